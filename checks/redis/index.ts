@@ -1,0 +1,3 @@
+import type { Probe } from '../../src/engine/types.js';
+
+export const probes: Probe[] = [];

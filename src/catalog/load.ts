@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import type { ZodIssue } from 'zod';
+import { InputError, at, errorMessage } from '../util/errors.js';
+import type { Probe } from '../engine/types.js';
+import { catalogSchema, type Catalog } from './schema.js';
+
+export interface LoadedCatalog {
+  file: string;
+  catalog: Catalog;
+  document: Document;
+}
+
+const MAX_BYTES = 32 * 1024 * 1024;
+
+export async function readCatalogText(file: string): Promise<string> {
+  let buffer: Buffer;
+  try {
+    buffer = await readFile(file);
+  } catch (error) {
+    const hint = (error as NodeJS.ErrnoException).code === 'ENOENT' ? ' (run `bazaarhub-check catalog sync` to create it)' : '';
+    throw new InputError(at(file, undefined, `cannot read catalog: ${errorMessage(error)}${hint}`));
+  }
+  if (buffer.length > MAX_BYTES) throw new InputError(at(file, undefined, `catalog is ${buffer.length} bytes, over the ${MAX_BYTES}-byte limit`));
+  if (buffer.includes(0)) throw new InputError(at(file, undefined, 'not a YAML catalog (binary content)'));
+  return buffer.toString('utf8').replace(/^\uFEFF/, '');
+}
+
+/** Parses YAML keeping positions, so every later error can name a line. */
+export function parseCatalogDocument(text: string, file: string): { document: Document; lineOf: (path: readonly (string | number)[]) => number | undefined } {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const first = document.errors[0];
+  if (first) {
+    const line = first.linePos?.[0]?.line;
+    throw new InputError(at(file, line, `YAML syntax error: ${first.message.split('\n')[0]}`));
+  }
+  const lineOf = (path: readonly (string | number)[]): number | undefined => {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = document.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
+      if (node && typeof node === 'object' && node.range) return lineCounter.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+  return { document, lineOf };
+}
+
+export async function loadCatalog(file: string, probes: ReadonlyMap<string, Probe>): Promise<LoadedCatalog> {
+  const text = await readCatalogText(file);
+  const { document, lineOf } = parseCatalogDocument(text, file);
+  let raw: unknown;
+  try {
+    raw = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new InputError(at(file, undefined, `YAML error: ${errorMessage(error)}`));
+  }
+  const parsed = catalogSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0] as ZodIssue;
+    throw new InputError(at(file, lineOf(issue.path), `${describePath(issue.path, raw)}: ${issue.message}`));
+  }
+  const catalog = parsed.data;
+  const ids = new Map<string, number>();
+  catalog.entries.forEach((entry, index) => {
+    const where = (field: string) => lineOf(['entries', index, field]);
+    const previous = ids.get(entry.id);
+    if (previous !== undefined) throw new InputError(at(file, where('id'), `duplicate id "${entry.id}" (first at line ${lineOf(['entries', previous, 'id']) ?? '?'})`));
+    ids.set(entry.id, index);
+    if (!entry.probe) return;
+    const probe = probes.get(entry.probe);
+    if (!probe) throw new InputError(at(file, where('probe'), `entry "${entry.id}": unknown probe "${entry.probe}" (see \`bazaarhub-check probes\`)`));
+    const params = probe.params.safeParse(entry.params ?? {});
+    if (!params.success) {
+      const issue = params.error.issues[0] as ZodIssue;
+      const path = ['entries', index, 'params', ...issue.path];
+      throw new InputError(at(file, lineOf(path), `entry "${entry.id}": params${issue.path.map((p) => `.${p}`).join('')}: ${issue.message}`));
+    }
+  });
+  return { file, catalog, document };
+}
+
+function describePath(path: readonly (string | number)[], raw: unknown): string {
+  if (path[0] === 'entries' && typeof path[1] === 'number') {
+    const entry = (raw as { entries?: Array<{ id?: unknown }> }).entries?.[path[1]];
+    const id = typeof entry?.id === 'string' ? `entry "${entry.id}"` : `entries[${path[1]}]`;
+    const field = path.slice(2).join('.');
+    return field ? `${id}: ${field}` : id;
+  }
+  return path.length ? path.join('.') : 'catalog';
+}

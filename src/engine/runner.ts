@@ -1,0 +1,136 @@
+import type { CatalogEntry } from '../catalog/schema.js';
+import { FactStore } from '../facts/store.js';
+import type { Target } from '../target/target.js';
+import { errorMessage } from '../util/errors.js';
+import { mapConcurrent } from '../util/pool.js';
+import type { Registry } from './registry.js';
+import type { AttestationSummary, EntryResult } from './result.js';
+import type { Finding, RunOptions, Status } from './types.js';
+
+/** How a manual entry stands; the attestation ledger provides it (unattested when there is none). */
+export interface ManualOutcome {
+  status: Extract<Status, 'attested' | 'unattested' | 'expired' | 'warn'>;
+  observed: string;
+  expected: string;
+  attestation?: AttestationSummary;
+}
+
+export type ManualResolver = (entry: CatalogEntry) => ManualOutcome;
+
+export interface RunnerHooks {
+  onStart?(entry: CatalogEntry): void;
+  onResult?(result: EntryResult): void;
+}
+
+export interface RunRequest {
+  entries: readonly CatalogEntry[];
+  registry: Registry;
+  target: Target;
+  options: RunOptions;
+  concurrency: number;
+  /** Aborted on Ctrl-C: running probes stop, unstarted entries are reported as not run. */
+  signal: AbortSignal;
+  resolveManual?: ManualResolver;
+  hooks?: RunnerHooks;
+}
+
+export interface RunOutcome {
+  results: EntryResult[];
+  interrupted: boolean;
+  contacts: ReadonlyMap<string, number>;
+  durationMs: number;
+}
+
+const unattested: ManualResolver = () => ({
+  status: 'unattested',
+  observed: 'no attestation recorded',
+  expected: 'a current attestation (bazaarhub-check attest <id>)',
+});
+
+export async function runEntries(request: RunRequest): Promise<RunOutcome> {
+  const started = performance.now();
+  const facts = new FactStore(request.signal, request.options.timeoutMs);
+  const resolveManual = request.resolveManual ?? unattested;
+  try {
+    const results = await mapConcurrent(request.entries, request.concurrency, async (entry) => {
+      request.hooks?.onStart?.(entry);
+      const result = request.signal.aborted
+        ? notRun(entry)
+        : entry.probe
+          ? await runProbe(entry, request, facts)
+          : fromManual(entry, resolveManual(entry));
+      request.hooks?.onResult?.(result);
+      return result;
+    });
+    return { results, interrupted: request.signal.aborted, contacts: facts.contacts, durationMs: performance.now() - started };
+  } finally {
+    await facts.close();
+  }
+}
+
+async function runProbe(entry: CatalogEntry, request: RunRequest, facts: FactStore): Promise<EntryResult> {
+  const probe = request.registry.get(entry.probe as string);
+  const started = performance.now();
+  if (!probe) return resultOf(entry, { status: 'error', observed: `unknown probe ${entry.probe}`, expected: 'a registered probe' }, '', 0);
+  const controller = new AbortController();
+  const { timeoutMs } = request.options;
+  const onRunAbort = () => controller.abort(new Error('interrupted'));
+  request.signal.addEventListener('abort', onRunAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<Finding>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort(new Error(`timed out after ${formatSeconds(timeoutMs)}`));
+      resolve({ status: 'error', observed: `timed out after ${formatSeconds(timeoutMs)}`, expected: `an answer within the ${formatSeconds(timeoutMs)} timeout (--timeout)` });
+    }, timeoutMs);
+  });
+  const interrupted = new Promise<Finding>((resolve) => {
+    controller.signal.addEventListener('abort', () => resolve({ status: 'error', observed: errorMessage(controller.signal.reason), expected: 'the probe to finish' }), { once: true });
+  });
+  let finding: Finding;
+  try {
+    const params = probe.params.parse(entry.params ?? {});
+    const ctx = { target: request.target, facts, signal: controller.signal, options: request.options, entry: { id: entry.id, severity: entry.severity } };
+    finding = await Promise.race([probe.run(ctx, params), deadline, interrupted]);
+  } catch (error) {
+    finding = { status: 'error', observed: `probe failed: ${errorMessage(error)}`, expected: 'the probe to run' };
+  } finally {
+    clearTimeout(timer);
+    request.signal.removeEventListener('abort', onRunAbort);
+    if (!controller.signal.aborted) controller.abort(new Error('probe finished'));
+  }
+  return resultOf(entry, finding, probe.remediation, performance.now() - started);
+}
+
+function fromManual(entry: CatalogEntry, outcome: ManualOutcome): EntryResult {
+  const result = resultOf(entry, { status: outcome.status, observed: outcome.observed, expected: outcome.expected }, '', 0);
+  return outcome.attestation ? { ...result, attestation: outcome.attestation } : result;
+}
+
+function notRun(entry: CatalogEntry): EntryResult {
+  return resultOf(entry, { status: 'skipped', observed: 'not run: the run was interrupted', expected: 'a complete run' }, '', 0);
+}
+
+function resultOf(entry: CatalogEntry, finding: Finding | (Omit<Finding, 'status'> & { status: Status }), probeRemediation: string, durationMs: number): EntryResult {
+  const result: EntryResult = {
+    id: entry.id,
+    title: entry.title,
+    phase: entry.phase,
+    section: entry.section,
+    cadence: entry.cadence,
+    kind: entry.kind,
+    source: entry.source ?? null,
+    probe: entry.probe ?? null,
+    status: finding.status,
+    severity: entry.severity,
+    observed: finding.observed,
+    expected: finding.expected,
+    remediation: finding.remediation ?? entry.remediation ?? (probeRemediation || (entry.manual ? `Verify "${entry.title}" and record it: bazaarhub-check attest ${entry.id}` : '')),
+    durationMs: Math.round(durationMs),
+  };
+  if (finding.details?.length) result.details = finding.details;
+  return result;
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
+}

@@ -1,0 +1,37 @@
+/**
+ * Keeps secrets out of every byte the tool writes. Secret values are registered when the target is
+ * loaded; `redact` replaces each of them, and any credentials embedded in a URL, with a mask.
+ */
+const MASK = '***';
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]*)(?::[^\s/@]*)?@/gi;
+
+export class Redactor {
+  private readonly secrets = new Set<string>();
+
+  add(value: string | undefined): void {
+    if (!value) return;
+    const trimmed = value.trim();
+    // Very short values (e.g. "1", "yes") would mangle unrelated text and are not secrets worth hiding.
+    if (trimmed.length < 4) return;
+    this.secrets.add(trimmed);
+    for (const variant of [encodeURIComponent(trimmed), JSON.stringify(trimmed).slice(1, -1)]) {
+      if (variant !== trimmed) this.secrets.add(variant);
+    }
+  }
+
+  get size(): number {
+    return this.secrets.size;
+  }
+
+  redact(text: string): string {
+    let out = text.replace(URL_CREDENTIALS, (_m, scheme: string, user: string) => `${scheme}${user ? `${user}:` : ''}${MASK}@`);
+    // Longest first, so a secret containing another secret is masked whole.
+    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
+      if (out.includes(secret)) out = out.split(secret).join(MASK);
+    }
+    return out;
+  }
+}
+
+/** The process-wide redactor: the CLI's writers and error printer pass everything through it. */
+export const redactor = new Redactor();
