@@ -1,0 +1,28 @@
+import type { Severity } from '../catalog/schema.js';
+import type { EntryResult } from '../engine/result.js';
+import type { Status } from '../engine/types.js';
+import type { Verdict } from '../engine/verdict.js';
+
+/** The JSON contract (schemaVersion 1) and the single input of every reporter. */
+export interface Report {
+  schemaVersion: 1;
+  tool: { name: 'bazaarhub-check'; version: string };
+  generatedAt: string;
+  target: { envFile: string | null };
+  options: { failOn: Severity; timeoutMs: number; insecure: boolean };
+  verdict: Verdict;
+  exitCode: number;
+  summary: Record<Status, number>;
+  interrupted: boolean;
+  durationMs: number;
+  results: EntryResult[];
+}
+
+export interface ReporterContext {
+  color: boolean;
+  verbose: boolean;
+  /** The checklist markdown the catalog was built from, for reporters that re-render it. */
+  checklist?: { file: string; text: string };
+}
+
+export type Reporter = (report: Report, context: ReporterContext) => string;
