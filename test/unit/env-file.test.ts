@@ -65,3 +65,11 @@ describe('target', () => {
     expect(text).toContain('postgres://app:***@db:5432/x');
   });
 });
+
+describe('redactor', () => {
+  it('never registers flags or numbers as secrets, so ordinary words survive', () => {
+    const secrets = new Redactor();
+    buildTarget({ fileValues: new Map([['CORS_CREDENTIALS', 'true'], ['MIN_PASSWORD_LENGTH', '8'], ['SMTP_PASSWORD', 'true']]) }, secrets);
+    expect(secrets.redact('set-https-only-true 8 true')).toBe('set-https-only-true 8 true');
+  });
+});
