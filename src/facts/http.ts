@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
@@ -79,6 +80,8 @@ export function request(url: URL, transport: Transport, options: RequestOptions 
   const started = performance.now();
   const client = url.protocol === 'https:' ? https : http;
   const ca = url.protocol === 'https:' ? trustedCas({ ca: transport.ca ?? [], insecure: transport.insecure, timeoutMs: transport.timeoutMs }) : undefined;
+  // Many requests of one run (facts, latency samples) legitimately wait on the same run signal.
+  setMaxListeners(0, transport.signal);
   return new Promise<HttpResponse>((resolve, reject) => {
     const signal = AbortSignal.any([transport.signal, AbortSignal.timeout(transport.timeoutMs)]);
     const req = client.request(url, {

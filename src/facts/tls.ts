@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
@@ -150,6 +151,8 @@ const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', '
 
 /** One real TLS handshake. Verification is recorded, not enforced, so a bad certificate is still described. */
 export function handshake(host: string, port: number, options: RunOptions, signal: AbortSignal, timeoutMs: number, pins: HandshakePins = {}): Promise<TlsResult> {
+  // Many requests and handshakes of one run legitimately wait on the same run signal.
+  setMaxListeners(0, signal);
   return new Promise((resolve) => {
     let settled = false;
     const ca = trustedCas(options);
