@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import zlib from 'node:zlib';
 import type { ProbeContext } from '../engine/types.js';
 import { abortable } from './store.js';
-import { trustedCas } from './tls.js';
+import { secureContextFor } from './tls.js';
 
 /**
  * HTTP response facts. `getFact` is the run's one GET per URL (shared by the header, cookie,
@@ -79,7 +79,7 @@ export function request(url: URL, transport: Transport, options: RequestOptions 
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const started = performance.now();
   const client = url.protocol === 'https:' ? https : http;
-  const ca = url.protocol === 'https:' ? trustedCas({ ca: transport.ca ?? [], insecure: transport.insecure, timeoutMs: transport.timeoutMs }) : undefined;
+  const secureContext = url.protocol === 'https:' ? secureContextFor({ ca: transport.ca ?? [], insecure: transport.insecure, timeoutMs: transport.timeoutMs }) : undefined;
   // Many requests of one run (facts, latency samples) legitimately wait on the same run signal.
   setMaxListeners(0, transport.signal);
   return new Promise<HttpResponse>((resolve, reject) => {
@@ -89,7 +89,7 @@ export function request(url: URL, transport: Transport, options: RequestOptions 
       headers: { ...DEFAULT_HEADERS, ...(options.body !== undefined ? { 'content-length': String(Buffer.byteLength(options.body)) } : {}), ...options.headers },
       signal,
       ...(options.agent ? { agent: options.agent } : { agent: false }),
-      ...(url.protocol === 'https:' ? { rejectUnauthorized: !transport.insecure, ...(ca ? { ca } : {}) } : {}),
+      ...(url.protocol === 'https:' ? { rejectUnauthorized: !transport.insecure, ...(secureContext ? { secureContext } : {}) } : {}),
     });
     req.once('error', (error) => {
       if (signal.aborted && !transport.signal.aborted) reject(new Error(`no response within ${transport.timeoutMs} ms`));
