@@ -70,10 +70,10 @@ export default defineProbe({
   async run(ctx, params) {
     const expected = `a trusted, unexpired certificate matching each host with at least ${params.warnDays} days left (${params.warnDays / 2} for 90-day issuers)`;
     const policy: CertificatePolicy = { ...params, insecure: ctx.options.insecure };
-    return perTarget(webTargets(ctx, params.urls, true), expected, undefined, async (target) => {
+    return perTarget(webTargets(ctx, params.urls), expected, undefined, async (target) => {
       const result = await tlsFacts(ctx, target.url);
       if (!result.ok) return { status: result.refused ? 'fail' : 'error', observed: `no TLS handshake with ${result.host}:${result.port}: ${result.error}` };
       return judgeCertificate(result, new Date(), policy);
-    });
+    }, { httpsOnly: true });
   },
 });

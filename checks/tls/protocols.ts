@@ -58,7 +58,7 @@ export default defineProbe({
   suggests: [{ match: /\bTLS (protocol|version)s?\b|weak ciphers/i, severity: 'high' }],
   async run(ctx, params) {
     const expected = 'TLS 1.2 or 1.3 negotiated; TLS 1.0, TLS 1.1 and weak ciphers refused';
-    return perTarget(webTargets(ctx, params.urls, true), expected, undefined, async (target) => {
+    return perTarget(webTargets(ctx, params.urls), expected, undefined, async (target) => {
       const [main, tls10, tls11, weak] = await Promise.all([
         tlsFacts(ctx, target.url),
         tlsFacts(ctx, target.url, VARIANTS.tls10),
@@ -66,6 +66,6 @@ export default defineProbe({
         tlsFacts(ctx, target.url, VARIANTS.weak),
       ]);
       return judgeProtocols({ main, tls10, tls11, weak });
-    });
+    }, { httpsOnly: true });
   },
 });
