@@ -91,10 +91,11 @@ export function request(url: URL, transport: Transport, options: RequestOptions 
       ...(options.agent ? { agent: options.agent } : { agent: false }),
       ...(url.protocol === 'https:' ? { rejectUnauthorized: !transport.insecure, ...(secureContext ? { secureContext } : {}) } : {}),
     });
-    req.once('error', (error) => {
+    const fail = (error: Error) => {
       if (signal.aborted && !transport.signal.aborted) reject(new Error(`no response within ${transport.timeoutMs} ms`));
       else reject(error);
-    });
+    };
+    req.once('error', fail);
     req.once('response', (res) => {
       const timeToHeadersMs = performance.now() - started;
       const chunks: Buffer[] = [];
@@ -116,7 +117,7 @@ export function request(url: URL, transport: Transport, options: RequestOptions 
       });
       res.once('end', () => done());
       res.once('error', (error) => {
-        if (!truncated) reject(error);
+        if (!truncated) fail(error);
       });
       let finished = false;
       const done = () => {
@@ -161,8 +162,11 @@ export function getFact(ctx: ProbeContext, url: URL | string): Promise<HttpRespo
   return abortable(fact, ctx.signal);
 }
 
-/** A request that is the probe's own point (a preflight, a burst member, an attack shape): not shared. */
+/**
+ * A request that is the probe's own point (a preflight, a burst member, an attack shape, a latency
+ * sample): not shared, and counted as `http-probe` so `http` contacts stay "one GET per URL".
+ */
 export function send(ctx: ProbeContext, url: URL, options: RequestOptions = {}): Promise<HttpResponse> {
-  ctx.facts.countContact('http', `${options.method ?? 'GET'} ${url.href}`);
+  ctx.facts.countContact('http-probe', `${options.method ?? 'GET'} ${url.href}`);
   return request(url, transportOf(ctx), options);
 }
