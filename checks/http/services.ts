@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { combine, skipped } from '../../src/engine/findings.js';
+import { combine, skipped, worst } from '../../src/engine/findings.js';
 import type { Finding, FindingDetail, ProbeContext, ProbeStatus } from '../../src/engine/types.js';
 import { getFact, type HttpResponse } from '../../src/facts/http.js';
 import { errorMessage } from '../../src/util/errors.js';
@@ -84,4 +84,17 @@ export function header(response: { headers: Record<string, string> }, name: stri
 
 export function isHtml(response: { headers: Record<string, string> }): boolean {
   return /text\/html|application\/xhtml/i.test(header(response, 'content-type') ?? '');
+}
+
+/** Something wrong that a judgement found, with how serious it is. */
+export interface Problem {
+  status: ProbeStatus;
+  text: string;
+}
+
+/** One detail from a judgement's problems: `ok` when there are none, else the worst status and every problem, then `summary`. */
+export function fromProblems(problems: readonly Problem[], ok: string, summary?: string, separator = ', '): Omit<FindingDetail, 'subject'> {
+  if (problems.length === 0) return { status: 'pass', observed: ok };
+  const listed = problems.map((problem) => problem.text).join(separator);
+  return { status: worst(problems.map((problem) => problem.status)), observed: summary ? `${listed}; ${summary}` : listed };
 }
