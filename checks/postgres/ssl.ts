@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { combine } from '../../src/engine/findings.js';
+import { defineProbe, type Finding, type FindingDetail } from '../../src/engine/types.js';
+import { pgPlainAttempt, pgSnapshot, pgTargetOf, sslRequired, withPostgres, type PlainAttempt, type SslMode } from '../../src/facts/postgres.js';
+
+export interface SslFacts {
+  serverSsl: boolean;
+  connectionEncrypted: boolean;
+  sslMode: SslMode;
+  sslSource: string;
+  plain: PlainAttempt;
+}
+
+const EXPECTED = 'server ssl = on, the application\'s connection encrypted, sslmode=require (or verify-full) / DB_SSL=true, and a connection without SSL refused';
+const REMEDIATION =
+  'Turn ssl on in the server, require it for the application (DATABASE_URL ?sslmode=verify-full, or DB_SSL=true), and refuse plain connections with hostssl-only pg_hba.conf rules (managed services: rds.force_ssl=1 / "require SSL").';
+
+export function judgeSsl(facts: SslFacts): Finding {
+  const details: FindingDetail[] = [
+    { subject: 'server', status: facts.serverSsl ? 'pass' : 'fail', observed: facts.serverSsl ? 'ssl = on' : 'ssl = off' },
+    { subject: 'application connection', status: facts.connectionEncrypted ? 'pass' : 'fail', observed: facts.connectionEncrypted ? 'encrypted' : 'not encrypted' },
+    {
+      subject: 'configuration',
+      status: sslRequired(facts.sslMode) ? 'pass' : 'fail',
+      observed: `${facts.sslSource} (${sslRequired(facts.sslMode) ? 'requires SSL' : `sslmode ${facts.sslMode} does not require SSL`})`,
+    },
+    facts.plain.outcome === 'refused'
+      ? { subject: 'connection without SSL', status: 'pass', observed: 'refused by the server' }
+      : facts.plain.outcome === 'accepted'
+        ? { subject: 'connection without SSL', status: 'fail', observed: 'accepted by the server' }
+        : { subject: 'connection without SSL', status: 'warn', observed: `inconclusive: ${facts.plain.reason}` },
+  ];
+  return combine(details, EXPECTED, REMEDIATION);
+}
+
+export default defineProbe({
+  id: 'postgres.ssl',
+  title: 'Database connections use SSL',
+  description:
+    'The server has SSL on, the application\'s connection is encrypted, DATABASE_URL\'s sslmode or DB_SSL requires SSL, and a deliberate connection attempt without SSL is refused.',
+  params: z.object({}),
+  remediation: REMEDIATION,
+  suggests: [{ match: /^enable ssl for database connections/i }],
+  async run(ctx) {
+    const found = await withPostgres(ctx, { expected: EXPECTED }, async (session) => {
+      const snapshot = await pgSnapshot(ctx, session);
+      const plain = session.encrypted ? await pgPlainAttempt(ctx, session.target) : ({ outcome: 'accepted' } as const);
+      return judgeSsl({
+        serverSsl: snapshot.settings.ssl?.setting === 'on',
+        connectionEncrypted: snapshot.connectionSsl,
+        sslMode: session.target.sslMode,
+        sslSource: session.target.sslSource,
+        plain,
+      });
+    });
+    // A server without SSL cannot serve an application that requires it: that is this probe's failure, not an error.
+    const target = pgTargetOf(ctx.target);
+    if (found.status === 'error' && target && !('error' in target) && /does not support SSL/i.test(found.observed)) {
+      return { status: 'fail', observed: `server: ssl = off (${target.label} refused the SSL handshake that ${target.sslSource} asks for)`, expected: EXPECTED, remediation: REMEDIATION };
+    }
+    return found;
+  },
+});
