@@ -4,9 +4,7 @@
  * RLS and index gaps) and, on request, a streaming replica with SSL off.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createCertificateAuthority, issueCertificate } from '../../src/standins/certs.js';
 import { startPostgres, type PgServer } from '../../src/standins/postgres-server.js';
 import { seedBazaarhub } from '../../src/standins/postgres.js';
 
@@ -26,21 +24,6 @@ export function ensurePostgresUser(): void {
   }
 }
 
-/** A self-signed certificate for 127.0.0.1 (EC, so it is quick to make); its PEM doubles as the CA to trust. */
-export function selfSignedCertificate(): { key: string; cert: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'bazaarhub-cert-'));
-  try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
-    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 export interface PgFixture {
   primary: PgServer;
   replica?: PgServer;
@@ -56,7 +39,8 @@ export interface PgFixture {
  */
 export async function startPgFixture(options: { replica?: boolean } = {}): Promise<PgFixture> {
   ensurePostgresUser();
-  const ssl = selfSignedCertificate();
+  const authority = await createCertificateAuthority();
+  const ssl = await issueCertificate(authority, { hosts: ['127.0.0.1', 'localhost'] });
   const primary = await startPostgres({
     superPassword: PASSWORDS.super,
     ssl,
@@ -94,7 +78,7 @@ export async function startPgFixture(options: { replica?: boolean } = {}): Promi
   return {
     primary,
     ...(replica ? { replica } : {}),
-    ca: ssl.cert,
+    ca: authority.cert,
     dsn(user, database, dsnOptions = {}) {
       const server = dsnOptions.server ?? primary;
       const password = encodeURIComponent(dsnOptions.password ?? passwords[user] ?? '');
