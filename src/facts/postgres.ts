@@ -9,6 +9,7 @@ import type { Client, QueryResultRow } from 'pg';
 import type { Finding, ProbeContext } from '../engine/types.js';
 import type { Target } from '../target/target.js';
 import { errorMessage } from '../util/errors.js';
+import { cleanError } from './clean-error.js';
 import { abortable } from './store.js';
 
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
@@ -105,13 +106,6 @@ export interface PgSession {
   encrypted: boolean;
   /** Runs `use` inside BEGIN READ ONLY ... ROLLBACK, one transaction at a time on this client. */
   readOnly<T>(use: (q: ReadOnlyQueries) => Promise<T>): Promise<T>;
-}
-
-/** Redacts the password from driver messages (they should not carry it, but we never rely on that). */
-export function cleanError(error: unknown, target: PgTarget | { password?: string }): string {
-  let message = errorMessage(error);
-  if (target.password) message = message.split(target.password).join('***');
-  return message;
 }
 
 const NO_SSL = /does not support SSL/i;

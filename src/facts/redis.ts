@@ -8,6 +8,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 import type { Finding, ProbeContext } from '../engine/types.js';
 import type { Target } from '../target/target.js';
 import { errorMessage } from '../util/errors.js';
+import { cleanError } from './clean-error.js';
 import { abortable } from './store.js';
 
 export interface RedisTarget {
@@ -52,12 +53,6 @@ export function redisTargetOf(target: Target): RedisTarget | { error: string } |
   if (!Number.isInteger(port) || port <= 0) return { error: `REDIS_PORT "${target.get('REDIS_PORT')}" is not a port number` };
   const password = target.get('REDIS_PASSWORD');
   return { host, port, db: 0, tls: false, ...(password ? { password } : {}), label: `${host}:${port}` };
-}
-
-export function cleanRedisError(error: unknown, target: { password?: string }): string {
-  let message = errorMessage(error);
-  if (target.password) message = message.split(target.password).join('***');
-  return message;
 }
 
 interface Connection {
@@ -143,7 +138,7 @@ export function redisSnapshot(ctx: ProbeContext, target: RedisTarget): Promise<R
     try {
       connection = await connect(ctx, target, true, 'redis');
     } catch (error) {
-      throw new Error(cleanRedisError(error, target));
+      throw new Error(cleanError(error, target));
     }
     const { client, explained } = connection;
     ctx.facts.onClose(() => {
@@ -161,10 +156,10 @@ export function redisSnapshot(ctx: ProbeContext, target: RedisTarget): Promise<R
         for (let i = 0; i + 1 < pairs.length; i += 2) config[pairs[i] as string] = pairs[i + 1] as string;
         return { label: target.label, connectMs, pingMs, info, config };
       } catch (error) {
-        return { label: target.label, connectMs, pingMs, info, configError: cleanRedisError(error, target) };
+        return { label: target.label, connectMs, pingMs, info, configError: cleanError(error, target) };
       }
     } catch (error) {
-      throw new Error(cleanRedisError(explained(error), target));
+      throw new Error(cleanError(explained(error), target));
     }
   });
 }
@@ -180,7 +175,7 @@ export function redisNoAuthAttempt(ctx: ProbeContext, target: RedisTarget): Prom
       await connection.client.ping();
       return { outcome: 'accepted' };
     } catch (error) {
-      const message = cleanRedisError(connection ? connection.explained(error) : error, target);
+      const message = cleanError(connection ? connection.explained(error) : error, target);
       if (/NOAUTH|Authentication required|NOPERM|WRONGPASS/i.test(message)) return { outcome: 'refused', reason: message };
       return { outcome: 'inconclusive', reason: message };
     } finally {
@@ -205,7 +200,7 @@ export async function withRedis(ctx: ProbeContext, options: RedisProbeOptions, u
   } catch (error) {
     return {
       status: options.unreachable ?? 'error',
-      observed: `could not query Redis at ${target.label}: ${cleanRedisError(error, target)}`,
+      observed: `could not query Redis at ${target.label}: ${cleanError(error, target)}`,
       expected: options.expected,
       remediation: 'Check REDIS_URL/REDIS_HOST/REDIS_PORT/REDIS_PASSWORD and that Redis accepts connections from here (bind, security groups, TLS).',
     };
