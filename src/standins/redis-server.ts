@@ -1,10 +1,10 @@
 /**
  * Starts a throwaway redis-server on 127.0.0.1 (random port) with its own directory, for the tests
  * and the demo stand-in. Extra arguments configure it the way a case needs (`--appendonly yes`,
- * `--requirepass ...`, `--replicaof ...`).
+ * `--requirepass ...`, `--replicaof ...`); `tls` serves TLS only on that port.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, onPath } from './process.js';
@@ -21,14 +21,22 @@ export interface RedisServer {
 }
 
 /** Starts redis-server with `args` on top of local-only defaults; resolves once it accepts connections. */
-export async function startRedis(args: string[] = [], timeoutMs = 15_000): Promise<RedisServer> {
+export async function startRedis(args: string[] = [], options: { tls?: { key: string; cert: string }; timeoutMs?: number } = {}): Promise<RedisServer> {
   const binary = findRedisServer();
   if (!binary) throw new Error('cannot start Redis: no redis-server on PATH');
+  const timeoutMs = options.timeoutMs ?? 15_000;
   const dir = mkdtempSync(join(tmpdir(), 'bazaarhub-redis-'));
   const port = await freePort();
+  let listen = ['--port', String(port)];
+  if (options.tls) {
+    // TLS only: the plain port is closed, clients need no certificate of their own.
+    writeFileSync(join(dir, 'tls.key'), options.tls.key, { mode: 0o600 });
+    writeFileSync(join(dir, 'tls.crt'), options.tls.cert);
+    listen = ['--port', '0', '--tls-port', String(port), '--tls-key-file', join(dir, 'tls.key'), '--tls-cert-file', join(dir, 'tls.crt'), '--tls-auth-clients', 'no'];
+  }
   const child = spawn(
     binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--protected-mode', 'no', '--logfile', '', ...args],
+    [...listen, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--protected-mode', 'no', '--logfile', '', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

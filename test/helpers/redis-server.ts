@@ -3,6 +3,7 @@
  * wrong (AOF and password on/off, CONFIG disabled as on managed services) and a primary+replica pair.
  */
 import { Redis } from 'ioredis';
+import { createCertificateAuthority, issueCertificate } from '../../src/standins/certs.js';
 import { startRedis, type RedisServer } from '../../src/standins/redis-server.js';
 
 export const REDIS_PASSWORD = 'Redis-Secret-Passw0rd-42';
@@ -17,6 +18,9 @@ export interface RedisFixture {
   managed: RedisServer;
   /** CONFIG disabled, AOF off, password. */
   managedNoAof: RedisServer;
+  /** TLS only (certificate from `ca`), password. */
+  tls: RedisServer;
+  ca: string;
   url(server: RedisServer, password?: string): string;
   /** A client for test setup (seeding hits/misses, waiting for the replica link). */
   client(server: RedisServer, password?: string): Redis;
@@ -25,8 +29,8 @@ export interface RedisFixture {
 
 export async function startRedisFixture(): Promise<RedisFixture> {
   const servers: RedisServer[] = [];
-  const start = async (args: string[]) => {
-    const server = await startRedis(args);
+  const start = async (args: string[], tls?: { key: string; cert: string }) => {
+    const server = await startRedis(args, tls ? { tls } : {});
     servers.push(server);
     return server;
   };
@@ -35,11 +39,14 @@ export async function startRedisFixture(): Promise<RedisFixture> {
   };
   try {
     const auth = ['--requirepass', REDIS_PASSWORD];
-    const [primary, bare, managed, managedNoAof] = await Promise.all([
+    const authority = await createCertificateAuthority();
+    const certificate = await issueCertificate(authority, { hosts: ['127.0.0.1', 'localhost'] });
+    const [primary, bare, managed, managedNoAof, tls] = await Promise.all([
       start([...auth, '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--repl-diskless-sync-delay', '0']),
       start(['--appendonly', 'no', '--maxmemory', '64mb', '--maxmemory-policy', 'allkeys-lru']),
       start([...auth, '--appendonly', 'yes', '--rename-command', 'CONFIG', '']),
       start([...auth, '--appendonly', 'no', '--rename-command', 'CONFIG', '']),
+      start([...auth, '--appendonly', 'yes'], certificate),
     ]);
     const replica = await start([...auth, '--appendonly', 'yes', '--replicaof', '127.0.0.1', String(primary.port), '--masterauth', REDIS_PASSWORD]);
     const client = (server: RedisServer, password?: string) =>
@@ -55,7 +62,7 @@ export async function startRedisFixture(): Promise<RedisFixture> {
       probe.disconnect();
     }
     return {
-      primary, replica, bare, managed, managedNoAof,
+      primary, replica, bare, managed, managedNoAof, tls, ca: authority.cert,
       url: (server, password) => `redis://${password ? `:${encodeURIComponent(password)}@` : ''}127.0.0.1:${server.port}`,
       client,
       stop,

@@ -64,6 +64,12 @@ describe('postgres.connectivity', () => {
     expect(finding.observed).toMatch(/DATABASE_URL/);
   });
 
+  it('falls back to a plain connection with sslmode=prefer when the server has SSL off', async () => {
+    const finding = await check(connectivity, { DATABASE_URL: fx.dsn('postgres', 'shop_good', { server: fx.replica, sslmode: 'prefer' }) });
+    expect(finding.status, finding.observed).toBe('pass');
+    expect(finding.observed).toMatch(/\(no SSL\)/);
+  });
+
   it('reads DB_* with DB_SSL', async () => {
     const finding = await check(connectivity, { DB_HOST: '127.0.0.1', DB_PORT: String(fx.primary.port), DB_USER: 'app', DB_PASSWORD: PASSWORDS.app, DB_NAME: 'shop_good', DB_SSL: 'true' });
     expect(finding.status).toBe('pass');

@@ -35,8 +35,8 @@ afterAll(async () => {
   await fx?.stop();
 });
 
-async function check(probe: Probe, env: Record<string, string>, params: Record<string, unknown> = {}): Promise<Finding & { contacts: Map<string, number> }> {
-  const ctx = makeContext(env);
+async function check(probe: Probe, env: Record<string, string>, params: Record<string, unknown> = {}, ca: string[] = []): Promise<Finding & { contacts: Map<string, number> }> {
+  const ctx = makeContext(env, { ca });
   try {
     const finding = await probe.run(ctx, probe.params.parse(params));
     expect(JSON.stringify(finding)).not.toContain(REDIS_PASSWORD);
@@ -78,6 +78,16 @@ describe('redis.connectivity', () => {
     const finding = await check(connectivity, { REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
     expect(finding.status).toBe('fail');
     expect(finding.observed).toMatch(/ECONNREFUSED/);
+  });
+
+  it('connects over TLS (rediss://) trusting the given CA, and fails on an untrusted certificate', async () => {
+    const env = { REDIS_URL: `rediss://:${REDIS_PASSWORD}@127.0.0.1:${fx.tls.port}` };
+    const trusted = await check(connectivity, env, {}, [fx.ca]);
+    expect(trusted.status, trusted.observed).toBe('pass');
+    expect(trusted.observed).toMatch(/^connected to rediss:\/\/127\.0\.0\.1:/);
+    const untrusted = await check(connectivity, env);
+    expect(untrusted.status).toBe('fail');
+    expect(untrusted.observed).toMatch(/certificate/i);
   });
 
   it('is skipped without REDIS_URL or REDIS_HOST', async () => {
