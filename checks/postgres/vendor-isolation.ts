@@ -57,7 +57,10 @@ export default defineProbe({
   async run(ctx, params) {
     return withPostgres(ctx, { expected: `no cross-vendor rows visible with ${params.setting} set` }, async (session) => {
       const snapshot = await pgSnapshot(ctx, session);
-      const tables = vendorTables(snapshot.tables, params).map((table) => ({ table, column: vendorColumnOf(table, params.vendorColumns) as string }));
+      // Tables the application role cannot read cannot leak through it.
+      const tables = vendorTables(snapshot.tables, params)
+        .filter((table) => table.readable)
+        .map((table) => ({ table, column: vendorColumnOf(table, params.vendorColumns) as string }));
       const vendorTable = snapshot.tables.find((table) => tableName(table) === params.vendorTable || `${table.schema}.${table.name}` === params.vendorTable);
       const facts = await ctx.facts.once(`postgres-isolation ${session.target.label} ${JSON.stringify(params)}`, () =>
         session.readOnly((q) => gatherIsolation(q, tables, { setting: params.setting, vendorIds: params.vendorIds, vendorKey: params.vendorKey, maxVendors: params.maxVendors, ...(vendorTable ? { vendorTable } : {}) })),
