@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { combine } from '../../src/engine/findings.js';
 import { defineProbe, type Finding, type FindingDetail } from '../../src/engine/types.js';
-import { pgPlainAttempt, pgSnapshot, pgTargetOf, sslRequired, withPostgres, type PlainAttempt, type SslMode } from '../../src/facts/postgres.js';
+import { pgPlainAttempt, pgSnapshot, pgTargetOf, sslRequired, withPostgres, type PgTarget, type PlainAttempt, type SslMode } from '../../src/facts/postgres.js';
 
 export interface SslFacts {
   serverSsl: boolean;
@@ -33,6 +33,25 @@ export function judgeSsl(facts: SslFacts): Finding {
   return combine(details, EXPECTED, REMEDIATION);
 }
 
+/**
+ * When the application's own connection fails over SSL, two failures are this probe's to report
+ * rather than errors: a server without SSL, and a server that requires SSL the application does not ask for.
+ */
+export function judgeSslConnectError(target: Pick<PgTarget, 'label' | 'sslMode' | 'sslSource'>, message: string): Finding | undefined {
+  if (/does not support SSL/i.test(message)) {
+    return { status: 'fail', observed: `server: ssl = off (${target.label} refused the SSL handshake that ${target.sslSource} asks for)`, expected: EXPECTED, remediation: REMEDIATION };
+  }
+  if (!sslRequired(target.sslMode) && /no encryption/i.test(message)) {
+    return {
+      status: 'fail',
+      observed: `configuration: ${target.sslSource} (sslmode ${target.sslMode}); the server refuses connections without SSL, so the application cannot connect`,
+      expected: EXPECTED,
+      remediation: 'Add sslmode=require (or verify-full) to DATABASE_URL, or set DB_SSL=true.',
+    };
+  }
+  return undefined;
+}
+
 export default defineProbe({
   id: 'postgres.ssl',
   title: 'Database connections use SSL',
@@ -53,11 +72,8 @@ export default defineProbe({
         plain,
       });
     });
-    // A server without SSL cannot serve an application that requires it: that is this probe's failure, not an error.
     const target = pgTargetOf(ctx.target);
-    if (found.status === 'error' && target && !('error' in target) && /does not support SSL/i.test(found.observed)) {
-      return { status: 'fail', observed: `server: ssl = off (${target.label} refused the SSL handshake that ${target.sslSource} asks for)`, expected: EXPECTED, remediation: REMEDIATION };
-    }
-    return found;
+    if (found.status !== 'error' || !target || 'error' in target) return found;
+    return judgeSslConnectError(target, found.observed) ?? found;
   },
 });

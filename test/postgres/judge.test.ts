@@ -8,7 +8,7 @@ import { judgePrivileges } from '../../checks/postgres/privileges.js';
 import { judgeReplication } from '../../checks/postgres/replication.js';
 import { judgeRls } from '../../checks/postgres/rls.js';
 import { judgeSlowQueryLog } from '../../checks/postgres/slow-query-log.js';
-import { judgeSsl } from '../../checks/postgres/ssl.js';
+import { judgeSsl, judgeSslConnectError } from '../../checks/postgres/ssl.js';
 import { judgeIsolation } from '../../checks/postgres/vendor-isolation.js';
 import { judgeVersion } from '../../checks/postgres/version.js';
 import { pgTargetOf, type PgSnapshot } from '../../src/facts/postgres.js';
@@ -85,6 +85,13 @@ describe('ssl', () => {
     expect(judgeSsl(good).status).toBe('pass');
     expect(judgeSsl({ ...good, sslMode: 'prefer' }).observed).toBe('configuration: DB_SSL=true (sslmode prefer does not require SSL)');
     expect(judgeSsl({ ...good, plain: { outcome: 'inconclusive', reason: 'timeout' } }).status).toBe('warn');
+  });
+
+  it('turns the two SSL-shaped connection errors into failures, and leaves others as errors', () => {
+    const t = { label: 'app@db:5432/shop', sslMode: 'require' as const, sslSource: 'DB_SSL=true' };
+    expect(judgeSslConnectError(t, 'The server does not support SSL connections')?.observed).toMatch(/^server: ssl = off/);
+    expect(judgeSslConnectError({ ...t, sslMode: 'disable' }, 'no pg_hba.conf entry for host "10.0.0.1", user "app", database "shop", no encryption')?.status).toBe('fail');
+    expect(judgeSslConnectError(t, 'password authentication failed for user "app"')).toBeUndefined();
   });
 });
 

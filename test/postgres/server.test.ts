@@ -109,6 +109,12 @@ describe('postgres.ssl', () => {
     expect(finding.observed).toMatch(/configuration: neither sslmode in the DSN nor DB_SSL/);
   });
 
+  it('fails when the application does not ask for SSL and the server requires it', async () => {
+    const finding = await check(ssl, { DATABASE_URL: fx.dsn('app', 'shop_good') });
+    expect(finding.status).toBe('fail');
+    expect(finding.observed).toMatch(/^configuration: neither sslmode in the DSN nor DB_SSL \(sslmode disable\); the server refuses connections without SSL/);
+  });
+
   it('fails when the server has SSL off', async () => {
     const finding = await check(ssl, { DATABASE_URL: fx.dsn('postgres', 'shop_good', { server: fx.replica, sslmode: 'require' }) });
     expect(finding.status).toBe('fail');
