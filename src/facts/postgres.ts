@@ -148,7 +148,8 @@ export function pgSession(ctx: ProbeContext, target: PgTarget): Promise<PgSessio
       client = await connectClient(ctx, target, wantSsl, 'postgres');
     } catch (error) {
       if (!(wantSsl && !sslRequired(target.sslMode) && NO_SSL.test(errorMessage(error)))) throw new Error(cleanError(error, target));
-      client = await connectClient(ctx, target, false, 'postgres').catch((retry: unknown) => {
+      // libpq's prefer/allow: the plain retry is the run's one connection without SSL (postgres.ssl makes no other).
+      client = await connectClient(ctx, target, false, 'postgres-nossl').catch((retry: unknown) => {
         throw new Error(cleanError(retry, target));
       });
       encrypted = false;

@@ -68,6 +68,8 @@ describe('postgres.connectivity', () => {
     const finding = await check(connectivity, { DATABASE_URL: fx.dsn('postgres', 'shop_good', { server: fx.replica, sslmode: 'prefer' }) });
     expect(finding.status, finding.observed).toBe('pass');
     expect(finding.observed).toMatch(/\(no SSL\)/);
+    const label = `postgres@127.0.0.1:${fx.replica?.port}/shop_good`;
+    expect([finding.contacts.get(`postgres ${label}`), finding.contacts.get(`postgres-nossl ${label}`)]).toEqual([1, 1]);
   });
 
   it('reads DB_* with DB_SSL', async () => {
