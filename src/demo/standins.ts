@@ -7,4 +7,6 @@ import type { StandIn } from './standin.js';
  */
 export const STAND_INS: Array<() => Promise<StandIn>> = [
   async () => (await import('../standins/web.js')).webStandIn,
+  async () => (await import('../standins/postgres.js')).postgresStandIn,
+  async () => (await import('../standins/redis.js')).redisStandIn,
 ];
