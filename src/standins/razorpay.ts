@@ -1,7 +1,7 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { StandIn } from '../demo/standin.js';
 import { razorpaySdk } from '../facts/razorpay.js';
-import { basicCredentials, listenHttp, sendJson } from './http.js';
+import { basicCredentials, listenHttp, sendJson, sameSecret } from './http.js';
 
 /**
  * A Razorpay stand-in on 127.0.0.1: the API's Basic-auth behaviour (key id as user, key secret as
@@ -35,11 +35,6 @@ function razorpayError(description: string, code = 'BAD_REQUEST_ERROR') {
   return { error: { code, description, source: 'NA', step: 'NA', reason: 'NA', metadata: {} } };
 }
 
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 export async function startRazorpayStandIn(options: RazorpayStandInOptions = {}): Promise<RunningRazorpay> {
   const keyId = options.keyId ?? `rzp_live_${randomBytes(7).toString('hex').slice(0, 14)}`;
@@ -61,7 +56,7 @@ export async function startRazorpayStandIn(options: RazorpayStandInOptions = {})
     if (!api?.[1]) return sendJson(res, 404, razorpayError('The requested URL was not found on the server.'));
     const credentials = basicCredentials(req);
     if (!credentials) return sendJson(res, 401, razorpayError('Please provide your api key for authentication purposes.'));
-    if (!sameText(credentials.user, keyId) || !sameText(credentials.password, keySecret)) {
+    if (!sameSecret(credentials.user, keyId) || !sameSecret(credentials.password, keySecret)) {
       return sendJson(res, 401, razorpayError('The api key provided is invalid'));
     }
     if (req.method !== 'GET' || !COLLECTIONS.has(api[1])) return sendJson(res, 400, razorpayError('The requested URL was not found on the server.'));

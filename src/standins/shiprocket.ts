@@ -1,6 +1,6 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { StandIn } from '../demo/standin.js';
-import { listenHttp, sendJson } from './http.js';
+import { listenHttp, sendJson, sameSecret } from './http.js';
 
 /**
  * A Shiprocket external-API stand-in on 127.0.0.1: `POST /v1/external/auth/login` issues a bearer
@@ -16,11 +16,6 @@ export interface RunningShiprocket {
   close(): Promise<void>;
 }
 
-function same(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 export async function startShiprocketStandIn(options: { email?: string; password?: string } = {}): Promise<RunningShiprocket> {
   const email = options.email ?? 'api-user@bazaarhub.example';
@@ -40,7 +35,7 @@ export async function startShiprocketStandIn(options: { email?: string; password
       } catch {
         return sendJson(res, 422, { message: 'The given data was invalid.', status_code: 422 });
       }
-      if (typeof credentials.email !== 'string' || typeof credentials.password !== 'string' || !same(credentials.email, email) || !same(credentials.password, password)) {
+      if (typeof credentials.email !== 'string' || typeof credentials.password !== 'string' || !sameSecret(credentials.email, email) || !sameSecret(credentials.password, password)) {
         return sendJson(res, 403, { message: 'Invalid email and password combination', status_code: 403 });
       }
       return sendJson(res, 200, { id: 1, first_name: 'API', last_name: 'User', email, company_id: 1, created_at: new Date().toISOString(), token: issueToken() });
