@@ -50,7 +50,8 @@ export default defineProbe({
     { match: new RegExp(`^(${ALL_TITLES.map(escape).join('|')})$`, 'i'), params: (m) => ({ alerts: [ALL_TITLES.find((title) => title.toLowerCase() === m[0].toLowerCase()) ?? m[0]] }), severity: 'high' },
   ],
   async run(ctx, params): Promise<Finding> {
-    const expected = `an alerting rule for: ${params.alerts.join(', ')}`;
+    const everyAlert = params.alerts.length === ALL_TITLES.length && ALL_TITLES.every((title) => params.alerts.includes(title));
+    const expected = everyAlert ? `an alerting rule for each of the checklist's ${ALL_TITLES.length} Critical Alerts` : `an alerting rule for: ${params.alerts.join(', ')}`;
     const url = params.url || ctx.target.get('PROMETHEUS_URL');
     if (!url) return { status: 'skipped', observed: 'no Prometheus URL: set PROMETHEUS_URL or the catalog param url', expected };
     let fact: RulesFact;

@@ -1,19 +1,12 @@
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { rootCertificates } from 'node:tls';
 import type { ProbeContext } from '../engine/types.js';
+import { request, transportOf, type HttpResponse } from './http.js';
 
 /**
- * One HTTP(S) exchange with a third-party API (Razorpay, Shiprocket, Prometheus, a webhook route),
- * for the gatherers in this folder. TLS verification follows the run options (on unless
- * --insecure; --ca certificates trusted beside the system store); redirects are not followed,
- * so a probe sees exactly what the endpoint answered; the body is capped.
+ * Helpers for the gatherers that talk to third-party APIs (Razorpay, Shiprocket, Prometheus, a
+ * webhook route). Requests go through the HTTP facts' `request` (the run's TLS trust, timeout and
+ * signal; redirects not followed, so a probe sees exactly what the endpoint answered).
  */
-export interface ApiResponse {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
+export type ApiResponse = HttpResponse;
 
 export interface ApiRequest {
   method?: string;
@@ -28,44 +21,9 @@ export function gatherSignal(ctx: ProbeContext): AbortSignal {
   return AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.options.timeoutMs)]);
 }
 
-export function apiRequest(ctx: ProbeContext, url: URL, init: ApiRequest = {}, signal: AbortSignal = gatherSignal(ctx)): Promise<ApiResponse> {
-  const secure = url.protocol === 'https:';
-  if (!secure && url.protocol !== 'http:') return Promise.reject(new Error(`unsupported scheme ${url.protocol}`));
-  const send = secure ? httpsRequest : httpRequest;
-  const headers: Record<string, string> = { 'user-agent': 'bazaarhub-check', accept: 'application/json', ...init.headers };
-  if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
-  return new Promise<ApiResponse>((resolve, reject) => {
-    const req = send(
-      url,
-      {
-        method: init.method ?? 'GET',
-        headers,
-        signal,
-        timeout: ctx.options.timeoutMs,
-        agent: false,
-        ...(secure
-          ? { rejectUnauthorized: !ctx.options.insecure, ...(ctx.options.ca.length > 0 ? { ca: [...rootCertificates, ...ctx.options.ca] } : {}) }
-          : {}),
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_BODY_BYTES) {
-            req.destroy(new Error(`response body larger than ${MAX_BODY_BYTES} bytes`));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${ctx.options.timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end(init.body);
-  });
+export function apiRequest(ctx: ProbeContext, url: URL, init: ApiRequest = {}): Promise<ApiResponse> {
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return Promise.reject(new Error(`unsupported scheme ${url.protocol}`));
+  return request(url, transportOf(ctx), { ...init, headers: { accept: 'application/json', ...init.headers }, maxBodyBytes: MAX_BODY_BYTES });
 }
 
 /** The JSON body, or undefined when it is not JSON. */

@@ -1,9 +1,9 @@
 import { Agent } from 'node:https';
-import { rootCertificates } from 'node:tls';
 import type { ProbeContext } from '../engine/types.js';
 import type { Target } from '../target/target.js';
 import { errorMessage } from '../util/errors.js';
 import { gatherSignal } from './api.js';
+import { trustedCas } from './tls.js';
 
 /** The newest object under a bucket/prefix, from a full ListObjectsV2 walk (bounded by maxPages). */
 export interface NewestObject {
@@ -40,6 +40,7 @@ export function newestObject(ctx: ProbeContext, location: S3Location, maxPages: 
     const accessKeyId = ctx.target.get('AWS_ACCESS_KEY_ID');
     const secretAccessKey = ctx.target.get('AWS_SECRET_ACCESS_KEY');
     const sessionToken = ctx.target.get('AWS_SESSION_TOKEN');
+    const ca = trustedCas(ctx.options);
     const client = new S3Client({
       ...settings,
       maxAttempts: 2,
@@ -47,7 +48,7 @@ export function newestObject(ctx: ProbeContext, location: S3Location, maxPages: 
       requestHandler: {
         requestTimeout: ctx.options.timeoutMs,
         connectionTimeout: ctx.options.timeoutMs,
-        httpsAgent: new Agent({ rejectUnauthorized: !ctx.options.insecure, ...(ctx.options.ca.length > 0 ? { ca: [...rootCertificates, ...ctx.options.ca] } : {}) }),
+        httpsAgent: new Agent({ rejectUnauthorized: !ctx.options.insecure, ...(ca ? { ca } : {}) }),
       },
     });
     ctx.facts.onClose(() => client.destroy());
