@@ -9,4 +9,5 @@ export const STAND_INS: Array<() => Promise<StandIn>> = [
   async () => (await import('../standins/razorpay.js')).razorpayStandIn,
   async () => (await import('../standins/shiprocket.js')).shiprocketStandIn,
   async () => (await import('../standins/prometheus.js')).prometheusStandIn,
+  async () => (await import('../standins/smtp.js')).smtpStandIn,
 ];
