@@ -28,6 +28,9 @@ export default defineProbe({
   description:
     'Opens one SMTP session with SMTP_HOST:SMTP_PORT (nodemailer): the server greets, offers STARTTLS (or implicit TLS on port 465) with a certificate that verifies, and accepts SMTP_USER/SMTP_PASSWORD over TLS. No mail is sent unless testRecipient is set.',
   params: z.object({
+    /** Server override; default SMTP_HOST and SMTP_PORT (587). */
+    host: z.string().default(''),
+    port: z.number().int().min(0).max(65_535).default(0),
     /** auto: implicit TLS on port 465, STARTTLS otherwise. */
     tls: z.enum(['auto', 'starttls', 'implicit']).default('auto'),
     /** Send one short test message to this address after the login (default: none, nothing is sent). */
@@ -38,9 +41,9 @@ export default defineProbe({
   suggests: [{ match: /email service|smtp provider/i, severity: 'high' }],
   async run(ctx, params): Promise<Finding> {
     const expected = 'the SMTP server answers, uses TLS (STARTTLS or implicit) and accepts the credentials';
-    const host = ctx.target.get('SMTP_HOST');
-    if (!host) return { status: 'skipped', observed: 'SMTP_HOST is not set', expected };
-    const port = Number(ctx.target.get('SMTP_PORT') ?? '587');
+    const host = params.host || ctx.target.get('SMTP_HOST');
+    if (!host) return { status: 'skipped', observed: 'SMTP_HOST is not set (or the catalog param host)', expected };
+    const port = params.port || Number(ctx.target.get('SMTP_PORT') ?? '587');
     if (!Number.isInteger(port) || port <= 0 || port > 65_535) return { status: 'fail', observed: 'SMTP_PORT is not a port number', expected };
     const user = ctx.target.get('SMTP_USER');
     const password = ctx.target.get('SMTP_PASSWORD');

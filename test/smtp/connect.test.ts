@@ -38,8 +38,8 @@ describe('smtp.connect', () => {
     expect(JSON.stringify(finding)).not.toContain(PASSWORD);
   });
 
-  it('passes over implicit TLS', async () => {
-    const finding = await runProbe(connect, env(implicit), { tls: 'implicit' }, { ca: [ca.cert] });
+  it('passes over implicit TLS, with the server given as params', async () => {
+    const finding = await runProbe(connect, env(starttls), { tls: 'implicit', host: '127.0.0.1', port: implicit.port }, { ca: [ca.cert] });
     expect(finding.status).toBe('pass');
     expect(finding.observed).toContain('TLS: implicit TLS');
   });
