@@ -19,13 +19,19 @@ export function judgeWebhook(answers: WebhookAnswer[]): FindingDetail[] {
   });
 }
 
-export function hint(details: FindingDetail[]): string | undefined {
-  const [signed, ...forged] = details;
-  if (signed?.status === 'fail' && forged.every((detail) => detail.status === 'pass')) {
-    return 'The route rejects correctly signed events: check that RAZORPAY_WEBHOOK_SECRET matches the secret in the Razorpay Dashboard and that the handler verifies the raw request body.';
-  }
-  if (forged.some((detail) => detail.status === 'fail')) {
+/** The likeliest cause, from what the route answered to each delivery. */
+export function hint(answers: WebhookAnswer[]): string | undefined {
+  const status = (name: WebhookAnswer['name']) => answers.find((answer) => answer.name === name)?.status;
+  const forged = answers.filter((answer) => answer.name !== 'signed' && answer.status !== undefined);
+  const signed = status('signed');
+  if (forged.some((answer) => (answer.status as number) < 300)) {
     return 'The route accepts events it cannot have received from Razorpay: verify X-Razorpay-Signature over the raw body with Razorpay.validateWebhookSignature(body, signature, RAZORPAY_WEBHOOK_SECRET) and answer 400 when it does not match.';
+  }
+  if (forged.some((answer) => (answer.status as number) >= 500)) {
+    return 'The route fails (5xx) on an invalid or missing signature instead of rejecting it: catch the verification failure and answer 400, so Razorpay does not retry forged events.';
+  }
+  if (signed !== undefined && (signed < 200 || signed >= 300) && forged.every((answer) => (answer.status as number) >= 400 && (answer.status as number) < 500)) {
+    return 'The route rejects correctly signed events: check that RAZORPAY_WEBHOOK_SECRET matches the secret in the Razorpay Dashboard and that the handler verifies the raw request body (not re-serialised JSON).';
   }
   return undefined;
 }
@@ -54,9 +60,9 @@ export default defineProbe({
     } catch {
       return { status: 'error', observed: 'the webhook URL is not a valid URL', expected };
     }
-    const details = judgeWebhook(await webhookAnswers(ctx, target, secret));
-    const finding = combine(details, `${target.origin}${target.pathname}: ${expected}`);
-    const fix = hint(details);
+    const answers = await webhookAnswers(ctx, target, secret);
+    const finding = combine(judgeWebhook(answers), `${target.origin}${target.pathname}: ${expected}`);
+    const fix = hint(answers);
     return fix && finding.status !== 'pass' ? { ...finding, remediation: fix } : finding;
   },
 });

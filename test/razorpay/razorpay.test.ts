@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import keys, { judgeKind, keyKind } from '../../checks/razorpay/keys.js';
-import webhookSignature, { judgeWebhook } from '../../checks/razorpay/webhook-signature.js';
+import webhookSignature, { hint, judgeWebhook } from '../../checks/razorpay/webhook-signature.js';
 import { razorpaySdk, signWebhook } from '../../src/facts/razorpay.js';
 import { startRazorpayStandIn, type RunningRazorpay } from '../../src/standins/razorpay.js';
 import { runProbe } from '../helpers/run-probe.js';
@@ -122,6 +122,7 @@ describe('razorpay.webhook-signature', () => {
     const signature = await signWebhook('{"a":1}', 'secret-1');
     expect(sdk.validateWebhookSignature('{"a":1}', signature, 'secret-1')).toBe(true);
     expect(sdk.validateWebhookSignature('{"a":2}', signature, 'secret-1')).toBe(false);
+    expect(hint([{ name: 'signed', status: 200 }, { name: 'wrong-signature', status: 500 }, { name: 'unsigned', status: 400 }, { name: 'replayed-signature', status: 400 }])).toMatch(/5xx/);
     expect(judgeWebhook([{ name: 'signed', status: 204 }, { name: 'wrong-signature', status: 401 }, { name: 'unsigned', status: 403 }, { name: 'replayed-signature', status: 302 }]).map((d) => d.status)).toEqual(['pass', 'pass', 'pass', 'fail']);
   });
 });
