@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import resolve, { hostsToCheck } from '../../checks/dns/resolve.js';
 import { startDnsServer, type RunningDns } from '../../src/standins/dns.js';
-import { runProbe } from '../helpers/run-probe.js';
+import { runProbe } from '../helpers/servers.js';
 
 const SERVICES = {
   APP_URL: 'https://api.bazaarhub.test',

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import releaseState from '../../checks/git/release-state.js';
-import { runProbe } from '../helpers/run-probe.js';
+import { runProbe } from '../helpers/servers.js';
 
 let root: string;
 let upstream: string;

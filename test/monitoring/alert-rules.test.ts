@@ -5,7 +5,7 @@ import { CRITICAL_ALERTS, matchingRules } from '../../checks/monitoring/critical
 import { readChecklist } from '../../src/checklist/read.js';
 import { parseRules } from '../../src/facts/prometheus.js';
 import { BAZAARHUB_RULES, rulesResponse, startPrometheusStandIn, type RunningPrometheus } from '../../src/standins/prometheus.js';
-import { runProbe } from '../helpers/run-probe.js';
+import { runProbe } from '../helpers/servers.js';
 
 const WITHOUT_PAYMENT_AND_EMAIL = BAZAARHUB_RULES.replace(/      - alert: (PaymentGatewayFailures|EmailDeliveryFailing)\n(?: {8}.*\n)+/g, '');
 
@@ -71,7 +71,7 @@ describe('monitoring.alert-rules', () => {
     withAuth.password = 'prom-password-123';
     const finding = await runProbe(alertRules, { PROMETHEUS_URL: withAuth.href });
     expect(finding.status).toBe('pass');
-    expect(JSON.stringify(finding)).not.toContain('prom-password-123');
+    expect(JSON.stringify({ ...finding, ctx: undefined })).not.toContain('prom-password-123');
     const refused = await runProbe(alertRules, {}, { url: guarded.url });
     expect(refused.status).toBe('error');
     expect(refused.observed).toBe('Prometheus rules API: /api/v1/rules answered 401');

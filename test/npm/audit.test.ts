@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import audit from '../../checks/npm/audit.js';
 import { listenHttp, sendJson, type RunningHttp } from '../../src/standins/http.js';
-import { runProbe } from '../helpers/run-probe.js';
+import { runProbe } from '../helpers/servers.js';
 
 const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);
 

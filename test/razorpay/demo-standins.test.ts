@@ -13,7 +13,7 @@ import { prometheusStandIn } from '../../src/standins/prometheus.js';
 import { razorpayStandIn } from '../../src/standins/razorpay.js';
 import { shiprocketStandIn } from '../../src/standins/shiprocket.js';
 import { smtpStandIn } from '../../src/standins/smtp.js';
-import { runProbe } from '../helpers/run-probe.js';
+import { runProbe } from '../helpers/servers.js';
 
 /** The demo's integration stand-ins, started through the StandIn interface as `bazaarhub-check demo` does. */
 let running: RunningStandIn[] = [];
