@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import keys, { judgeKind, keyKind } from '../../checks/razorpay/keys.js';
 import webhookSignature, { hint, judgeWebhook } from '../../checks/razorpay/webhook-signature.js';
@@ -66,6 +68,21 @@ describe('razorpay.keys', () => {
     expect(finding.observed).toMatch(/no answer/);
     expect((await run(keys, { NODE_ENV: 'production' })).status).toBe('skipped');
     expect((await run(keys, keyEnv({ RAZORPAY_KEY_SECRET: '' }))).status).toBe('fail');
+  });
+
+  it('is bounded by the timeout when the API never answers', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const started = Date.now();
+      const finding = await run(keys, keyEnv({ RAZORPAY_API_URL: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` }), {}, { timeoutMs: 400 });
+      expect(finding.status).toBe('error');
+      expect(finding.observed).toMatch(/no response within 400 ms/);
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('judges key kinds by prefix', () => {

@@ -1,3 +1,5 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import connect, { judgeSmtp } from '../../checks/smtp/connect.js';
 import { createCertificateAuthority, issueCertificate, type KeyPair } from '../../src/standins/certs.js';
@@ -72,6 +74,21 @@ describe('smtp.connect', () => {
     expect((await runProbe(connect, {})).status).toBe('skipped');
     const anonymous = await runProbe(connect, { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(starttls.port) }, {}, { ca: [ca.cert] });
     expect(anonymous.status).toBe('warn');
+  });
+
+  it('is bounded by the timeout when the server never greets', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const started = Date.now();
+      const finding = await runProbe(connect, { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port) }, {}, { timeoutMs: 400 });
+      expect(finding.status).toBe('fail');
+      expect(finding.observed).toMatch(/^server: no SMTP session/);
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('sends one test message only when a test recipient is configured', async () => {
