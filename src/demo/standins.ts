@@ -9,4 +9,8 @@ export const STAND_INS: Array<() => Promise<StandIn>> = [
   async () => (await import('../standins/web.js')).webStandIn,
   async () => (await import('../standins/postgres.js')).postgresStandIn,
   async () => (await import('../standins/redis.js')).redisStandIn,
+  async () => (await import('../standins/razorpay.js')).razorpayStandIn,
+  async () => (await import('../standins/shiprocket.js')).shiprocketStandIn,
+  async () => (await import('../standins/prometheus.js')).prometheusStandIn,
+  async () => (await import('../standins/smtp.js')).smtpStandIn,
 ];
