@@ -50,7 +50,8 @@ export function parseSets(values: readonly string[] = []): Map<string, string> {
   const overrides = new Map<string, string>();
   for (const value of values) {
     const eq = value.indexOf('=');
-    if (eq <= 0) throw new InputError(`--set ${value.split('=')[0]}: expected KEY=VALUE`);
+    // The value may be a secret: never echo it.
+    if (eq <= 0) throw new InputError('--set: expected KEY=VALUE (an argument has no "=" or no key)');
     overrides.set(value.slice(0, eq).trim(), value.slice(eq + 1));
   }
   return overrides;

@@ -32,6 +32,8 @@ function plainProgress(total: number, color: boolean): Progress {
 }
 
 async function listrProgress(probes: readonly CatalogEntry[], color: boolean): Promise<Progress> {
+  // listr2's colour library reads NO_COLOR when it loads; --no-color must reach it too.
+  if (!color) process.env.NO_COLOR = '1';
   const { Listr } = await import('listr2');
   const waiting = new Map<string, (result: EntryResult) => void>();
   const results = new Map<string, Promise<EntryResult>>();
@@ -44,7 +46,8 @@ async function listrProgress(probes: readonly CatalogEntry[], color: boolean): P
         task.title = redactor.redact(`${STATUS_ICON[result.status]} ${result.status} ${entry.probe} ${entry.id} (${formatDuration(result.durationMs)})`);
       },
     })),
-    { concurrent: true, exitOnError: false, rendererOptions: { collapseSubtasks: true, clearOutput: true }, ...(color ? {} : { rendererOptions: { clearOutput: true } }) },
+    // The live list is cleared when done: the report that follows is the record.
+    { concurrent: true, exitOnError: false, rendererOptions: { clearOutput: true } },
   );
   const running = list.run().catch(() => undefined);
   return {

@@ -33,6 +33,15 @@ function describe(change: CatalogChange): string {
   return `  ${change.kind.padEnd(8)} ${change.id}: ${change.detail}`;
 }
 
+/** Each change on its own line, except that a long run of shifted source lines is summarised. */
+function describeAll(changes: readonly CatalogChange[]): string[] {
+  const moved = changes.filter((change) => change.kind === 'moved');
+  const shown = moved.length > 10 ? changes.filter((change) => change.kind !== 'moved') : changes;
+  const lines = shown.map(describe);
+  if (shown.length !== changes.length) lines.push(`  moved    ${moved.length} entries' source lines shifted (first: ${moved[0]?.id}: ${moved[0]?.detail})`);
+  return lines;
+}
+
 export async function catalogSyncCommand(options: GlobalOptions & { adoptProbes?: boolean }): Promise<number> {
   const { result, existing } = await computeSync(options);
   if (existing !== result.text) {
@@ -49,7 +58,7 @@ export async function catalogSyncCommand(options: GlobalOptions & { adoptProbes?
     process.stdout.write(`Items gone from the checklist (kept in the catalog, marked vanished; delete them by hand once reviewed):\n${vanished.map(describe).join('\n')}\n`);
   }
   const others = result.changes.filter((c) => c.kind !== 'vanished' && !(existing === undefined && c.kind === 'added'));
-  for (const change of others) process.stdout.write(`${describe(change)}\n`);
+  for (const line of describeAll(others)) process.stdout.write(`${line}\n`);
   return ExitCode.Ready;
 }
 
@@ -62,7 +71,7 @@ export async function catalogCheckCommand(options: GlobalOptions): Promise<numbe
     process.stdout.write(`${options.catalog} agrees with ${options.checklist}\n`);
     return ExitCode.Ready;
   }
-  process.stdout.write(`${options.catalog} has drifted from ${options.checklist} (${drift.length} item(s)); run \`bazaarhub-check catalog sync\`:\n${drift.map(describe).join('\n')}\n`);
+  process.stdout.write(`${options.catalog} has drifted from ${options.checklist} (${drift.length} item(s)); run \`bazaarhub-check catalog sync\`:\n${describeAll(drift).join('\n')}\n`);
   return ExitCode.NotReady;
 }
 
