@@ -5,4 +5,7 @@ import type { StandIn } from './standin.js';
  * that cannot start here (e.g. no redis-server binary) reports a note and contributes no env, and
  * the checks that need it are skipped with a reason.
  */
-export const STAND_INS: Array<() => Promise<StandIn>> = [];
+export const STAND_INS: Array<() => Promise<StandIn>> = [
+  async () => (await import('../standins/elasticsearch.js')).elasticsearchStandIn,
+  async () => (await import('../standins/s3.js')).s3StandIn,
+];

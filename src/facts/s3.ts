@@ -61,6 +61,8 @@ type S3Sdk = typeof import('@aws-sdk/client-s3');
 interface Connected {
   client: S3Client;
   sdk: S3Sdk;
+  /** Roundtrips still cleaning up: the client is destroyed only after their deletes. */
+  pending: Set<Promise<unknown>>;
 }
 
 function connect(ctx: ProbeContext): Promise<Connected> {
@@ -81,10 +83,14 @@ function connect(ctx: ProbeContext): Promise<Connected> {
       // Checksums only where S3 requires them, so S3-compatible endpoints without CRC support work too.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
-      requestHandler: { requestTimeout: ctx.options.timeoutMs, connectionTimeout: ctx.options.timeoutMs, httpsAgent: new Agent({ keepAlive: true, ...tlsTrust(ctx.options) }) },
+      requestHandler: { requestTimeout: ctx.options.timeoutMs, throwOnRequestTimeout: true, connectionTimeout: ctx.options.timeoutMs, httpsAgent: new Agent({ keepAlive: true, ...tlsTrust(ctx.options) }) },
     });
-    ctx.facts.onClose(() => client.destroy());
-    return { client, sdk };
+    const pending = new Set<Promise<unknown>>();
+    ctx.facts.onClose(async () => {
+      await Promise.allSettled([...pending]);
+      client.destroy();
+    });
+    return { client, sdk, pending };
   });
 }
 
@@ -281,52 +287,58 @@ export interface Roundtrip {
  */
 export function roundtrip(ctx: ProbeContext, bucket: string, prefix: string): Promise<S3Outcome<Roundtrip>> {
   const fact = ctx.facts.once(`s3:${bucket}:roundtrip:${prefix}`, async (): Promise<S3Outcome<Roundtrip>> => {
-    const { client, sdk } = await connect(ctx);
-    ctx.facts.countContact('s3', `${bucket} roundtrip`);
-    const key = `${prefix}${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID()}.txt`;
-    const body = `bazaarhub-check roundtrip ${randomUUID()}\n`;
-    const timed = async <T>(step: () => Promise<T>): Promise<{ value?: T; outcome: StepOutcome }> => {
-      const started = Date.now();
-      try {
-        const value = await step();
-        return { value, outcome: { ok: true, ms: Date.now() - started } };
-      } catch (error) {
-        const failure = s3Failure(error, ctx.options.timeoutMs);
-        return { outcome: { ok: false, ms: Date.now() - started, code: failure.code, message: failure.message, answered: failure.status !== undefined } };
-      }
-    };
-    const result: Roundtrip = { key, bytes: Buffer.byteLength(body), put: { ok: true, ms: 0 }, leftBehind: false };
-    let versionId: string | undefined;
-    try {
-      const put = await timed(() => client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/plain; charset=utf-8' }), { abortSignal: ctx.facts.signal }));
-      result.put = put.outcome;
-      versionId = put.value?.VersionId;
-      if (!put.outcome.ok) return { ok: true, value: result };
-      const get = await timed(async () => {
-        // The latest version is ours (the key is unique); reading by VersionId would need s3:GetObjectVersion.
-        const output = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: ctx.facts.signal });
-        return output.Body ? await output.Body.transformToString('utf8') : '';
-      });
-      result.get = { ...get.outcome, ...(get.outcome.ok ? { matched: get.value === body } : {}) };
-      return { ok: true, value: result };
-    } finally {
-      // A put that S3 refused wrote nothing; one that timed out may have, so it is deleted too.
-      if (result.put.ok || !result.put.answered) {
-        const exact = versionId && versionId !== 'null' ? versionId : undefined;
-        let removed = await timed(() => client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key, ...(exact ? { VersionId: exact } : {}) })));
-        let versioned = Boolean(exact);
-        if (!removed.outcome.ok && exact) {
-          // Without s3:DeleteObjectVersion, a plain delete still hides the object behind a delete marker.
-          removed = await timed(() => client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key })));
-          versioned = false;
-          result.leftBehind = true;
-        }
-        result.delete = { ...removed.outcome, versioned };
-        if (!removed.outcome.ok) result.leftBehind = true;
-      }
-    }
+    const { client, sdk, pending } = await connect(ctx);
+    const run = writeReadDelete(ctx, client, sdk, bucket, prefix);
+    pending.add(run);
+    return run.finally(() => pending.delete(run));
   });
   return abortable(fact, ctx.signal);
+}
+
+async function writeReadDelete(ctx: ProbeContext, client: S3Client, sdk: S3Sdk, bucket: string, prefix: string): Promise<S3Outcome<Roundtrip>> {
+  ctx.facts.countContact('s3', `${bucket} roundtrip`);
+  const key = `${prefix}${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID()}.txt`;
+  const body = `bazaarhub-check roundtrip ${randomUUID()}\n`;
+  const timed = async <T>(step: () => Promise<T>): Promise<{ value?: T; outcome: StepOutcome }> => {
+    const started = Date.now();
+    try {
+      const value = await step();
+      return { value, outcome: { ok: true, ms: Date.now() - started } };
+    } catch (error) {
+      const failure = s3Failure(error, ctx.options.timeoutMs);
+      return { outcome: { ok: false, ms: Date.now() - started, code: failure.code, message: failure.message, answered: failure.status !== undefined } };
+    }
+  };
+  const result: Roundtrip = { key, bytes: Buffer.byteLength(body), put: { ok: true, ms: 0 }, leftBehind: false };
+  let versionId: string | undefined;
+  try {
+    const put = await timed(() => client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/plain; charset=utf-8' }), { abortSignal: ctx.facts.signal }));
+    result.put = put.outcome;
+    versionId = put.value?.VersionId;
+    if (!put.outcome.ok) return { ok: true, value: result };
+    const get = await timed(async () => {
+      // The latest version is ours (the key is unique); reading by VersionId would need s3:GetObjectVersion.
+      const output = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: ctx.facts.signal });
+      return output.Body ? await output.Body.transformToString('utf8') : '';
+    });
+    result.get = { ...get.outcome, ...(get.outcome.ok ? { matched: get.value === body } : {}) };
+    return { ok: true, value: result };
+  } finally {
+    // A put that S3 refused wrote nothing; one that timed out may have, so it is deleted too.
+    if (result.put.ok || !result.put.answered) {
+      const exact = versionId && versionId !== 'null' ? versionId : undefined;
+      let removed = await timed(() => client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key, ...(exact ? { VersionId: exact } : {}) })));
+      let versioned = Boolean(exact);
+      if (!removed.outcome.ok && exact) {
+        // Without s3:DeleteObjectVersion, a plain delete still hides the object behind a delete marker.
+        removed = await timed(() => client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key })));
+        versioned = false;
+        result.leftBehind = true;
+      }
+      result.delete = { ...removed.outcome, versioned };
+      if (!removed.outcome.ok) result.leftBehind = true;
+    }
+  }
 }
 
 export interface ResolvedBucket {
@@ -355,7 +367,16 @@ export async function forBuckets(
   });
   const unset = unique.filter((role) => !ctx.target.get(BUCKET_VARIABLES[role])).map((role) => BUCKET_VARIABLES[role]);
   if (buckets.length === 0) return skipped(`${unset.join(' and ')} ${unset.length > 1 ? 'are' : 'is'} not set`, expected);
-  const details = await Promise.all(buckets.map(judge));
+  const details = await Promise.all(
+    buckets.map(async (bucket) => {
+      try {
+        return await judge(bucket);
+      } catch (error) {
+        // The probe's time ran out or the run was interrupted while S3 had not answered.
+        return { subject: bucketSubject(bucket), status: 'error' as const, observed: errorMessage(error) };
+      }
+    }),
+  );
   for (const variable of unset) details.push({ subject: variable, status: 'warn', observed: 'not set, so that bucket was not checked' });
   return combine(details, expected, remediation);
 }

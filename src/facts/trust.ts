@@ -1,10 +1,11 @@
-import { rootCertificates } from 'node:tls';
 import type { RunOptions } from '../engine/types.js';
+import { trustedCas } from './tls.js';
 
 /**
- * TLS trust for a client: verification stays on unless `--insecure`, and the `--ca` certificates are
- * trusted beside the system store (Node's `ca` option replaces the store, so the roots are added back).
+ * TLS options for an SDK's agent: verification stays on unless `--insecure`, and `--ca` certificates
+ * are trusted beside the system store (the list comes from `trustedCas`, shared with the TLS probes).
  */
-export function tlsTrust(options: Pick<RunOptions, 'insecure' | 'ca'>): { ca?: string[]; rejectUnauthorized: boolean } {
-  return { rejectUnauthorized: !options.insecure, ...(options.ca.length ? { ca: [...rootCertificates, ...options.ca] } : {}) };
+export function tlsTrust(options: RunOptions): { ca?: string[]; rejectUnauthorized: boolean } {
+  const ca = trustedCas(options);
+  return { rejectUnauthorized: !options.insecure, ...(ca ? { ca } : {}) };
 }

@@ -81,6 +81,8 @@ export interface S3BucketState {
   fail?: S3Operation[];
   /** GetObject returns bytes other than those stored. */
   corruptReads?: boolean;
+  /** Milliseconds to wait before answering an operation (a slow or congested endpoint). */
+  latency?: Partial<Record<S3Operation, number>>;
 }
 
 export interface S3StandInOptions {
@@ -398,8 +400,14 @@ export async function startS3(initial: S3StandInOptions = {}): Promise<RunningS3
       const reply = (status: number, headers: Record<string, string>, body?: string | Buffer) => {
         entry.status = status;
         const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
-        res.writeHead(status, { ...base, ...headers, ...(payload ? { 'content-length': String(payload.length) } : status === 204 ? {} : { 'content-length': '0' }) });
-        res.end(req.method === 'HEAD' ? undefined : payload);
+        const write = () => {
+          if (res.destroyed) return;
+          res.writeHead(status, { ...base, ...headers, ...(payload ? { 'content-length': String(payload.length) } : status === 204 ? {} : { 'content-length': '0' }) });
+          res.end(req.method === 'HEAD' ? undefined : payload);
+        };
+        const delay = entry.bucket && entry.operation !== 'unknown' ? options.buckets?.[entry.bucket]?.latency?.[entry.operation] : undefined;
+        if (delay) setTimeout(write, delay);
+        else write();
       };
       try {
         handle(req, Buffer.concat(chunks), entry, reply);

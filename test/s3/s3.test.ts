@@ -1,3 +1,4 @@
+import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probes } from '../../checks/s3/index.js';
 import type { Finding, Probe } from '../../src/engine/types.js';
@@ -5,7 +6,8 @@ import { s3Config } from '../../src/facts/s3.js';
 import { createCertificateAuthority, issueCertificate, type KeyPair } from '../../src/standins/certs.js';
 import { startS3, type RunningS3, type S3BucketState, type S3StandInOptions } from '../../src/standins/s3.js';
 import { makeContext } from '../helpers/context.js';
-import { probeById, runProbe, runTogether } from '../helpers/run-probe.js';
+import { probeById, runTogether } from '../helpers/run-probe.js';
+import { runProbe } from '../helpers/servers.js';
 
 const probe = (id: string): Probe => probeById(probes, id);
 
@@ -60,7 +62,7 @@ function envFor(server: RunningS3, extra: Record<string, string> = {}): Record<s
   };
 }
 
-function check(id: string, env: Record<string, string>, params: Record<string, unknown> = {}, options: { ca?: string[] } = {}): Promise<Finding> {
+function check(id: string, env: Record<string, string>, params: Record<string, unknown> = {}, options: { ca?: string[]; timeoutMs?: number } = {}): Promise<Finding> {
   return runProbe(probe(id), env, params, options);
 }
 
@@ -151,6 +153,26 @@ describe('s3.buckets', () => {
     const finding = await check('s3.buckets', envFor(server));
     expect(finding.status).toBe('error');
     expect(finding.observed).toMatch(/cannot connect/);
+  });
+});
+
+describe('timeouts', () => {
+  it('is an error within the timeout when the endpoint accepts but never answers', async () => {
+    const sockets: Socket[] = [];
+    const silent: Server = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as { port: number };
+      const started = Date.now();
+      const env = { AWS_REGION: 'ap-south-1', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret-secret', AWS_S3_BUCKET: PRODUCTS, AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}` };
+      const finding = await check('s3.buckets', env, {}, { timeoutMs: 800 });
+      expect(finding.status).toBe('error');
+      expect(finding.observed).toContain('no answer within 800 ms');
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });
 
@@ -289,6 +311,19 @@ describe('s3.roundtrip', () => {
     expect(finding.status).toBe('fail');
     expect(finding.observed).toContain('get returned different bytes; test object deleted');
     expect(server.objects(PRODUCTS)).toEqual([]);
+  });
+
+  it('cleans up even when the probe runs out of time during the read', async () => {
+    const server = await storage(withBucket(PRODUCTS, { latency: { GetObject: 1_500 } }));
+    const ctx = makeContext(envFor(server));
+    const target = probe('s3.roundtrip');
+    // The runner aborts a probe's signal at its timeout; the shared fact carries on to its delete.
+    const finding = await target.run({ ...ctx, signal: AbortSignal.timeout(300) }, target.params.parse({}));
+    expect(finding.status).toBe('error');
+    expect(server.objects(PRODUCTS)).toHaveLength(1);
+    await ctx.close(); // waits for the roundtrip's delete before destroying the client
+    expect(server.objects(PRODUCTS)).toEqual([]);
+    expect(server.requests.map((request) => request.operation)).toEqual(['PutObject', 'GetObject', 'DeleteObject']);
   });
 
   it('fails without a delete attempt when the put is refused', async () => {
