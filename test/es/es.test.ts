@@ -1,10 +1,9 @@
-import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probes } from '../../checks/es/index.js';
 import type { Finding, Probe } from '../../src/engine/types.js';
 import { createCertificateAuthority, issueCertificate, type KeyPair } from '../../src/standins/certs.js';
 import { defaultNodes, startElasticsearch, type EsStandInOptions, type RunningElasticsearch } from '../../src/standins/elasticsearch.js';
-import { probeById, runTogether } from '../helpers/run-probe.js';
+import { probeById, runTogether, withSilentPort } from '../helpers/run-probe.js';
 import { runProbe } from '../helpers/servers.js';
 
 const probe = (id: string): Probe => probeById(probes, id);
@@ -75,20 +74,13 @@ describe('es.connectivity', () => {
   });
 
   it('fails within the timeout when the server accepts but never answers', async () => {
-    const sockets: Socket[] = [];
-    const silent: Server = createServer((socket) => void sockets.push(socket));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    try {
-      const { port } = silent.address() as { port: number };
+    await withSilentPort(async (port) => {
       const started = Date.now();
       const finding = await check('es.connectivity', { ELASTICSEARCH_NODE: `http://127.0.0.1:${port}` }, {}, { timeoutMs: 800 });
       expect(finding.status).toBe('fail');
       expect(finding.observed).toContain('no answer within 800 ms');
       expect(Date.now() - started).toBeLessThan(5_000);
-    } finally {
-      sockets.forEach((socket) => socket.destroy());
-      await new Promise((resolve) => silent.close(resolve));
-    }
+    });
   });
 
   it('fails when the server is not Elasticsearch (OpenSearch answers without X-elastic-product)', async () => {

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { z } from 'zod';
 import type { Finding, Probe, RunOptions } from '../../src/engine/types.js';
 import { makeContext } from './context.js';
@@ -17,5 +18,18 @@ export async function runTogether(probes: readonly Probe[], env: Record<string, 
     return { findings, contacts: ctx.facts.contacts };
   } finally {
     await ctx.close();
+  }
+}
+
+/** Runs `use` with a TCP port on 127.0.0.1 that accepts connections and never answers (a hung server). */
+export async function withSilentPort<T>(use: (port: number) => Promise<T>): Promise<T> {
+  const sockets: Socket[] = [];
+  const silent = createServer((socket) => void sockets.push(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  try {
+    return await use((silent.address() as AddressInfo).port);
+  } finally {
+    sockets.forEach((socket) => socket.destroy());
+    await new Promise((resolve) => silent.close(resolve));
   }
 }

@@ -1,4 +1,3 @@
-import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probes } from '../../checks/s3/index.js';
 import type { Finding, Probe } from '../../src/engine/types.js';
@@ -6,7 +5,7 @@ import { s3Config } from '../../src/facts/s3.js';
 import { createCertificateAuthority, issueCertificate, type KeyPair } from '../../src/standins/certs.js';
 import { startS3, type RunningS3, type S3BucketState, type S3StandInOptions } from '../../src/standins/s3.js';
 import { makeContext } from '../helpers/context.js';
-import { probeById, runTogether } from '../helpers/run-probe.js';
+import { probeById, runTogether, withSilentPort } from '../helpers/run-probe.js';
 import { runProbe } from '../helpers/servers.js';
 
 const probe = (id: string): Probe => probeById(probes, id);
@@ -158,21 +157,14 @@ describe('s3.buckets', () => {
 
 describe('timeouts', () => {
   it('is an error within the timeout when the endpoint accepts but never answers', async () => {
-    const sockets: Socket[] = [];
-    const silent: Server = createServer((socket) => void sockets.push(socket));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    try {
-      const { port } = silent.address() as { port: number };
+    await withSilentPort(async (port) => {
       const started = Date.now();
       const env = { AWS_REGION: 'ap-south-1', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret-secret', AWS_S3_BUCKET: PRODUCTS, AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}` };
       const finding = await check('s3.buckets', env, {}, { timeoutMs: 800 });
       expect(finding.status).toBe('error');
       expect(finding.observed).toContain('no answer within 800 ms');
       expect(Date.now() - started).toBeLessThan(5_000);
-    } finally {
-      sockets.forEach((socket) => socket.destroy());
-      await new Promise((resolve) => silent.close(resolve));
-    }
+    });
   });
 });
 
