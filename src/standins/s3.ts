@@ -4,8 +4,7 @@
  * block and versioning; GetBucketAcl; GetBucketPolicyStatus; Put/Get/Head/DeleteObject with
  * versions; ListObjectsV2; ListObjectVersions), path-style or virtual-hosted (`bucket.localhost`).
  *
- * Every request must carry a valid AWS Signature Version 4 (Authorization header or presigned
- * query), verified against the configured key pair exactly as S3 does: an unknown key gets
+ * Every request must carry a valid AWS Signature Version 4 Authorization header, verified against the configured key pair exactly as S3 does: an unknown key gets
  * InvalidAccessKeyId, a wrong secret SignatureDoesNotMatch (403) with the canonical request and
  * string to sign, a wrong region AuthorizationHeaderMalformed, a skewed clock RequestTimeTooSkewed,
  * a body that does not match x-amz-content-sha256 XAmzContentSHA256Mismatch. Bucket settings start
@@ -162,7 +161,6 @@ interface SignedRequest {
   signature: string;
   amzDate: string;
   payloadHash: string;
-  presigned: boolean;
 }
 
 function parseCredential(value: string): Credential {
@@ -173,36 +171,20 @@ function parseCredential(value: string): Credential {
   return { accessKeyId, date, region, service };
 }
 
-/** Reads the SigV4 parts from the Authorization header or the presigned query. */
-function signedRequest(req: IncomingMessage, query: Array<[string, string]>): SignedRequest | undefined {
+/** Reads the SigV4 parts from the Authorization header (presigned URLs are not served: no probe uses them). */
+function signedRequest(req: IncomingMessage): SignedRequest | undefined {
   const header = req.headers.authorization;
-  if (header) {
-    const match = /^AWS4-HMAC-SHA256\s+(.*)$/.exec(header);
-    if (!match?.[1]) throw new S3Error(400, 'InvalidArgument', 'Unsupported Authorization Type', { ArgumentName: 'Authorization', ArgumentValue: header.split(' ')[0] ?? '' });
-    const parts = Object.fromEntries(match[1].split(',').map((part) => part.trim().split('=') as [string, string]));
-    if (!parts.Credential || !parts.SignedHeaders || !parts.Signature) {
-      throw new S3Error(400, 'AuthorizationHeaderMalformed', 'The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature.');
-    }
-    const amzDate = String(req.headers['x-amz-date'] ?? '');
-    const payloadHash = req.headers['x-amz-content-sha256'];
-    if (!payloadHash) throw new S3Error(400, 'InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
-    return { credential: parseCredential(parts.Credential), signedHeaders: parts.SignedHeaders.split(';'), signature: parts.Signature, amzDate, payloadHash: String(payloadHash), presigned: false };
+  if (!header) return undefined;
+  const match = /^AWS4-HMAC-SHA256\s+(.*)$/.exec(header);
+  if (!match?.[1]) throw new S3Error(400, 'InvalidArgument', 'Unsupported Authorization Type', { ArgumentName: 'Authorization', ArgumentValue: header.split(' ')[0] ?? '' });
+  const parts = Object.fromEntries(match[1].split(',').map((part) => part.trim().split('=') as [string, string]));
+  if (!parts.Credential || !parts.SignedHeaders || !parts.Signature) {
+    throw new S3Error(400, 'AuthorizationHeaderMalformed', 'The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature.');
   }
-  const get = (name: string) => query.find(([key]) => key === name)?.[1];
-  if (get('X-Amz-Algorithm') === undefined) return undefined;
-  if (get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256') throw new S3Error(400, 'AuthorizationQueryParametersError', 'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"');
-  const amzDate = get('X-Amz-Date') ?? '';
-  const expires = Number(get('X-Amz-Expires') ?? '0');
-  const signedAt = parseAmzDate(amzDate);
-  if (signedAt && Date.now() > signedAt.getTime() + expires * 1000) throw new S3Error(403, 'AccessDenied', 'Request has expired', { 'X-Amz-Expires': String(expires), Expires: new Date(signedAt.getTime() + expires * 1000).toISOString(), ServerTime: new Date().toISOString() });
-  return {
-    credential: parseCredential(get('X-Amz-Credential') ?? ''),
-    signedHeaders: (get('X-Amz-SignedHeaders') ?? 'host').split(';'),
-    signature: get('X-Amz-Signature') ?? '',
-    amzDate,
-    payloadHash: 'UNSIGNED-PAYLOAD',
-    presigned: true,
-  };
+  const amzDate = String(req.headers['x-amz-date'] ?? '');
+  const payloadHash = req.headers['x-amz-content-sha256'];
+  if (!payloadHash) throw new S3Error(400, 'InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
+  return { credential: parseCredential(parts.Credential), signedHeaders: parts.SignedHeaders.split(';'), signature: parts.Signature, amzDate, payloadHash: String(payloadHash) };
 }
 
 function parseAmzDate(value: string): Date | undefined {
@@ -227,7 +209,6 @@ function queryPairs(rawQuery: string): Array<[string, string]> {
 function canonical(req: IncomingMessage, rawPath: string, query: Array<[string, string]>, signed: SignedRequest): { canonicalRequest: string; stringToSign: string } {
   const path = rawPath.split('/').map((segment) => uriEncode(decodeURIComponent(segment))).join('/');
   const canonicalQuery = query
-    .filter(([key]) => !(signed.presigned && key === 'X-Amz-Signature'))
     .map(([key, value]) => [uriEncode(key), uriEncode(value)] as const)
     .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
     .map(([key, value]) => `${key}=${value}`)
@@ -607,7 +588,7 @@ export async function startS3(initial: S3StandInOptions = {}): Promise<RunningS3
 
   /** Verifies SigV4 like S3: key id, region, clock skew, then the signature itself. */
   const authenticate = (req: IncomingMessage, rawPath: string, query: Array<[string, string]>, body: Buffer) => {
-    const signed = signedRequest(req, query);
+    const signed = signedRequest(req);
     if (!signed) throw new S3Error(403, 'AccessDenied', 'Access Denied');
     const { credential } = signed;
     if (credential.accessKeyId !== accessKeyId) throw new S3Error(403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', { AWSAccessKeyId: credential.accessKeyId });
@@ -618,7 +599,7 @@ export async function startS3(initial: S3StandInOptions = {}): Promise<RunningS3
     const signedAt = parseAmzDate(signed.amzDate);
     if (!signedAt) throw new S3Error(403, 'AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header');
     if (!signed.amzDate.startsWith(credential.date)) throw new S3Error(403, 'SignatureDoesNotMatch', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${credential.date}' != '${signed.amzDate.slice(0, 8)}'`);
-    if (!signed.presigned && Math.abs(Date.now() - signedAt.getTime()) > MAX_SKEW_MS) {
+    if (Math.abs(Date.now() - signedAt.getTime()) > MAX_SKEW_MS) {
       throw new S3Error(403, 'RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.', { RequestTime: signed.amzDate, ServerTime: new Date().toISOString(), MaxAllowedSkewMilliseconds: String(MAX_SKEW_MS) });
     }
     if (!signed.signedHeaders.includes('host')) throw new S3Error(400, 'AuthorizationHeaderMalformed', "The authorization header is malformed; 'host' must be a signed header.");
