@@ -119,7 +119,9 @@ export function s3Failure(error: unknown, timeoutMs: number): { ok: false; code:
     TimeoutError: `no answer within ${timeoutMs} ms`,
     AbortError: 'the request was aborted (timeout or interrupt)',
   };
-  const message = explained[code] ?? (status ? `${code} (HTTP ${status}): ${errorMessage(error)}` : `cannot connect: ${errorMessage(error)}`);
+  const text = error instanceof Error ? errorMessage(error) : failure.message ?? String(error);
+  const redirected = status === 301 || code === 'PermanentRedirect' ? 'the bucket is in another region than the one configured (301 PermanentRedirect): set AWS_REGION or AWS_S3_REGION to its region' : undefined;
+  const message = explained[code] ?? redirected ?? (status ? `${code} (HTTP ${status}): ${text}` : `cannot connect: ${text}`);
   return { ok: false, code, ...(status ? { status } : {}), message };
 }
 
