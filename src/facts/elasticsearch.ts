@@ -1,0 +1,327 @@
+/**
+ * Everything the Elasticsearch probes learn from the cluster: one `@elastic/elasticsearch` client
+ * per run (loaded on first use), one request per API, each memoized so that every probe needing the
+ * cluster health or the shard table shares one answer. The anonymous request of `es.security` goes
+ * through plain node:http(s), because the client always sends the configured credentials.
+ */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Client } from '@elastic/elasticsearch';
+import type { Finding, ProbeContext } from '../engine/types.js';
+import { skipped } from '../engine/findings.js';
+import type { Target } from '../target/target.js';
+import { errorMessage } from '../util/errors.js';
+import { abortable } from './store.js';
+import { tlsTrust } from './trust.js';
+
+export const ES_VARIABLES = 'ELASTICSEARCH_NODE (or ELASTICSEARCH_URL)';
+
+export interface EsConfig {
+  /** The variable the URL came from. */
+  variable: string;
+  /** The node URL without credentials (safe to print). */
+  url: URL;
+  username?: string;
+  password?: string;
+}
+
+/** The cluster's URL and credentials: ELASTICSEARCH_USERNAME/PASSWORD, or the URL's userinfo. */
+export function esConfig(target: Target): EsConfig | undefined {
+  const found = target.first('ELASTICSEARCH_NODE', 'ELASTICSEARCH_URL');
+  if (!found) return undefined;
+  const url = new URL(found.value);
+  const username = target.get('ELASTICSEARCH_USERNAME') ?? (url.username ? decodeURIComponent(url.username) : undefined);
+  const password = target.get('ELASTICSEARCH_PASSWORD') ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  url.username = '';
+  url.password = '';
+  return { variable: found.name, url, ...(username ? { username } : {}), ...(password ? { password } : {}) };
+}
+
+/** Prints a node URL without a trailing slash, e.g. `https://search.internal:9200`. */
+export function showUrl(url: URL): string {
+  return url.pathname === '/' ? url.origin : `${url.origin}${url.pathname}`;
+}
+
+interface Connected {
+  client: Client;
+  config: EsConfig;
+}
+
+function connect(ctx: ProbeContext): Promise<Connected> {
+  return ctx.facts.once('es:client', async () => {
+    const config = esConfig(ctx.target);
+    if (!config) throw new Error(`${ES_VARIABLES} is not set`);
+    const { Client } = await import('@elastic/elasticsearch');
+    const client = new Client({
+      node: config.url.toString(),
+      ...(config.username !== undefined ? { auth: { username: config.username, password: config.password ?? '' } } : {}),
+      tls: tlsTrust(ctx.options),
+      requestTimeout: ctx.options.timeoutMs,
+      maxRetries: 1,
+      name: 'bazaarhub-check',
+    });
+    ctx.facts.onClose(() => client.close());
+    return { client, config };
+  });
+}
+
+/** One memoized request: counted as one contact, its error turned into a sentence without secrets. */
+function gather<T>(ctx: ProbeContext, name: string, call: (client: Client, signal: AbortSignal) => Promise<T>): Promise<T> {
+  const fact = ctx.facts.once(`es:${name}`, async () => {
+    const { client, config } = await connect(ctx);
+    ctx.facts.countContact('elasticsearch', `${config.url.host} ${name}`);
+    try {
+      return await call(client, ctx.facts.signal);
+    } catch (error) {
+      throw new Error(describeEsError(error, ctx.options.timeoutMs));
+    }
+  });
+  return abortable(fact, ctx.signal);
+}
+
+/** A sentence for a client error: the HTTP status and Elasticsearch's error type, never a credential. */
+export function describeEsError(error: unknown, timeoutMs: number): string {
+  const failure = error as { name?: string; meta?: { statusCode?: number }; body?: unknown };
+  switch (failure.name) {
+    case 'ResponseError': {
+      const status = failure.meta?.statusCode;
+      const body = failure.body as { error?: { type?: string; reason?: string } | string } | undefined;
+      const reason = typeof body?.error === 'string' ? body.error : [body?.error?.type, body?.error?.reason].filter(Boolean).join(': ');
+      const prefix = status === 401 ? 'credentials were rejected' : status === 403 ? 'the user lacks the privilege' : 'request failed';
+      return `${prefix} (HTTP ${status ?? '?'}${reason ? `, ${reason}` : ''})`;
+    }
+    case 'TimeoutError':
+      return `no answer within ${timeoutMs} ms`;
+    case 'ProductNotSupportedError':
+      return 'the server did not identify itself as Elasticsearch (no X-Elastic-Product header); OpenSearch and other forks are not Elasticsearch 8';
+    case 'ConnectionError':
+    case 'NoLivingConnectionsError':
+      return `cannot connect: ${errorMessage(error)}`;
+    case 'RequestAbortedError':
+      return 'the request was aborted (timeout or interrupt)';
+    default:
+      return errorMessage(error);
+  }
+}
+
+export interface EsInfo {
+  nodeName: string;
+  clusterName: string;
+  version: string;
+  /** `default`, or `serverless`; OpenSearch answers with distribution `opensearch`. */
+  flavor?: string;
+}
+
+export function esInfo(ctx: ProbeContext): Promise<EsInfo> {
+  return gather(ctx, 'info', async (client, signal) => {
+    const info = await client.info(undefined, { signal });
+    return { nodeName: info.name, clusterName: info.cluster_name, version: info.version.number, ...(info.version.build_flavor ? { flavor: info.version.build_flavor } : {}) };
+  });
+}
+
+export interface EsHealth {
+  clusterName: string;
+  status: string;
+  nodes: number;
+  dataNodes: number;
+  activeShards: number;
+  unassignedShards: number;
+  initializingShards: number;
+  relocatingShards: number;
+}
+
+export function esHealth(ctx: ProbeContext): Promise<EsHealth> {
+  return gather(ctx, 'cluster-health', async (client, signal) => {
+    const health = await client.cluster.health({}, { signal });
+    return {
+      clusterName: health.cluster_name,
+      status: String(health.status).toLowerCase(),
+      nodes: health.number_of_nodes,
+      dataNodes: health.number_of_data_nodes,
+      activeShards: health.active_shards,
+      unassignedShards: health.unassigned_shards,
+      initializingShards: health.initializing_shards,
+      relocatingShards: health.relocating_shards,
+    };
+  });
+}
+
+type CatRow = Record<string, string | null | undefined>;
+
+function cat(rows: unknown): CatRow[] {
+  return Array.isArray(rows) ? (rows as CatRow[]) : [];
+}
+
+function int(value: string | null | undefined): number | undefined {
+  if (value === null || value === undefined || value === '') return undefined;
+  const number = Number(value);
+  return Number.isFinite(number) ? number : undefined;
+}
+
+export interface EsNode {
+  name: string;
+  /** Role letters as `_cat/nodes` prints them (`m` master-eligible, `d` data, ...), `-` for none. */
+  roles: string;
+  /** The elected master. */
+  master: boolean;
+}
+
+export function esNodes(ctx: ProbeContext): Promise<EsNode[]> {
+  return gather(ctx, 'cat-nodes', async (client, signal) => {
+    const rows = cat(await client.cat.nodes({ format: 'json', h: ['name', 'node.role', 'master'] }, { signal }));
+    return rows.map((row) => ({ name: row.name ?? '?', roles: row['node.role'] ?? '-', master: row.master === '*' }));
+  });
+}
+
+export interface EsShard {
+  index: string;
+  shard: string;
+  primary: boolean;
+  state: string;
+  node?: string;
+  /** Why an UNASSIGNED shard is unassigned (INDEX_CREATED, NODE_LEFT, ALLOCATION_FAILED, ...). */
+  reason?: string;
+}
+
+export function esShards(ctx: ProbeContext): Promise<EsShard[]> {
+  return gather(ctx, 'cat-shards', async (client, signal) => {
+    const rows = cat(await client.cat.shards({ format: 'json', h: ['index', 'shard', 'prirep', 'state', 'node', 'unassigned.reason'] }, { signal }));
+    return rows.map((row) => ({
+      index: row.index ?? '?',
+      shard: row.shard ?? '?',
+      primary: row.prirep === 'p',
+      state: row.state ?? '?',
+      ...(row.node ? { node: row.node } : {}),
+      ...(row['unassigned.reason'] ? { reason: row['unassigned.reason'] } : {}),
+    }));
+  });
+}
+
+export interface EsIndex {
+  index: string;
+  health: string;
+  status: string;
+  primaries?: number;
+  replicas?: number;
+  docs?: number;
+}
+
+export function esIndices(ctx: ProbeContext): Promise<EsIndex[]> {
+  return gather(ctx, 'cat-indices', async (client, signal) => {
+    const rows = cat(await client.cat.indices({ format: 'json', h: ['health', 'status', 'index', 'pri', 'rep', 'docs.count'] }, { signal }));
+    return rows.map((row) => ({
+      index: row.index ?? '?',
+      health: row.health ?? 'unknown',
+      status: row.status ?? 'unknown',
+      ...optional('primaries', int(row.pri)),
+      ...optional('replicas', int(row.rep)),
+      ...optional('docs', int(row['docs.count'])),
+    }));
+  });
+}
+
+function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
+}
+
+export interface EsAlias {
+  alias: string;
+  index: string;
+}
+
+export function esAliases(ctx: ProbeContext): Promise<EsAlias[]> {
+  return gather(ctx, 'cat-aliases', async (client, signal) => {
+    const rows = cat(await client.cat.aliases({ format: 'json', h: ['alias', 'index'] }, { signal }));
+    return rows.map((row) => ({ alias: row.alias ?? '?', index: row.index ?? '?' }));
+  });
+}
+
+export interface EsDisk {
+  /** The node name, or `UNASSIGNED` for the row counting unassigned shards. */
+  node: string;
+  usedPercent?: number;
+  usedBytes?: number;
+  totalBytes?: number;
+}
+
+export function esDisk(ctx: ProbeContext): Promise<EsDisk[]> {
+  return gather(ctx, 'cat-allocation', async (client, signal) => {
+    const rows = cat(await client.cat.allocation({ format: 'json', bytes: 'b', h: ['node', 'disk.percent', 'disk.used', 'disk.total'] }, { signal }));
+    return rows.map((row) => ({
+      node: row.node ?? '?',
+      ...optional('usedPercent', int(row['disk.percent'])),
+      ...optional('usedBytes', int(row['disk.used'])),
+      ...optional('totalBytes', int(row['disk.total'])),
+    }));
+  });
+}
+
+export interface EsAllocationSetting {
+  /** `all` (the default), `primaries`, `new_primaries` or `none`. */
+  enable: string;
+  source: 'transient' | 'persistent' | 'default';
+}
+
+const ALLOCATION_ENABLE = 'cluster.routing.allocation.enable';
+
+export function esAllocationSetting(ctx: ProbeContext): Promise<EsAllocationSetting> {
+  return gather(ctx, 'cluster-settings', async (client, signal) => {
+    const settings = (await client.cluster.getSettings({ flat_settings: true }, { signal })) as { transient?: Record<string, unknown>; persistent?: Record<string, unknown> };
+    // Transient settings take precedence over persistent ones, which take precedence over the default.
+    const transient = settings.transient?.[ALLOCATION_ENABLE];
+    if (transient !== undefined) return { enable: String(transient), source: 'transient' };
+    const persistent = settings.persistent?.[ALLOCATION_ENABLE];
+    if (persistent !== undefined) return { enable: String(persistent), source: 'persistent' };
+    return { enable: 'all', source: 'default' };
+  });
+}
+
+export interface EsAnonymous {
+  /** The HTTP status of GET / without credentials. */
+  status: number;
+  /** The WWW-Authenticate challenge, when the cluster asked for credentials. */
+  challenge?: string;
+  https: boolean;
+}
+
+/** GET / without any credentials, to see whether security refuses anonymous requests. */
+export function esAnonymous(ctx: ProbeContext): Promise<EsAnonymous> {
+  const fact = ctx.facts.once('es:anonymous', async () => {
+    const config = esConfig(ctx.target);
+    if (!config) throw new Error(`${ES_VARIABLES} is not set`);
+    ctx.facts.countContact('elasticsearch', `${config.url.host} anonymous`);
+    const https = config.url.protocol === 'https:';
+    const url = new URL(config.url);
+    const request = https ? httpsRequest : httpRequest;
+    return new Promise<EsAnonymous>((resolve, reject) => {
+      const req = request(url, { method: 'GET', headers: { accept: 'application/json' }, timeout: ctx.options.timeoutMs, signal: ctx.facts.signal, ...(https ? tlsTrust(ctx.options) : {}) }, (res) => {
+        res.resume();
+        const challenge = res.headers['www-authenticate'];
+        resolve({ status: res.statusCode ?? 0, https, ...(challenge ? { challenge: String(challenge) } : {}) });
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${ctx.options.timeoutMs} ms`)));
+      req.on('error', (error) => reject(new Error(`cannot connect: ${errorMessage(error)}`)));
+      req.end();
+    });
+  });
+  return abortable(fact, ctx.signal);
+}
+
+/**
+ * The frame every Elasticsearch probe shares: skipped (naming the variable) when the cluster is not
+ * configured, and an `error` finding that says why when the cluster cannot be asked.
+ */
+export async function withEs(ctx: ProbeContext, expected: string, judge: (config: EsConfig) => Promise<Finding>): Promise<Finding> {
+  const config = esConfig(ctx.target);
+  if (!config) return skipped(`${ES_VARIABLES} is not set`, expected);
+  try {
+    return await judge(config);
+  } catch (error) {
+    return {
+      status: 'error',
+      observed: `could not ask ${showUrl(config.url)}: ${errorMessage(error)}`,
+      expected,
+      remediation: `Check that ${config.variable} points at the cluster and that ELASTICSEARCH_USERNAME/ELASTICSEARCH_PASSWORD are valid (es.connectivity says more).`,
+    };
+  }
+}
