@@ -32,11 +32,9 @@ export default defineProbe({
   description: 'GET _cat/allocation: no data node at or above `maxUsedPercent` disk use (default 85, the low watermark).',
   params: z.object({ maxUsedPercent: z.number().min(1).max(100).default(85) }),
   remediation: 'Keep every data node below the disk watermark: delete or shrink indices, or add storage.',
-  suggests: [
-    // "Disk space < 10%" (an alert threshold) means at most 90% used.
-    { match: /^disk space\s*<\s*(\d+)\s*%/i, params: (match) => ({ maxUsedPercent: 100 - Number(match[1]) }) },
-    { match: /^monitor disk space$/i },
-  ],
+  // No checklist item is only about Elasticsearch's disks ("Monitor disk space" covers every server,
+  // and "Disk space < 10%" asks for an alert rule), so the catalog adds its own entry for this probe.
+  suggests: [],
   async run(ctx, params) {
     return withEs(ctx, `every data node below ${params.maxUsedPercent}% disk used`, async () => judgeDisk(await esDisk(ctx), params.maxUsedPercent));
   },

@@ -20,10 +20,11 @@ export interface ExecuteRequest {
   target: Target;
   ca: string[];
   resolveManual?: ManualResolver;
+  notes?: string[];
 }
 
 /** Loads the catalog, runs the selection, writes every requested report; returns the report. */
-export async function execute({ flags, target, ca, resolveManual }: ExecuteRequest): Promise<Report> {
+export async function execute({ flags, target, ca, resolveManual, notes }: ExecuteRequest): Promise<Report> {
   if (!FORMATS[flags.format]) throw new InputError(`--format ${flags.format}: unknown format (known: ${formatNames().join(', ')})`);
   const extraReports = parseReports(flags.report, formatNames());
   const registry = await loadRegistry();
@@ -54,7 +55,7 @@ export async function execute({ flags, target, ca, resolveManual }: ExecuteReque
       hooks: progress,
     });
     await progress.done();
-    report = buildReport(outcome, { envFile: target.envFile, failOn: flags.failOn, timeoutMs: flags.timeout, insecure: flags.insecure });
+    report = buildReport(outcome, { envFile: target.envFile, failOn: flags.failOn, timeoutMs: flags.timeout, insecure: flags.insecure, ...(notes ? { notes } : {}) });
   } finally {
     process.off('SIGINT', onSigint);
   }

@@ -4,7 +4,7 @@ import { decideVerdict } from '../engine/verdict.js';
 import { toolVersion } from '../util/version.js';
 import type { Report } from './model.js';
 
-export function buildReport(outcome: RunOutcome, options: { envFile: string | undefined; failOn: Severity; timeoutMs: number; insecure: boolean }): Report {
+export function buildReport(outcome: RunOutcome, options: { envFile: string | undefined; failOn: Severity; timeoutMs: number; insecure: boolean; notes?: string[] }): Report {
   const verdict = decideVerdict(outcome.results, options.failOn, outcome.interrupted);
   return {
     schemaVersion: 1,
@@ -17,6 +17,7 @@ export function buildReport(outcome: RunOutcome, options: { envFile: string | un
     summary: verdict.summary,
     interrupted: outcome.interrupted,
     durationMs: Math.round(outcome.durationMs),
+    notes: options.notes ?? [],
     results: outcome.results,
   };
 }

@@ -20,6 +20,7 @@ export const renderMarkdown: Reporter = (report) => {
     `- **Target:** ${report.target.envFile ?? '(process environment)'}`,
     `- **Blocking severities:** ${report.options.failOn} and above`,
     `- **Results:** ${summaryLine(report.summary)} (${formatDuration(report.durationMs)})`,
+    ...report.notes.map((note) => `- **Note:** ${note}`),
     '',
   );
 

@@ -15,6 +15,8 @@ export interface Report {
   summary: Record<Status, number>;
   interrupted: boolean;
   durationMs: number;
+  /** What the reader must know about this run, e.g. demo services that were absent and why checks were skipped. */
+  notes: string[];
   results: EntryResult[];
 }
 

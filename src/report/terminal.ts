@@ -33,6 +33,7 @@ export const renderTerminal: Reporter = (report, context) => {
   lines.push(colors.bold(`bazaarhub-check: ${verdictColor(VERDICT_TEXT[report.verdict])} (exit ${report.exitCode})`));
   if (report.options.insecure) lines.push(colors.red(colors.bold('WARNING: TLS verification was OFF (--insecure); certificate results are not trustworthy.')));
   if (report.interrupted) lines.push(colors.yellow('Interrupted: this is a partial report.'));
+  for (const note of report.notes) lines.push(colors.dim(`note: ${note}`));
   lines.push(
     colors.dim(`target ${report.target.envFile ?? '(process env)'} · ${automated.length} automated, ${manual.length} manual · blocking from ${report.options.failOn} · ${formatDuration(report.durationMs)}`),
   );

@@ -27,10 +27,9 @@ export async function demoCommand(flags: RunFlags): Promise<number> {
     await writeFile(envPath, toEnvFile(deployment.env));
     const envFile = await readEnvFile(envPath);
     const target = buildTarget({ envFile: envPath, fileValues: envFile.values, fileLines: envFile.lines });
-    for (const note of deployment.notes) process.stderr.write(`note: ${note}\n`);
     const services = target.services().map((service) => `${service.name} ${service.url.origin}`);
     if (services.length) process.stderr.write(`services: ${services.join(', ')}\n`);
-    const report = await execute({ flags: { ...flags, catalog, checklist }, target, ca: [deployment.caPem, ...extraCa] });
+    const report = await execute({ flags: { ...flags, catalog, checklist }, target, ca: [deployment.caPem, ...extraCa], notes: deployment.notes });
     process.stderr.write(`\nDemo finished: verdict ${VERDICT_TEXT[report.verdict]}; \`bazaarhub-check run\` would exit ${report.exitCode} for this deployment.\n`);
     return ExitCode.Ready;
   } finally {
