@@ -1,6 +1,6 @@
 #!/usr/bin/env -S node --
 // `--` stops Node 20 from treating our own --env-file flag as its own (nodejs/node#50993).
-import { main } from '../dist/src/cli/main.js';
+import { readFileSync, statSync } from 'node:fs';
 
 // A reader that goes away (`| head`) is not an error worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -10,7 +10,33 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const code = await main(process.argv.slice(2));
+/**
+ * `--help` and `--version` on a pipe print what the build recorded (scripts/cache-help.mjs), without
+ * loading commander or the CLI: the same bytes, at bare-node start-up cost. A terminal (whose width
+ * shapes the help) or a cache from another build takes the ordinary path.
+ */
+function fastOutput(args) {
+  if (args.length > 1 || process.stdout.isTTY || process.env.BAZAARHUB_CHECK_NO_FAST_PATH) return undefined;
+  const key = args.length === 0 || args[0] === '--help' || args[0] === '-h' ? 'help' : args[0] === '--version' || args[0] === '-V' ? 'version' : undefined;
+  if (!key) return undefined;
+  try {
+    const cache = JSON.parse(readFileSync(new URL('../dist/fast-output.json', import.meta.url), 'utf8'));
+    const { mtimeMs, size } = statSync(new URL('../dist/src/cli/main.js', import.meta.url));
+    return cache.build === `${size}:${mtimeMs}` && typeof cache[key] === 'string' ? cache[key] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const args = process.argv.slice(2);
+const fast = fastOutput(args);
+if (fast !== undefined) {
+  process.stdout.write(fast);
+  process.exit(0);
+}
+
+const { main } = await import('../dist/src/cli/main.js');
+const code = await main(args);
 // Exit now: a target that never answers may still hold a socket open, and the verdict is final.
 // (stdout/stderr writes to pipes and files are synchronous on POSIX, so nothing is lost.)
 process.exit(code);

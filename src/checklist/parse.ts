@@ -3,6 +3,7 @@ import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { gfm } from 'micromark-extension-gfm';
 import type { Code, Heading, ListItem, Nodes, Paragraph, PhrasingContent, Root } from 'mdast';
 import { slugify } from '../util/slug.js';
+import { fastParse, splitAtHeadings, type FastLine } from './chunks.js';
 import type { Cadence, Checklist, ChecklistItem, ItemKind } from './types.js';
 
 const CRITERION = /^\s*✅\s*(.+?)\s*$/u;
@@ -13,39 +14,95 @@ interface Scope {
   sectionTitle: string;
 }
 
-/** Parses a markdown checklist into items. Pure: the caller reads the file. */
+/**
+ * Parses a markdown checklist into items. Pure: the caller reads the file. The document is split at
+ * top-level headings and each chunk is parsed on its own (micromark, or the verified fast path for
+ * chunks of plain task lines), which keeps large checklists linear; see chunks.ts.
+ */
 export function parseChecklist(markdown: string, file: string): Checklist {
   const text = markdown.replace(/^\uFEFF/, '');
-  const tree = fromMarkdown(text, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
-  const items: ChecklistItem[] = [];
+  const builder = itemBuilder();
+  const lines = text.split('\n');
+  const chunks = /\r(?!\n)/.test(text) ? [{ startLine: 1, lines }] : splitAtHeadings(lines);
+  for (const chunk of chunks) {
+    builder.offset = chunk.startLine - 1;
+    const fast = fastParse(chunk.lines);
+    if (fast) applyFast(fast, chunk.startLine, builder);
+    else visitTree(chunk.lines.join('\n'), builder);
+  }
+  return { file, items: builder.items };
+}
+
+/** The reference semantics: one micromark pass over the whole document. Tests compare parseChecklist with it. */
+export function parseChecklistWhole(markdown: string, file: string): Checklist {
+  const builder = itemBuilder();
+  visitTree(markdown.replace(/^\uFEFF/, ''), builder);
+  return { file, items: builder.items };
+}
+
+interface Builder {
+  items: ChecklistItem[];
+  scope: Scope;
+  /** Added to every line number: the chunk's position in the whole document. */
+  offset: number;
+  add: Add;
+}
+
+function itemBuilder(): Builder {
   const seen = new Map<string, number>();
-  const scope: Scope = { phaseTitle: '', sectionTitle: '' };
-
-  const add = (kind: ItemKind, rawTitle: string, line: number, checked = false): void => {
-    const title = rawTitle.replace(/\s+/g, ' ').trim();
-    const textSlug = slugify(title);
-    if (!textSlug) return;
-    const phase = slugify(scope.phaseTitle) || 'general';
-    const section = slugify(scope.sectionTitle);
-    const base = [phase, section, textSlug].filter(Boolean).join('.');
-    const count = (seen.get(base) ?? 0) + 1;
-    seen.set(base, count);
-    items.push({
-      id: count === 1 ? base : `${base}-${count}`,
-      title,
-      kind,
-      line,
-      phase,
-      phaseTitle: scope.phaseTitle || 'General',
-      section,
-      sectionTitle: scope.sectionTitle,
-      cadence: cadenceOf(scope),
-      checked,
-    });
+  // Scope titles repeat for every item under them: slug and cadence once per distinct scope.
+  let scopeKey = '';
+  let scoped = { phase: 'general', section: '', cadence: 'per-release' as Cadence, prefix: 'general' };
+  const builder: Builder = {
+    items: [],
+    scope: { phaseTitle: '', sectionTitle: '' },
+    offset: 0,
+    add: (kind, rawTitle, line, checked = false) => {
+      const { scope } = builder;
+      const title = rawTitle.replace(/\s+/g, ' ').trim();
+      const textSlug = slugify(title);
+      if (!textSlug) return;
+      const key = `${scope.phaseTitle}\n${scope.sectionTitle}`;
+      if (key !== scopeKey) {
+        scopeKey = key;
+        const phase = slugify(scope.phaseTitle) || 'general';
+        const section = slugify(scope.sectionTitle);
+        scoped = { phase, section, cadence: cadenceOf(scope), prefix: section ? `${phase}.${section}` : phase };
+      }
+      const base = `${scoped.prefix}.${textSlug}`;
+      const count = (seen.get(base) ?? 0) + 1;
+      seen.set(base, count);
+      builder.items.push({
+        id: count === 1 ? base : `${base}-${count}`,
+        title,
+        kind,
+        line: line + builder.offset,
+        phase: scoped.phase,
+        phaseTitle: scope.phaseTitle || 'General',
+        section: scoped.section,
+        sectionTitle: scope.sectionTitle,
+        cadence: scoped.cadence,
+        checked,
+      });
+    },
   };
+  return builder;
+}
 
-  for (const node of (tree as Root).children) visit(node, scope, add);
-  return { file, items };
+/** Built once: constructing the GFM extensions costs more than parsing a small chunk. */
+let markdownOptions: { extensions: ReturnType<typeof gfm>[]; mdastExtensions: ReturnType<typeof gfmFromMarkdown>[] } | undefined;
+
+function visitTree(text: string, builder: Builder): void {
+  markdownOptions ??= { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] };
+  const tree = fromMarkdown(text, markdownOptions);
+  for (const node of (tree as Root).children) visit(node, builder.scope, builder.add);
+}
+
+function applyFast(lines: readonly FastLine[], startLine: number, builder: Builder): void {
+  lines.forEach((line, index) => {
+    if (line.kind === 'heading') enterTitle(line.depth, line.text.trim(), builder.scope);
+    else if (line.kind === 'task') builder.add('task', line.text, startLine + index - builder.offset, line.checked);
+  });
 }
 
 type Add = (kind: ItemKind, title: string, line: number, checked?: boolean) => void;
@@ -70,11 +127,14 @@ function visit(node: Nodes, scope: Scope, add: Add): void {
 }
 
 function enterHeading(node: Heading, scope: Scope): void {
-  const title = plainText(node).trim();
-  if (node.depth === 2) {
+  enterTitle(node.depth, plainText(node).trim(), scope);
+}
+
+function enterTitle(depth: number, title: string, scope: Scope): void {
+  if (depth === 2) {
     scope.phaseTitle = title;
     scope.sectionTitle = '';
-  } else if (node.depth === 3) {
+  } else if (depth === 3) {
     scope.sectionTitle = title;
   }
 }
