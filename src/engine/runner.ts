@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { CatalogEntry } from '../catalog/schema.js';
 import { FactStore } from '../facts/store.js';
 import type { Target } from '../target/target.js';
@@ -73,6 +74,8 @@ async function runProbe(entry: CatalogEntry, request: RunRequest, facts: FactSto
   const started = performance.now();
   if (!probe) return resultOf(entry, { status: 'error', observed: `unknown probe ${entry.probe}`, expected: 'a registered probe' }, '', 0);
   const controller = new AbortController();
+  // A probe that waits on many facts at once (one per host and protocol) listens once per fact.
+  setMaxListeners(0, controller.signal);
   const { timeoutMs } = request.options;
   const onRunAbort = () => controller.abort(new Error('interrupted'));
   request.signal.addEventListener('abort', onRunAbort, { once: true });

@@ -69,9 +69,11 @@ function connect(ctx: ProbeContext): Promise<Connected> {
 function gather<T>(ctx: ProbeContext, name: string, call: (client: Client, signal: AbortSignal) => Promise<T>): Promise<T> {
   const fact = ctx.facts.once(`es:${name}`, async () => {
     const { client, config } = await connect(ctx);
-    ctx.facts.countContact('elasticsearch', `${config.url.host} ${name}`);
     try {
-      return await call(client, ctx.facts.signal);
+      return await ctx.facts.guard(config.url.host, () => {
+        ctx.facts.countContact('elasticsearch', `${config.url.host} ${name}`);
+        return call(client, ctx.facts.signal);
+      });
     } catch (error) {
       throw new Error(describeEsError(error, ctx.options.timeoutMs));
     }

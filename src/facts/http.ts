@@ -154,11 +154,13 @@ export function transportOf(ctx: ProbeContext): Transport {
 /** The run's one GET of `url` (default headers, no redirects followed), shared by every probe. */
 export function getFact(ctx: ProbeContext, url: URL | string): Promise<HttpResponse> {
   const target = typeof url === 'string' ? new URL(url) : url;
-  const fact = ctx.facts.once(`http GET ${target.href}`, () => {
-    ctx.facts.countContact('http', `GET ${target.href}`);
-    // The run's signal, not this probe's: the response outlives the probe that asked first.
-    return request(target, { signal: ctx.facts.signal, timeoutMs: ctx.facts.timeoutMs, ca: ctx.options.ca, insecure: ctx.options.insecure });
-  });
+  const fact = ctx.facts.once(`http GET ${target.href}`, () =>
+    ctx.facts.guard(target.host, () => {
+      ctx.facts.countContact('http', `GET ${target.href}`);
+      // The run's signal, not this probe's: the response outlives the probe that asked first.
+      return request(target, { signal: ctx.facts.signal, timeoutMs: ctx.facts.timeoutMs, ca: ctx.options.ca, insecure: ctx.options.insecure });
+    }),
+  );
   return abortable(fact, ctx.signal);
 }
 
@@ -167,6 +169,8 @@ export function getFact(ctx: ProbeContext, url: URL | string): Promise<HttpRespo
  * sample): not shared, and counted as `http-probe` so `http` contacts stay "one GET per URL".
  */
 export function send(ctx: ProbeContext, url: URL, options: RequestOptions = {}): Promise<HttpResponse> {
-  ctx.facts.countContact('http-probe', `${options.method ?? 'GET'} ${url.href}`);
-  return request(url, transportOf(ctx), options);
+  return ctx.facts.guard(url.host, () => {
+    ctx.facts.countContact('http-probe', `${options.method ?? 'GET'} ${url.href}`);
+    return request(url, transportOf(ctx), options);
+  });
 }

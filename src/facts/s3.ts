@@ -89,7 +89,7 @@ function connect(ctx: ProbeContext): Promise<Connected> {
     ctx.facts.onClose(async () => {
       await Promise.allSettled([...pending]);
       client.destroy();
-    });
+    }, 's3');
     return { client, sdk, pending };
   });
 }
@@ -129,9 +129,11 @@ export function s3Failure(error: unknown, timeoutMs: number): { ok: false; code:
 function bucketFact<T>(ctx: ProbeContext, bucket: string, aspect: string, call: (connected: Connected, signal: AbortSignal) => Promise<T>): Promise<S3Outcome<T>> {
   const fact = ctx.facts.once(`s3:${bucket}:${aspect}`, async (): Promise<S3Outcome<T>> => {
     const connected = await connect(ctx);
-    ctx.facts.countContact('s3', `${bucket} ${aspect}`);
     try {
-      return { ok: true, value: await call(connected, ctx.facts.signal) };
+      return { ok: true, value: await ctx.facts.guard('s3', () => {
+        ctx.facts.countContact('s3', `${bucket} ${aspect}`);
+        return call(connected, ctx.facts.signal);
+      }) };
     } catch (error) {
       return s3Failure(error, ctx.options.timeoutMs);
     }
@@ -304,7 +306,9 @@ async function writeReadDelete(ctx: ProbeContext, client: S3Client, sdk: S3Sdk, 
   const timed = async <T>(step: () => Promise<T>): Promise<{ value?: T; outcome: StepOutcome }> => {
     const started = Date.now();
     try {
-      const value = await step();
+      // Guarded like every S3 contact: the store learns whether S3 answers, which decides whether
+      // the end of the run waits for this cleanup.
+      const value = await ctx.facts.guard('s3', step);
       return { value, outcome: { ok: true, ms: Date.now() - started } };
     } catch (error) {
       const failure = s3Failure(error, ctx.options.timeoutMs);

@@ -4,21 +4,41 @@
  * `close` releases clients at the end of the run. `contacts` counts real contacts per kind and
  * key so the benchmark can prove each target is contacted once.
  */
+/** A contact counts as unanswered this long before its own timeout fires, so a probe queued behind the ones that timed out does not start another wait. */
+const SILENCE_SLACK_MS = 100;
+
 export class FactStore {
   private readonly memo = new Map<string, Promise<unknown>>();
-  private readonly closers: Array<() => Promise<void> | void> = [];
+  private readonly pendingSince = new Map<string, number>();
+  private readonly closers: Array<{ close: () => Promise<void> | void; endpoint?: string }> = [];
   readonly contacts = new Map<string, number>();
+  /** Start times of the contacts still waiting for an answer, per endpoint. */
+  private readonly inFlight = new Map<string, Set<number>>();
+  /** Endpoints where a contact failed only after waiting the whole timeout. */
+  private readonly unanswered = new Set<string>();
+  /** Endpoints that answered at least one contact in this run. */
+  private readonly answered = new Set<string>();
 
   constructor(readonly signal: AbortSignal, readonly timeoutMs: number) {}
 
+  /**
+   * The memoized fact `key`, gathered on first use. A fact still pending after the whole timeout is
+   * not waited on again: a probe that asks for it then fails at once, as the probe that asked first
+   * already did (otherwise a hung service costs one more timeout per queued probe).
+   */
   once<T>(key: string, gather: () => Promise<T>): Promise<T> {
     let promise = this.memo.get(key) as Promise<T> | undefined;
-    if (!promise) {
-      promise = gather();
-      // A rejected fact stays rejected for the run: every probe sharing it reports the same error.
-      promise.catch(() => undefined);
-      this.memo.set(key, promise);
+    if (promise) {
+      const since = this.pendingSince.get(key);
+      if (since !== undefined && performance.now() - since >= this.timeoutMs - SILENCE_SLACK_MS) return Promise.reject(new Error(`no answer within ${this.timeoutMs} ms (an earlier probe is still waiting for it)`));
+      return promise;
     }
+    promise = gather();
+    this.pendingSince.set(key, performance.now());
+    const settle = () => this.pendingSince.delete(key);
+    // A rejected fact stays rejected for the run: every probe sharing it reports the same error.
+    promise.then(settle, settle);
+    this.memo.set(key, promise);
     return promise;
   }
 
@@ -27,13 +47,70 @@ export class FactStore {
     this.contacts.set(name, (this.contacts.get(name) ?? 0) + 1);
   }
 
-  onClose(close: () => Promise<void> | void): void {
-    this.closers.push(close);
+  /**
+   * Runs one contact with `endpoint` (host:port). Once a contact to an endpoint has gone unanswered
+   * for the whole timeout, later contacts to it in this run fail at once instead of each waiting out
+   * another timeout: a hung service costs one timeout per run, not one per probe that reaches it
+   * after the first ones (the probes that asked first have already reported the timeout).
+   */
+  guard<T>(endpoint: string, call: () => Promise<T>): Promise<T> {
+    if (this.isSilent(endpoint)) return Promise.reject(new Error(`no answer within ${this.timeoutMs} ms (an earlier request to ${endpoint} in this run got none)`));
+    const pending = this.inFlight.get(endpoint) ?? new Set<number>();
+    const started = performance.now();
+    pending.add(started);
+    this.inFlight.set(endpoint, pending);
+    const promise = call();
+    promise.then(
+      () => {
+        pending.delete(started);
+        this.answered.add(endpoint);
+      },
+      () => {
+        pending.delete(started);
+        // Failed only after waiting the whole timeout: the endpoint does not answer.
+        if (performance.now() - started >= this.timeoutMs - SILENCE_SLACK_MS) this.unanswered.add(endpoint);
+      },
+    );
+    return promise;
   }
 
-  async close(): Promise<void> {
+  /** `endpoint`: the guarded endpoint the closer still finishes work on (see close). */
+  onClose(close: () => Promise<void> | void, endpoint?: string): void {
+    this.closers.push({ close, ...(endpoint !== undefined ? { endpoint } : {}) });
+  }
+
+  /** Whether a contact to `endpoint` has waited (or is waiting) for an answer for the whole timeout. */
+  isSilent(endpoint: string): boolean {
+    if (this.unanswered.has(endpoint)) return true;
+    const now = performance.now();
+    return [...(this.inFlight.get(endpoint) ?? [])].some((started) => now - started >= this.timeoutMs - SILENCE_SLACK_MS);
+  }
+
+  /**
+   * Releases every client. A closer registered with the endpoint it finishes work on (an S3
+   * roundtrip's delete) gets up to the probe timeout when that endpoint has answered in this run;
+   * every other closer, and one whose endpoint never answered, gets `shortGraceMs`
+   * and then carries on in the background: a server that never answers must not hold the verdict back.
+   */
+  async close(shortGraceMs = 200): Promise<void> {
     const closers = this.closers.splice(0);
-    await Promise.allSettled(closers.map(async (close) => close()));
+    const timers: NodeJS.Timeout[] = [];
+    const bounded = (promise: Promise<unknown>, ms: number) =>
+      Promise.race([
+        promise.catch(() => undefined),
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, ms);
+          timer.unref();
+          timers.push(timer);
+        }),
+      ]);
+    await Promise.all(
+      closers.map(({ close, endpoint }) => {
+        const graceMs = endpoint !== undefined && this.answered.has(endpoint) ? this.timeoutMs : Math.min(shortGraceMs, this.timeoutMs);
+        return bounded(Promise.resolve().then(close), graceMs);
+      }),
+    );
+    for (const timer of timers) clearTimeout(timer);
   }
 }
 

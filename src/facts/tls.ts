@@ -257,10 +257,12 @@ export function tlsFacts(ctx: ProbeContext, url: URL, variant?: { name: string; 
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = portOf(url);
   const key = `${host}:${port}${variant ? ` ${variant.name}` : ''}`;
-  const fact = ctx.facts.once(`tls ${key}`, () => {
-    ctx.facts.countContact('tls', key);
-    // The run's signal and budget, not this probe's: the fact outlives the probe that asked first.
-    return handshake(host, port, ctx.options, ctx.facts.signal, ctx.facts.timeoutMs, variant?.pins);
-  });
+  const fact = ctx.facts.once(`tls ${key}`, () =>
+    ctx.facts.guard(`${host}:${port}`, () => {
+      ctx.facts.countContact('tls', key);
+      // The run's signal and budget, not this probe's: the fact outlives the probe that asked first.
+      return handshake(host, port, ctx.options, ctx.facts.signal, ctx.facts.timeoutMs, variant?.pins);
+    }),
+  );
   return abortable(fact, ctx.signal);
 }

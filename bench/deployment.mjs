@@ -1,0 +1,46 @@
+// Full run of every catalog probe against the local stand-in deployment, in-process, so the
+// runner's own numbers (per-probe durations, contacts per target) are available to the benchmark.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export async function fullRun(root, { timeoutMs = 10_000, concurrency = 16 } = {}) {
+  const load = (path) => import(pathToFileURL(join(root, 'dist', path)).href);
+  const { startDemoDeployment } = await load('src/demo/deployment.js');
+  const { loadCatalog } = await load('src/catalog/load.js');
+  const { loadRegistry } = await load('src/engine/registry.js');
+  const { runEntries } = await load('src/engine/runner.js');
+  const { buildTarget } = await load('src/target/target.js');
+  const registry = await loadRegistry();
+  const { catalog } = await loadCatalog(join(root, 'bazaarhub-checks.yaml'), registry);
+  const entries = catalog.entries.filter((entry) => entry.probe);
+  const deployment = await startDemoDeployment();
+  try {
+    const target = buildTarget({ envFile: '.env.production', fileValues: new Map(Object.entries(deployment.env)) });
+    const started = performance.now();
+    const outcome = await runEntries({
+      entries,
+      registry,
+      target,
+      options: { timeoutMs, insecure: false, ca: [deployment.caPem] },
+      concurrency,
+      signal: new AbortController().signal,
+    });
+    const wallMs = performance.now() - started;
+    return { outcome, wallMs, entries: entries.length, notes: deployment.notes, env: deployment.env };
+  } finally {
+    await deployment.close();
+  }
+}
+
+/** Groups `kind key` contact counts by kind: { tls: { '127.0.0.1:443': 1 }, ... }. */
+export function contactsByKind(contacts) {
+  const kinds = new Map();
+  for (const [name, count] of contacts) {
+    const space = name.indexOf(' ');
+    const kind = name.slice(0, space);
+    const key = name.slice(space + 1);
+    if (!kinds.has(kind)) kinds.set(kind, new Map());
+    kinds.get(kind).set(key, count);
+  }
+  return kinds;
+}
