@@ -2,7 +2,7 @@
 // per service on 127.0.0.1, the env file pointing every variable at them, and the real binary run
 // against it. The run must end within the per-probe timeout plus 1 s, every network probe `error`.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,9 +72,11 @@ export async function hangingRun(bin, { timeoutSeconds = 2 } = {}) {
   try {
     for (let i = 0; i < 12; i++) servers.push(await silentServer());
     let next = 0;
+    // A correct env file (every env.* check passes) whose services all point at silent listeners.
+    const good = await readFile(new URL('../test/fixtures/good.env', import.meta.url), 'utf8');
     const env = silentEnv(() => servers[next++ % servers.length].port);
     const envFile = join(dir, '.env.production');
-    await writeFile(envFile, Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n'));
+    await writeFile(envFile, `${good}\n${Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
     const started = performance.now();
     const { code, stdout, stderr } = await new Promise((resolve, reject) => {
       const child = spawn(process.execPath, ['--', bin, 'run', '--env-file', envFile, '--timeout', String(timeoutSeconds), '--no-manual', '--format', 'json', ...(process.env.HANG_ARGS ? process.env.HANG_ARGS.split(' ') : [])], {

@@ -1,3 +1,4 @@
+import { isTimeout } from '../../src/facts/clean-error.js';
 import { z } from 'zod';
 import { defineProbe } from '../../src/engine/types.js';
 import { esInfo, showUrl, withEs } from '../../src/facts/elasticsearch.js';
@@ -18,7 +19,7 @@ export default defineProbe({
         const who = config.username !== undefined ? `as user "${config.username}"` : 'without credentials';
         return { status: 'pass', observed: `${showUrl(config.url)} answered ${who}: cluster "${info.clusterName}", node "${info.nodeName}", Elasticsearch ${info.version}`, expected };
       } catch (error) {
-        return { status: 'fail', observed: `${showUrl(config.url)} (${config.variable}): ${errorMessage(error)}`, expected };
+        return { status: isTimeout(error) ? 'error' : 'fail', observed: `${showUrl(config.url)} (${config.variable}): ${errorMessage(error)}`, expected };
       }
     });
   },

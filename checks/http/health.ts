@@ -1,3 +1,4 @@
+import { isTimeout } from '../../src/facts/clean-error.js';
 import { z } from 'zod';
 import { defineProbe, type Finding } from '../../src/engine/types.js';
 import { getFact } from '../../src/facts/http.js';
@@ -120,7 +121,7 @@ export default defineProbe({
       const judged = judgeHealth(response.status, response.body);
       return { ...judged, observed: `${url.pathname} ${judged.observed} in ${Math.round(response.totalMs)} ms`, expected };
     } catch (error) {
-      return { status: 'fail', observed: `${url.href} did not answer: ${errorMessage(error)}`, expected };
+      return { status: isTimeout(error) ? 'error' : 'fail', observed: `${url.href} did not answer: ${errorMessage(error)}`, expected };
     }
   },
 });

@@ -82,6 +82,10 @@ export default defineProbe({
     // thresholds: measure once per run and endpoint set, judge per entry.
     const key = `latency ${params.requests}x${params.concurrency} ${endpoints.map((url) => url.href).join(' ')}`;
     const { samples, note } = await ctx.facts.once(key, () => measure(ctx, endpoints, params));
+    // Not one answer (every request refused or timed out): there is no latency to judge.
+    if (samples.length > 0 && samples.every((sample) => sample.ms === undefined)) {
+      return { status: 'error', observed: `none of ${samples.length} requests got an answer${note}`, expected };
+    }
     return { ...judgeLatency(samples, params, note), expected };
   },
 });

@@ -1,3 +1,4 @@
+import { isTimeout } from '../../src/facts/clean-error.js';
 import { z } from 'zod';
 import { combine, skipped, worst } from '../../src/engine/findings.js';
 import type { Finding, FindingDetail, ProbeContext, ProbeStatus } from '../../src/engine/types.js';
@@ -57,7 +58,7 @@ export async function perTarget<T extends WebTarget>(
         const detail = await judge(target);
         return Array.isArray(detail) ? detail : [{ subject: target.subject, ...detail }];
       } catch (error) {
-        return [{ subject: target.subject, status: options.unreachable ?? 'error', observed: `no answer from ${target.url.origin}: ${errorMessage(error)}` }];
+        return [{ subject: target.subject, status: isTimeout(error) ? 'error' : options.unreachable ?? 'error', observed: `no answer from ${target.url.origin}: ${errorMessage(error)}` }];
       }
     }),
   );

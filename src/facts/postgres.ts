@@ -9,7 +9,7 @@ import type { Client, QueryResultRow } from 'pg';
 import type { Finding, ProbeContext } from '../engine/types.js';
 import type { Target } from '../target/target.js';
 import { errorMessage } from '../util/errors.js';
-import { cleanError } from './clean-error.js';
+import { cleanError, isTimeout } from './clean-error.js';
 import { abortable } from './store.js';
 
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
@@ -396,7 +396,7 @@ export async function withPostgres(ctx: ProbeContext, options: PgProbeOptions, u
     return await abortable(use(session), ctx.signal);
   } catch (error) {
     return {
-      status: options.unreachable ?? 'error',
+      status: isTimeout(error) ? 'error' : options.unreachable ?? 'error',
       observed: `could not query ${target.label}: ${cleanError(error, target)}`,
       expected: options.expected,
       remediation: 'Check DATABASE_URL/DB_* (host, port, user, password, database, sslmode) and that the server accepts connections from here (pg_hba.conf, firewall). Use --ca for a private CA.',

@@ -8,7 +8,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 import type { Finding, ProbeContext } from '../engine/types.js';
 import type { Target } from '../target/target.js';
 import { errorMessage } from '../util/errors.js';
-import { cleanError } from './clean-error.js';
+import { cleanError, isTimeout } from './clean-error.js';
 import { abortable } from './store.js';
 
 export interface RedisTarget {
@@ -199,7 +199,7 @@ export async function withRedis(ctx: ProbeContext, options: RedisProbeOptions, u
     return await abortable(Promise.resolve(use(snapshot, target)), ctx.signal);
   } catch (error) {
     return {
-      status: options.unreachable ?? 'error',
+      status: isTimeout(error) ? 'error' : options.unreachable ?? 'error',
       observed: `could not query Redis at ${target.label}: ${cleanError(error, target)}`,
       expected: options.expected,
       remediation: 'Check REDIS_URL/REDIS_HOST/REDIS_PORT/REDIS_PASSWORD and that Redis accepts connections from here (bind, security groups, TLS).',

@@ -73,11 +73,11 @@ describe('es.connectivity', () => {
     expect(finding.observed).toMatch(/cannot connect/);
   });
 
-  it('fails within the timeout when the server accepts but never answers', async () => {
+  it('is an error (could not look, exit 3) within the timeout when the server accepts but never answers', async () => {
     await withSilentPort(async (port) => {
       const started = Date.now();
       const finding = await check('es.connectivity', { ELASTICSEARCH_NODE: `http://127.0.0.1:${port}` }, {}, { timeoutMs: 800 });
-      expect(finding.status).toBe('fail');
+      expect(finding.status).toBe('error');
       expect(finding.observed).toContain('no answer within 800 ms');
       expect(Date.now() - started).toBeLessThan(5_000);
     });

@@ -84,10 +84,10 @@ describe('http.latency', () => {
 });
 
 describe('timeouts', () => {
-  it('a response slower than the run timeout is a bounded failure, not a hang', async () => {
+  it('a response slower than the run timeout is a bounded error (could not look, exit 3), not a hang', async () => {
     const started = Date.now();
     const finding = await runProbe(reachable, {}, { urls: [new URL('/slow', good.url).href] }, { ...opts(), timeoutMs: 200 });
-    expect(finding.status).toBe('fail');
+    expect(finding.status).toBe('error');
     expect(finding.observed).toMatch(/no response within 200 ms/);
     expect(Date.now() - started).toBeLessThan(550);
   });
