@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { combine } from '../../src/engine/findings.js';
 import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
 import type { Target } from '../../src/target/target.js';
-import { SECRET_NAME, URL_NAME } from '../../src/target/variables.js';
+import { NOT_SECRET, SECRET_NAME, URL_NAME } from '../../src/target/variables.js';
 import { looksLikePlaceholder } from './weak-values.js';
 
 /** Every credential in the env: secret-named variables and passwords embedded in URLs/DSNs. */
@@ -11,7 +11,7 @@ export function credentials(target: Target): Array<{ subject: string; value: str
   for (const name of target.names()) {
     const value = target.get(name);
     if (value === undefined) continue;
-    if (SECRET_NAME.test(name) && !/_KEY_ID$|ACCESS_KEY_ID$/.test(name)) found.push({ subject: name, value });
+    if (SECRET_NAME.test(name) && !NOT_SECRET.has(name) && !/_KEY_ID$|ACCESS_KEY_ID$/.test(name)) found.push({ subject: name, value });
     if (URL_NAME.test(name) || value.includes('://')) {
       try {
         const url = new URL(value);

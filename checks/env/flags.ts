@@ -10,7 +10,7 @@ export default defineProbe({
     expect: z.record(z.string()).default({ NODE_ENV: 'production', HTTPS_ONLY: 'true', SECURE_COOKIES: 'true' }),
   }),
   remediation: 'Set the listed variables to the expected values in .env.production and redeploy.',
-  suggests: [{ match: /\b([A-Z][A-Z0-9_]+)=([A-Za-z0-9_.-]+)/, params: (m) => ({ expect: { [m[1] as string]: m[2] as string } }) }],
+  suggests: [{ match: /\b([A-Z][A-Z0-9_]+)=([A-Za-z0-9_.-]+)/, severity: 'high', params: (m) => ({ expect: { [m[1] as string]: m[2] as string } }) }],
   async run(ctx, params) {
     const details = Object.entries(params.expect).map(([name, expected]) => {
       const value = ctx.target.get(name);

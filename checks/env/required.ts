@@ -76,6 +76,7 @@ export default defineProbe({
   suggests: [
     {
       match: /^(NODE_ENV\b.*|database credentials|redis credentials|elasticsearch credentials|JWT_SECRET\b.*|ENCRYPTION_KEY\b.*|razorpay production keys|aws credentials|email\/sms credentials|domain names)$/i,
+      severity: 'high',
       params: (m) => ({ groups: GROUP_OF_LINE.filter(([pattern]) => pattern.test(m[0])).map(([, group]) => group).slice(0, 1) }),
     },
   ],

@@ -32,7 +32,7 @@ export function parseCatalogDocument(text: string, file: string): { document: Do
   const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const first = document.errors[0];
   if (first) {
-    const line = first.linePos?.[0]?.line;
+    const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line;
     throw new InputError(at(file, line, `YAML syntax error: ${first.message.split('\n')[0]}`));
   }
   const lineOf = (path: readonly (string | number)[]): number | undefined => {

@@ -66,8 +66,10 @@ export function syncCatalog(checklist: Checklist, options: SyncOptions): SyncRes
       const node = document.createNode(newEntry(item, source, options.probes)) as YAMLMap;
       const params = node.get('params', true);
       if (isMap(params)) params.flow = true;
-      node.spaceBefore = true;
+      node.spaceBefore = insertAt > 0;
       entries.items.splice(insertAt, 0, node);
+      const following = entries.items[insertAt + 1];
+      if (following) following.spaceBefore = true;
       inserted.push(node);
       shiftIndexes(indexById, insertAt);
       insertAt++;
@@ -118,7 +120,7 @@ export function syncCatalog(checklist: Checklist, options: SyncOptions): SyncRes
 }
 
 function fresh(checklistRef: string): { document: Document } {
-  const { document } = parseCatalogDocument(`version: 1\nchecklist: ${JSON.stringify(checklistRef)}\nentries: []\n`, '(new catalog)');
+  const { document } = parseCatalogDocument(`version: 1\nchecklist: ${/^[\w./-]+$/.test(checklistRef) ? checklistRef : JSON.stringify(checklistRef)}\nentries: []\n`, '(new catalog)');
   const entries = document.get('entries', true) as YAMLSeq;
   entries.flow = false;
   return { document };
@@ -126,7 +128,7 @@ function fresh(checklistRef: string): { document: Document } {
 
 function assertShape(document: Document, file: string): void {
   const raw = document.toJS({ maxAliasCount: 100 }) as unknown;
-  const shape = catalogSchema.pick({ version: true, checklist: true }).safeParse(raw);
+  const shape = catalogSchema.pick({ version: true, checklist: true }).passthrough().safeParse(raw);
   if (!shape.success) throw new InputError(at(file, 1, `not a bazaarhub-check catalog: ${shape.error.issues[0]?.path.join('.') || 'document'}: ${shape.error.issues[0]?.message}`));
   const entries = document.get('entries', true);
   if (!isSeq(entries)) throw new InputError(at(file, undefined, 'entries: expected a list'));

@@ -1,6 +1,6 @@
 import { InputError, at } from '../util/errors.js';
 import { redactor, type Redactor } from '../util/redact.js';
-import { KNOWN_VARIABLES, SECRET_NAME, SERVICES, URL_NAME } from './variables.js';
+import { KNOWN_VARIABLES, NOT_SECRET, SECRET_NAME, SERVICES, URL_NAME } from './variables.js';
 
 export interface Variable {
   value: string;
@@ -95,7 +95,7 @@ export function buildTarget(sources: TargetSources, secrets: Redactor = redactor
 }
 
 function registerSecrets(name: string, value: string, secrets: Redactor): void {
-  if (SECRET_NAME.test(name)) secrets.add(value);
+  if (SECRET_NAME.test(name) && !NOT_SECRET.has(name)) secrets.add(value);
   if (!URL_NAME.test(name) && !value.includes('://')) return;
   try {
     const url = new URL(value);

@@ -22,6 +22,9 @@ export const KNOWN_VARIABLES = [
 /** Names whose values are credentials: redacted everywhere, checked for defaults. */
 export const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|PRIVATE|CREDENTIAL|AUTH|_DSN$|^DSN$|API_KEY|ACCESS_KEY|_KEY$|_KEY_ID$|ENCRYPTION_KEY)/i;
 
+/** Names that match SECRET_NAME but hold settings, not secrets. */
+export const NOT_SECRET = new Set(['CORS_CREDENTIALS', 'MIN_PASSWORD_LENGTH', 'JWT_EXPIRY', 'OTP_EXPIRY_MINUTES', 'ENCRYPTION_ALGORITHM']);
+
 /** Variables holding a URL or DSN; credentials embedded in them are secrets too. */
 export const URL_NAME = /(_URL|_NODE|_DSN|^DATABASE_URL)$/i;
 

@@ -11,8 +11,8 @@ export class Redactor {
   add(value: string | undefined): void {
     if (!value) return;
     const trimmed = value.trim();
-    // Very short values (e.g. "1", "yes") would mangle unrelated text and are not secrets worth hiding.
-    if (trimmed.length < 4) return;
+    // Short values and flags ("1", "true", "3600") would mangle unrelated text and are not secrets.
+    if (trimmed.length < 4 || /^(true|false|yes|no|on|off|none|null|\d+)$/i.test(trimmed)) return;
     this.secrets.add(trimmed);
     for (const variant of [encodeURIComponent(trimmed), JSON.stringify(trimmed).slice(1, -1)]) {
       if (variant !== trimmed) this.secrets.add(variant);

@@ -1,0 +1,83 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { readChecklist } from '../../checklist/read.js';
+import { loadCatalog } from '../../catalog/load.js';
+import { syncCatalog, type CatalogChange, type SyncResult } from '../../catalog/sync.js';
+import { loadRegistry } from '../../engine/registry.js';
+import { ExitCode, InputError, at, errorMessage } from '../../util/errors.js';
+import type { GlobalOptions } from '../options.js';
+
+async function readExisting(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new InputError(at(file, undefined, `cannot read catalog: ${errorMessage(error)}`));
+  }
+}
+
+async function computeSync(options: GlobalOptions & { adoptProbes?: boolean }): Promise<{ result: SyncResult; existing: string | undefined }> {
+  const registry = await loadRegistry();
+  const checklist = await readChecklist(options.checklist);
+  const existing = await readExisting(options.catalog);
+  const result = syncCatalog(checklist, {
+    catalogFile: options.catalog,
+    checklistRef: options.checklist,
+    existing,
+    probes: [...registry.values()],
+    adoptProbes: Boolean(options.adoptProbes),
+  });
+  return { result, existing };
+}
+
+function describe(change: CatalogChange): string {
+  return `  ${change.kind.padEnd(8)} ${change.id}: ${change.detail}`;
+}
+
+/** Each change on its own line, except that a long run of shifted source lines is summarised. */
+function describeAll(changes: readonly CatalogChange[]): string[] {
+  const moved = changes.filter((change) => change.kind === 'moved');
+  const shown = moved.length > 10 ? changes.filter((change) => change.kind !== 'moved') : changes;
+  const lines = shown.map(describe);
+  if (shown.length !== changes.length) lines.push(`  moved    ${moved.length} entries' source lines shifted (first: ${moved[0]?.id}: ${moved[0]?.detail})`);
+  return lines;
+}
+
+export async function catalogSyncCommand(options: GlobalOptions & { adoptProbes?: boolean }): Promise<number> {
+  const { result, existing } = await computeSync(options);
+  if (existing !== result.text) {
+    await writeFile(options.catalog, result.text);
+    // Validate what we wrote, so a sync never leaves a catalog that `run` would reject.
+    await loadCatalog(options.catalog, await loadRegistry());
+  }
+  const counts = new Map<string, number>();
+  for (const change of result.changes) counts.set(change.kind, (counts.get(change.kind) ?? 0) + 1);
+  if (result.changes.length === 0) process.stdout.write(`${options.catalog} is in sync with ${options.checklist}\n`);
+  else process.stdout.write(`${existing === undefined ? 'created' : 'updated'} ${options.catalog}: ${[...counts].map(([kind, n]) => `${n} ${kind}`).join(', ')}\n`);
+  const vanished = [...result.changes.filter((c) => c.kind === 'vanished'), ...result.stillVanished];
+  if (vanished.length) {
+    process.stdout.write(`Items gone from the checklist (kept in the catalog, marked vanished; delete them by hand once reviewed):\n${vanished.map(describe).join('\n')}\n`);
+  }
+  const others = result.changes.filter((c) => c.kind !== 'vanished' && !(existing === undefined && c.kind === 'added'));
+  for (const line of describeAll(others)) process.stdout.write(`${line}\n`);
+  return ExitCode.Ready;
+}
+
+export async function catalogCheckCommand(options: GlobalOptions): Promise<number> {
+  const { result, existing } = await computeSync(options);
+  if (existing === undefined) throw new InputError(at(options.catalog, undefined, 'catalog does not exist (run `bazaarhub-check catalog sync`)'));
+  await loadCatalog(options.catalog, await loadRegistry());
+  const drift = [...result.changes, ...result.stillVanished];
+  if (drift.length === 0) {
+    process.stdout.write(`${options.catalog} agrees with ${options.checklist}\n`);
+    return ExitCode.Ready;
+  }
+  process.stdout.write(`${options.catalog} has drifted from ${options.checklist} (${drift.length} item(s)); run \`bazaarhub-check catalog sync\`:\n${describeAll(drift).join('\n')}\n`);
+  return ExitCode.NotReady;
+}
+
+export async function catalogSchemaCommand(): Promise<number> {
+  const { zodToJsonSchema } = await import('zod-to-json-schema');
+  const { catalogSchema } = await import('../../catalog/schema.js');
+  process.stdout.write(`${JSON.stringify(zodToJsonSchema(catalogSchema, { name: 'BazaarhubCheckCatalog' }), null, 2)}\n`);
+  return ExitCode.Ready;
+}

@@ -1,0 +1,18 @@
+import { readEnvFile } from '../../target/env-file.js';
+import { buildTarget } from '../../target/target.js';
+import { execute } from '../execute.js';
+import { parseSets, readCaFiles, type RunFlags } from '../options.js';
+
+export async function runCommand(flags: RunFlags): Promise<number> {
+  const overrides = parseSets(flags.set);
+  const ca = await readCaFiles(flags.ca);
+  const envFile = flags.envFile ? await readEnvFile(flags.envFile) : undefined;
+  const target = buildTarget({
+    ...(flags.envFile ? { envFile: flags.envFile } : {}),
+    ...(envFile ? { fileValues: envFile.values, fileLines: envFile.lines } : {}),
+    processEnv: process.env,
+    overrides,
+  });
+  const report = await execute({ flags, target, ca });
+  return report.exitCode;
+}

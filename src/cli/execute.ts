@@ -1,0 +1,95 @@
+import { setMaxListeners } from 'node:events';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { loadCatalog } from '../catalog/load.js';
+import { loadRegistry } from '../engine/registry.js';
+import { runEntries, type ManualResolver } from '../engine/runner.js';
+import { selectEntries } from '../engine/select.js';
+import { buildReport } from '../report/build.js';
+import { FORMATS, formatNames } from '../report/formats.js';
+import type { Report, ReporterContext } from '../report/model.js';
+import type { Target } from '../target/target.js';
+import { colorsEnabled } from '../util/colors.js';
+import { InputError, errorMessage } from '../util/errors.js';
+import { redactor } from '../util/redact.js';
+import { parseReports, toSelection, type RunFlags } from './options.js';
+import { createProgress } from './progress.js';
+
+export interface ExecuteRequest {
+  flags: RunFlags;
+  target: Target;
+  ca: string[];
+  resolveManual?: ManualResolver;
+}
+
+/** Loads the catalog, runs the selection, writes every requested report; returns the report. */
+export async function execute({ flags, target, ca, resolveManual }: ExecuteRequest): Promise<Report> {
+  if (!FORMATS[flags.format]) throw new InputError(`--format ${flags.format}: unknown format (known: ${formatNames().join(', ')})`);
+  const extraReports = parseReports(flags.report, formatNames());
+  const registry = await loadRegistry();
+  const { catalog } = await loadCatalog(flags.catalog, registry);
+  const entries = selectEntries(catalog.entries, toSelection(flags));
+
+  const controller = new AbortController();
+  // Every running probe listens for Ctrl-C on this one signal.
+  setMaxListeners(0, controller.signal);
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nInterrupted: finishing with a partial report (Ctrl-C again to quit now)\n');
+    controller.abort(new Error('interrupted (Ctrl-C)'));
+  };
+  process.on('SIGINT', onSigint);
+  const color = colorsEnabled(process.stderr, flags.color);
+  const progress = await createProgress(entries, { tty: Boolean(process.stderr.isTTY), color, quiet: flags.quiet });
+  let report: Report;
+  try {
+    const outcome = await runEntries({
+      entries,
+      registry,
+      target,
+      options: { timeoutMs: flags.timeout, insecure: flags.insecure, ca },
+      concurrency: flags.concurrency,
+      signal: controller.signal,
+      ...(resolveManual ? { resolveManual } : {}),
+      hooks: progress,
+    });
+    await progress.done();
+    report = buildReport(outcome, { envFile: target.envFile, failOn: flags.failOn, timeoutMs: flags.timeout, insecure: flags.insecure });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+
+  const checklist = await readChecklistText(flags.checklist);
+  const context = (forTerminal: boolean): ReporterContext => ({
+    color: forTerminal && colorsEnabled(process.stdout, flags.color),
+    verbose: flags.verbose,
+    ...(checklist ? { checklist } : {}),
+  });
+  const render = async (format: string, forTerminal: boolean) => redactor.redact((await (FORMATS[format] as () => Promise<(r: Report, c: ReporterContext) => string>)())(report, context(forTerminal)));
+
+  if (flags.out) {
+    await writeReport(flags.out, await render(flags.format, false), '--out');
+    if (flags.format !== 'terminal') process.stdout.write(await render('terminal', true));
+  } else {
+    process.stdout.write(await render(flags.format, flags.format === 'terminal'));
+  }
+  for (const { format, file } of extraReports) await writeReport(file, await render(format, false), `--report ${format}`);
+  return report;
+}
+
+async function writeReport(file: string, text: string, flag: string): Promise<void> {
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, text);
+  } catch (error) {
+    throw new InputError(`${flag} ${file}: cannot write: ${errorMessage(error)}`);
+  }
+}
+
+async function readChecklistText(file: string): Promise<{ file: string; text: string } | undefined> {
+  try {
+    return { file, text: await readFile(file, 'utf8') };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,150 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ExitCode, InputError, errorMessage } from '../util/errors.js';
+import { redactor } from '../util/redact.js';
+import { toolVersion } from '../util/version.js';
+
+export const EXIT_CODES = `
+Exit codes:
+  0  ready        nothing blocking failed and every required attestation is current
+  1  not ready    a blocking check failed, or a required manual item lacks a current attestation
+                  (--fail-on critical|high|medium|low sets which severities block; default high)
+  2  input error  bad flag, catalog, checklist or env file (one line names the file and line or the flag)
+  3  incomplete   nothing blocking failed, but some probe could not run (unreachable, timed out, crashed)
+`;
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+
+function positiveInt(flag: string) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number <= 0) throw new InvalidArgumentError(`${flag} expects a positive whole number`);
+    return number;
+  };
+}
+
+function seconds(value: string): number {
+  const number = Number(value.replace(/s$/, ''));
+  if (!Number.isFinite(number) || number <= 0 || number > 3600) throw new InvalidArgumentError('--timeout expects seconds between 0 and 3600, e.g. 10 or 2.5');
+  return Math.round(number * 1000);
+}
+
+function selectionOptions(command: Command): Command {
+  return command
+    .option('--phase <phase>', 'only entries of this phase (repeatable, comma-separated)', collect)
+    .option('--section <section>', 'only entries of this section (repeatable)', collect)
+    .addOption(new Option('--cadence <cadence>', 'only entries of this cadence (repeatable)').argParser(collect))
+    .option('--only <id>', 'entry id, probe id (http.hsts) or a prefix of either (repeatable)', collect)
+    .option('--no-manual', 'leave manual (attestation) items out');
+}
+
+function runOptions(command: Command): Command {
+  return command
+    .option('--env-file <file>', "the deployment's env file, e.g. .env.production")
+    .option('--set <KEY=VALUE>', 'override one variable (repeatable); wins over the env file and process env', collect)
+    .option('--timeout <seconds>', 'per-probe timeout in seconds', seconds, 10_000)
+    .option('--concurrency <n>', 'probes running at once', positiveInt('--concurrency'), 16)
+    .addOption(new Option('--format <format>', 'report format on stdout (or --out)').default('terminal'))
+    .option('--out <file>', 'write the --format report to this file (the terminal summary still prints)')
+    .option('--report <format=file>', 'also write a report in another format to a file (repeatable)', collect)
+    .addOption(new Option('--fail-on <severity>', 'lowest severity that blocks').choices(['critical', 'high', 'medium', 'low']).default('high'))
+    .option('--ca <file>', 'extra trusted CA certificate (PEM), repeatable', collect)
+    .option('--insecure', 'turn TLS verification off (reports say so at the top)', false)
+    .option('--verbose', 'list every result, including passes and manual items', false)
+    .option('--quiet', 'no progress output', false);
+}
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('bazaarhub-check')
+    .description('Turns the BazaarHub deployment checklist into executable checks, attestations and a release verdict.')
+    .version(toolVersion(), '-V, --version')
+    .option('--catalog <file>', 'check catalog', 'bazaarhub-checks.yaml')
+    .option('--checklist <file>', 'markdown checklist', 'checklists/deployment.md')
+    .option('--no-color', 'no colours (also NO_COLOR)')
+    .addHelpText('after', EXIT_CODES)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(text),
+      outputError: (text, write) => write(`bazaarhub-check: ${text.replace(/^error: /, '').trim()} (see --help)\n`),
+    });
+
+  runOptions(selectionOptions(program.command('run').description('run the selected checks against a deployment and print the verdict'))).action(async (_options, command: Command) => {
+    const { runCommand } = await import('./commands/run.js');
+    setExit(await runCommand(command.optsWithGlobals()));
+  });
+
+  runOptions(program.command('demo').description('start a local stand-in BazaarHub deployment and run the full catalog against it')).action(async (_options, command: Command) => {
+    const { demoCommand } = await import('./commands/demo.js');
+    setExit(await demoCommand(command.optsWithGlobals()));
+  });
+
+  selectionOptions(program.command('list').description('show what `run` would check, with filters'))
+    .option('--json', 'machine-readable list', false)
+    .action(async (_options, command: Command) => {
+      const { listCommand } = await import('./commands/list.js');
+      setExit(await listCommand(command.optsWithGlobals()));
+    });
+
+  program
+    .command('probes')
+    .description('list the registered probes with their params and defaults')
+    .option('--json', 'machine-readable list', false)
+    .action(async (_options, command: Command) => {
+      const { probesCommand } = await import('./commands/probes.js');
+      setExit(await probesCommand(command.optsWithGlobals()));
+    });
+
+  const catalog = program.command('catalog').description('keep the catalog in sync with the checklist');
+  catalog
+    .command('sync')
+    .description('create or update the catalog from the checklist, keeping hand edits')
+    .option('--adopt-probes', 'switch manual entries to a probe that now verifies them', false)
+    .action(async (_options, command: Command) => {
+      const { catalogSyncCommand } = await import('./commands/catalog.js');
+      setExit(await catalogSyncCommand(command.optsWithGlobals()));
+    });
+  catalog
+    .command('check')
+    .description('exit 1 naming each item where checklist and catalog disagree (for CI)')
+    .action(async (_options, command: Command) => {
+      const { catalogCheckCommand } = await import('./commands/catalog.js');
+      setExit(await catalogCheckCommand(command.optsWithGlobals()));
+    });
+  catalog
+    .command('schema')
+    .description("print the catalog's JSON Schema (for editor completion)")
+    .action(async () => {
+      const { catalogSchemaCommand } = await import('./commands/catalog.js');
+      setExit(await catalogSchemaCommand());
+    });
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; never throws, never prints a stack trace. */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = ExitCode.Ready;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return ExitCode.Ready;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.Ready;
+      return ExitCode.InputError;
+    }
+    if (error instanceof InputError) {
+      process.stderr.write(`bazaarhub-check: ${redactor.redact(error.message)}\n`);
+      return ExitCode.InputError;
+    }
+    process.stderr.write(`bazaarhub-check: internal error: ${redactor.redact(errorMessage(error))} (please report this)\n`);
+    if (process.env.BAZAARHUB_CHECK_DEBUG && error instanceof Error) process.stderr.write(redactor.redact(`${error.stack}\n`));
+    return ExitCode.Incomplete;
+  }
+}

@@ -1,0 +1,84 @@
+import { readFile } from 'node:fs/promises';
+import { CADENCES, type Cadence } from '../checklist/types.js';
+import type { Severity } from '../catalog/schema.js';
+import type { Selection } from '../engine/select.js';
+import { InputError, errorMessage } from '../util/errors.js';
+
+export interface GlobalOptions {
+  catalog: string;
+  checklist: string;
+  color?: boolean;
+}
+
+export interface SelectionOptions {
+  phase?: string[];
+  section?: string[];
+  cadence?: string[];
+  only?: string[];
+  manual?: boolean;
+}
+
+export interface RunFlags extends GlobalOptions, SelectionOptions {
+  envFile?: string;
+  set?: string[];
+  timeout: number;
+  concurrency: number;
+  format: string;
+  out?: string;
+  report?: string[];
+  failOn: Severity;
+  ca?: string[];
+  insecure: boolean;
+  verbose: boolean;
+  quiet: boolean;
+}
+
+export function toSelection(options: SelectionOptions): Selection {
+  for (const cadence of options.cadence ?? []) {
+    if (!(CADENCES as readonly string[]).includes(cadence)) throw new InputError(`--cadence ${cadence}: expected one of ${CADENCES.join(', ')}`);
+  }
+  return {
+    ...(options.phase ? { phase: options.phase } : {}),
+    ...(options.section ? { section: options.section } : {}),
+    ...(options.cadence ? { cadence: options.cadence as Cadence[] } : {}),
+    ...(options.only ? { only: options.only } : {}),
+    ...(options.manual === false ? { manual: false } : {}),
+  };
+}
+
+export function parseSets(values: readonly string[] = []): Map<string, string> {
+  const overrides = new Map<string, string>();
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    // The value may be a secret: never echo it.
+    if (eq <= 0) throw new InputError('--set: expected KEY=VALUE (an argument has no "=" or no key)');
+    overrides.set(value.slice(0, eq).trim(), value.slice(eq + 1));
+  }
+  return overrides;
+}
+
+export async function readCaFiles(files: readonly string[] = []): Promise<string[]> {
+  return Promise.all(
+    files.map(async (file) => {
+      try {
+        const pem = await readFile(file, 'utf8');
+        if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new InputError(`--ca ${file}: not a PEM certificate`);
+        return pem;
+      } catch (error) {
+        if (error instanceof InputError) throw error;
+        throw new InputError(`--ca ${file}: ${errorMessage(error)}`);
+      }
+    }),
+  );
+}
+
+/** `--report junit=out.xml` pairs. */
+export function parseReports(values: readonly string[] = [], known: readonly string[]): Array<{ format: string; file: string }> {
+  return values.map((value) => {
+    const eq = value.indexOf('=');
+    const format = value.slice(0, eq);
+    if (eq <= 0 || eq === value.length - 1) throw new InputError(`--report ${value}: expected FORMAT=FILE, e.g. junit=reports/junit.xml`);
+    if (!known.includes(format)) throw new InputError(`--report ${format}: unknown format (known: ${known.join(', ')})`);
+    return { format, file: value.slice(eq + 1) };
+  });
+}

@@ -1,0 +1,8 @@
+import type { StandIn } from './standin.js';
+
+/**
+ * The stand-in services `bazaarhub-check demo` starts, each loaded only for the demo. A stand-in
+ * that cannot start here (e.g. no redis-server binary) reports a note and contributes no env, and
+ * the checks that need it are skipped with a reason.
+ */
+export const STAND_INS: Array<() => Promise<StandIn>> = [];

@@ -1,0 +1,12 @@
+import type { Reporter } from './model.js';
+
+/** Output formats by name; each reporter module loads only when its format is asked for. */
+export const FORMATS: Record<string, () => Promise<Reporter>> = {
+  terminal: async () => (await import('./terminal.js')).renderTerminal,
+  json: async () => (await import('./json.js')).renderJson,
+  markdown: async () => (await import('./markdown.js')).renderMarkdown,
+};
+
+export function formatNames(): string[] {
+  return Object.keys(FORMATS);
+}

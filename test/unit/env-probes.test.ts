@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import corsOrigins from '../../checks/env/cors-origins.js';
+import dbPool from '../../checks/env/db-pool.js';
+import defaultPasswords from '../../checks/env/default-passwords.js';
+import flags from '../../checks/env/flags.js';
+import required from '../../checks/env/required.js';
+import secretStrength from '../../checks/env/secret-strength.js';
+import type { Probe } from '../../src/engine/types.js';
+import { makeContext } from '../helpers/context.js';
+
+const contexts: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => Promise.all(contexts.splice(0).map((ctx) => ctx.close())));
+
+async function run(probe: Probe, env: Record<string, string>, params: Record<string, unknown> = {}) {
+  const ctx = makeContext(env);
+  contexts.push(ctx);
+  return probe.run(ctx, probe.params.parse(params));
+}
+
+const STRONG = 'Qm8#xT2v!L9pZr4Kw7Ny1Hb6Jc3Fd0Gs5Ue';
+
+describe('env.secret-strength', () => {
+  it('passes long random secrets', async () => {
+    expect((await run(secretStrength, { JWT_SECRET: STRONG, ENCRYPTION_KEY: `${STRONG}x` })).status).toBe('pass');
+  });
+  it('fails short, placeholder, low-entropy and missing secrets, without echoing them', async () => {
+    const finding = await run(secretStrength, { JWT_SECRET: 'tooshort', ENCRYPTION_KEY: 'a'.repeat(40) });
+    expect(finding.status).toBe('fail');
+    expect(finding.details?.map((d) => d.status)).toEqual(['fail', 'fail']);
+    expect(finding.observed).toContain('8 characters');
+    expect(finding.observed).toContain('low entropy');
+    expect(JSON.stringify(finding)).not.toContain('tooshort');
+    expect((await run(secretStrength, { JWT_SECRET: 'your-super-secret-jwt-key-change-this-in-production', ENCRYPTION_KEY: STRONG })).observed).toContain('placeholder');
+    expect((await run(secretStrength, { ENCRYPTION_KEY: STRONG })).observed).toContain('JWT_SECRET: not set');
+  });
+});
+
+describe('env.default-passwords', () => {
+  it('passes generated credentials and fails defaults, in variables and DSNs', async () => {
+    expect((await run(defaultPasswords, { DB_PASSWORD: 'f83kd9s0aQ', DATABASE_URL: 'postgres://app:Zk29xq81@db/x' })).status).toBe('pass');
+    const finding = await run(defaultPasswords, { DB_PASSWORD: 'f83kd9s0aQ', DATABASE_URL: 'postgres://app:postgres@db/x', ADMIN_PASSWORD: 'Admin123' });
+    expect(finding.status).toBe('fail');
+    expect(finding.observed).toContain('DATABASE_URL password');
+    expect(finding.observed).toContain('ADMIN_PASSWORD');
+  });
+  it('warns when there are no credentials at all', async () => {
+    expect((await run(defaultPasswords, { NODE_ENV: 'production' })).status).toBe('warn');
+  });
+});
+
+describe('env.flags', () => {
+  it('passes production flags and fails wrong or missing ones', async () => {
+    expect((await run(flags, { NODE_ENV: 'production', HTTPS_ONLY: 'true', SECURE_COOKIES: 'TRUE' })).status).toBe('pass');
+    const finding = await run(flags, { NODE_ENV: 'development', HTTPS_ONLY: 'true' });
+    expect(finding.status).toBe('fail');
+    expect(finding.observed).toBe('NODE_ENV: "development"; SECURE_COOKIES: not set');
+  });
+});
+
+describe('env.required', () => {
+  it('accepts either DSN or DB_* parts, and names what is missing', async () => {
+    expect((await run(required, { DATABASE_URL: 'postgres://a:b@h/d' }, { groups: ['database'] })).status).toBe('pass');
+    expect((await run(required, { DB_HOST: 'h', DB_NAME: 'd', DB_USER: 'u', DB_PASSWORD: 'p' }, { groups: ['database'] })).status).toBe('pass');
+    const finding = await run(required, { DB_HOST: 'h' }, { groups: ['database'] });
+    expect(finding).toEqual(expect.objectContaining({ status: 'fail', observed: 'Database credentials: missing DATABASE_URL' }));
+  });
+  it('counts Elasticsearch credentials embedded in the URL', async () => {
+    expect((await run(required, { ELASTICSEARCH_URL: 'https://elastic:pw@es:9200' }, { groups: ['elasticsearch'] })).status).toBe('pass');
+  });
+});
+
+describe('env.cors-origins', () => {
+  it('passes explicit https origins', async () => {
+    expect((await run(corsOrigins, { CORS_ORIGIN: 'https://shop.example.com, https://vendor.example.com' })).status).toBe('pass');
+  });
+  it('fails wildcard, localhost, http and unset', async () => {
+    for (const value of ['*', 'https://shop.example.com,http://localhost:3000', 'http://shop.example.com', 'null']) {
+      expect((await run(corsOrigins, { CORS_ORIGIN: value })).status, value).toBe('fail');
+    }
+    expect((await run(corsOrigins, {})).status).toBe('fail');
+  });
+});
+
+describe('env.db-pool', () => {
+  it('passes 20-50 and fails outside, unset or malformed', async () => {
+    expect((await run(dbPool, { DB_POOL_MAX: '30' })).status).toBe('pass');
+    for (const env of [{ DB_POOL_MAX: '10' }, { DB_POOL_MAX: '80' }, {}, { DB_POOL_MAX: 'lots' }, { DB_POOL_MAX: '30', DB_POOL_MIN: '40' }]) {
+      expect((await run(dbPool, env)).status, JSON.stringify(env)).toBe('fail');
+    }
+  });
+});

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Servers started by tests (PostgreSQL, Redis, stand-ins) are per file; two cores, so two files at a time.
+    maxWorkers: 2,
+    minWorkers: 1,
+  },
+});
