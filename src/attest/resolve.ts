@@ -66,18 +66,14 @@ export function judgeAttestation(entry: CatalogEntry, record: AttestationRecord 
 }
 
 /**
- * Builds the runner's ManualResolver from a verified ledger. Git is asked once per distinct
- * commit of per-release attestations (release tags after it end them); the rest is pure.
+ * Builds the runner's ManualResolver from a verified ledger. Git is asked once per distinct commit of
+ * undated attestations (release tags after that commit end a per-release one); the rest is pure.
  */
-export async function buildManualResolver(entries: readonly CatalogEntry[], ledger: LedgerState, options: ResolveOptions): Promise<ManualResolver> {
+export async function buildManualResolver(ledger: LedgerState, options: ResolveOptions): Promise<ManualResolver> {
   const latest = latestById(ledger.records);
   const cwd = options.cwd ?? dirname(ledger.file);
   const superseded = new Map<string, string | null>();
-  const commits = new Set<string>();
-  for (const entry of entries) {
-    const record = latest.get(entry.id);
-    if (entry.manual && entry.cadence === 'per-release' && record?.commit && record.expires === null) commits.add(record.commit);
-  }
+  const commits = new Set([...latest.values()].filter((record) => record.expires === null && record.commit).map((record) => record.commit as string));
   await Promise.all(
     [...commits].map(async (commit) => {
       const tags = await releaseTagsAfter(cwd, commit, options.releaseTags);

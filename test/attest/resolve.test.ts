@@ -94,11 +94,11 @@ describe('the attest service and the resolver over a real ledger and git reposit
       const keys = loadKeys(env, ledgerFile);
       const ledger = await readLedger(ledgerFile, keys, { checkGit: true });
       expect(ledger.problems).toEqual([]);
-      const resolver = await buildManualResolver(entries, ledger, { now: new Date('2026-11-26T12:00:00Z'), warnDays: 3, releaseTags: 'v*' });
+      const resolver = await buildManualResolver(ledger, { now: new Date('2026-11-26T12:00:00Z'), warnDays: 3, releaseTags: 'v*' });
       const outcome = await runEntries({ entries, registry: new Map(), target: undefined as never, options: { timeoutMs: 1000, insecure: false, ca: [] }, concurrency: 2, signal: new AbortController().signal, resolveManual: resolver });
       const status = Object.fromEntries(outcome.results.map((r) => [r.id, r.status]));
       expect(status).toEqual({ 'r.release': 'expired', 'r.tagged': 'expired', 'r.weekly': 'warn', 'r.missing': 'unattested', 'r.daily': 'expired' });
-      const onlyNewTag = await buildManualResolver(entries, ledger, { now: new Date('2026-11-26T12:00:00Z'), warnDays: 3, releaseTags: 'release-*' });
+      const onlyNewTag = await buildManualResolver(ledger, { now: new Date('2026-11-26T12:00:00Z'), warnDays: 3, releaseTags: 'release-*' });
       expect(onlyNewTag(entries[1]!).status).toBe('attested');
       expect(outcome.results.find((r) => r.id === 'r.release')?.attestation).toMatchObject({ evidence: 'https://ci/1', by: 'Release Manager <rm@example.com>' });
       const verdict = decideVerdict(outcome.results, 'high');
@@ -107,7 +107,7 @@ describe('the attest service and the resolver over a real ledger and git reposit
 
       writeFileSync(ledgerFile, '{"half');
       const damaged = await readLedger(ledgerFile, keys);
-      const fromDamaged = await buildManualResolver(entries, damaged, { now, warnDays: 3, releaseTags: 'v*' });
+      const fromDamaged = await buildManualResolver(damaged, { now, warnDays: 3, releaseTags: 'v*' });
       expect(fromDamaged(entries[0]!).observed).toMatch(/ledger is damaged: line 1 is half-written/);
     } finally {
       repo.remove();
