@@ -13,14 +13,9 @@ import { selectEntries } from '../../engine/select.js';
 import { ExitCode, InputError } from '../../util/errors.js';
 import { toSelection, type GlobalOptions, type SelectionOptions } from '../options.js';
 
-export interface AttestFlags extends GlobalOptions, Pick<SelectionOptions, 'phase' | 'section' | 'cadence'> {
+export interface AttestFlags extends GlobalOptions, Pick<SelectionOptions, 'phase' | 'section' | 'cadence'>, AttestRequest {
   ledger?: string;
-  status?: string;
-  by?: string;
-  evidence?: string;
-  note?: string;
-  expires?: string;
-  reason?: string;
+  /** Same as --reason, the word for waivers. */
   justification?: string;
   lint?: boolean;
   /** Interactive: also offer items whose attestation is still current. */
