@@ -50,34 +50,35 @@ export function syncCatalog(checklist: Checklist, options: SyncOptions): SyncRes
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const ref = (document.get('checklist') as string | undefined) ?? options.checklistRef;
 
-  const indexById = new Map<string, number>();
-  entries.items.forEach((node, index) => {
+  const byId = new Map<string, YAMLMap>();
+  for (const node of entries.items) {
     const id = isMap(node) ? node.get('id') : undefined;
-    if (typeof id === 'string') indexById.set(id, index);
-  });
+    if (typeof id === 'string') byId.set(id, node);
+  }
   const itemIds = new Set(checklist.items.map((item) => item.id));
 
-  let insertAt = 0;
-  const inserted: YAMLMap[] = [];
+  // New entries go right after the entry of the nearest preceding checklist item that the catalog
+  // already has (or first), so a reviewer sees them where they sit in the checklist. Built in one
+  // pass: no splicing, linear in the size of the catalog.
+  const FIRST = Symbol('first');
+  const newAfter = new Map<YAMLMap | typeof FIRST, YAMLMap[]>();
+  const inserted = new Set<YAMLMap>();
+  let anchor: YAMLMap | typeof FIRST = FIRST;
   for (const item of checklist.items) {
     const source = `${ref}:${item.line}`;
-    const existingIndex = indexById.get(item.id);
-    if (existingIndex === undefined) {
-      const node = document.createNode(newEntry(item, source, options.probes)) as YAMLMap;
-      const params = node.get('params', true);
+    const node = byId.get(item.id);
+    if (!node) {
+      const created = document.createNode(newEntry(item, source, options.probes)) as YAMLMap;
+      const params = created.get('params', true);
       if (isMap(params)) params.flow = true;
-      node.spaceBefore = insertAt > 0;
-      entries.items.splice(insertAt, 0, node);
-      const following = entries.items[insertAt + 1];
-      if (following) following.spaceBefore = true;
-      inserted.push(node);
-      shiftIndexes(indexById, insertAt);
-      insertAt++;
+      const group = newAfter.get(anchor) ?? [];
+      group.push(created);
+      newAfter.set(anchor, group);
+      inserted.add(created);
       changes.push({ kind: 'added', id: item.id, detail: `new item at ${source}` });
       continue;
     }
-    const node = entries.items[existingIndex] as YAMLMap;
-    insertAt = Math.max(insertAt, existingIndex + 1);
+    anchor = node;
     const oldSource = node.get('source');
     if (oldSource !== source) {
       node.set('source', source);
@@ -87,23 +88,19 @@ export function syncCatalog(checklist: Checklist, options: SyncOptions): SyncRes
       node.delete('vanished');
       changes.push({ kind: 'restored', id: item.id, detail: `back in the checklist at ${source}` });
     }
-    if (options.adoptProbes && node.get('manual') === true) {
-      const suggested = infer(item, options.probes);
-      if (suggested.probe) {
-        node.delete('manual');
-        node.set('probe', suggested.probe);
-        if (suggested.params) {
-          const params = document.createNode(suggested.params) as YAMLMap;
-          params.flow = true;
-          node.set('params', params);
-        }
-        changes.push({ kind: 'adopted', id: item.id, detail: `manual → probe ${suggested.probe}` });
-      }
-    }
+    if (options.adoptProbes && node.get('manual') === true) adopt(document, node, item, options.probes, changes);
+  }
+  if (inserted.size > 0) {
+    const merged: YAMLMap[] = [...(newAfter.get(FIRST) ?? [])];
+    for (const node of entries.items) merged.push(node, ...(newAfter.get(node) ?? []));
+    merged.forEach((node, index) => {
+      node.spaceBefore = index > 0;
+    });
+    entries.items = merged;
   }
 
   for (const node of entries.items) {
-    if (!isMap(node) || inserted.includes(node)) continue;
+    if (!isMap(node) || inserted.has(node)) continue;
     const id = node.get('id');
     if (typeof id !== 'string' || !node.has('source') || itemIds.has(id)) continue;
     const marked = node.get('vanished');
@@ -127,15 +124,24 @@ function fresh(checklistRef: string): { document: Document } {
 }
 
 function assertShape(document: Document, file: string): void {
-  const raw = document.toJS({ maxAliasCount: 100 }) as unknown;
-  const shape = catalogSchema.pick({ version: true, checklist: true }).passthrough().safeParse(raw);
+  const raw = { version: document.get('version'), checklist: document.get('checklist') };
+  const shape = catalogSchema.pick({ version: true, checklist: true }).safeParse(raw);
   if (!shape.success) throw new InputError(at(file, 1, `not a bazaarhub-check catalog: ${shape.error.issues[0]?.path.join('.') || 'document'}: ${shape.error.issues[0]?.message}`));
   const entries = document.get('entries', true);
   if (!isSeq(entries)) throw new InputError(at(file, undefined, 'entries: expected a list'));
 }
 
-function shiftIndexes(indexById: Map<string, number>, from: number): void {
-  for (const [id, index] of indexById) if (index >= from) indexById.set(id, index + 1);
+function adopt(document: Document, node: YAMLMap, item: ChecklistItem, probes: readonly Probe[], changes: CatalogChange[]): void {
+  const suggested = infer(item, probes);
+  if (!suggested.probe) return;
+  node.delete('manual');
+  node.set('probe', suggested.probe);
+  if (suggested.params) {
+    const params = document.createNode(suggested.params) as YAMLMap;
+    params.flow = true;
+    node.set('params', params);
+  }
+  changes.push({ kind: 'adopted', id: item.id, detail: `manual → probe ${suggested.probe}` });
 }
 
 function newEntry(item: ChecklistItem, source: string, probes: readonly Probe[]): Record<string, unknown> {

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
+import { getFact } from '../../src/facts/http.js';
+import { perTarget, urlsParam, webTargets } from './services.js';
+
+export interface ParsedCookie {
+  name: string;
+  attributes: Map<string, string>;
+}
+
+export function parseSetCookie(line: string): ParsedCookie {
+  const [pair = '', ...rest] = line.split(';');
+  const name = pair.split('=')[0]?.trim() ?? '';
+  const attributes = new Map<string, string>();
+  for (const part of rest) {
+    const [key = '', ...value] = part.split('=');
+    if (key.trim()) attributes.set(key.trim().toLowerCase(), value.join('=').trim());
+  }
+  return { name, attributes };
+}
+
+/** Pure judgement of every Set-Cookie a service sent; values are never reported, only names. */
+export function judgeCookies(setCookies: readonly string[], sessionPattern: RegExp): Omit<FindingDetail, 'subject'> {
+  if (setCookies.length === 0) return { status: 'pass', observed: 'no cookies set' };
+  const failures: string[] = [];
+  const warnings: string[] = [];
+  for (const cookie of setCookies.map(parseSetCookie)) {
+    const attrs = cookie.attributes;
+    if (!attrs.has('secure')) failures.push(`${cookie.name} lacks Secure`);
+    if (sessionPattern.test(cookie.name) && !attrs.has('httponly')) failures.push(`session cookie ${cookie.name} lacks HttpOnly`);
+    const sameSite = attrs.get('samesite');
+    if (sameSite === undefined) warnings.push(`${cookie.name} has no SameSite`);
+    else if (!/^(lax|strict|none)$/i.test(sameSite)) warnings.push(`${cookie.name} has SameSite=${sameSite}`);
+  }
+  const names = setCookies.map((line) => parseSetCookie(line).name).join(', ');
+  if (failures.length > 0) return { status: 'fail', observed: [...failures, ...warnings].join('; ') };
+  if (warnings.length > 0) return { status: 'warn', observed: warnings.join('; ') };
+  return { status: 'pass', observed: `${names}: Secure, SameSite set${setCookies.some((line) => sessionPattern.test(parseSetCookie(line).name)) ? ', session cookies HttpOnly' : ''}` };
+}
+
+export default defineProbe({
+  id: 'http.cookies',
+  title: 'Cookies are Secure, HttpOnly and SameSite',
+  description:
+    'Every Set-Cookie on each service URL (plus the listed paths) has Secure and a SameSite attribute, and cookies whose names look like sessions or tokens are HttpOnly.',
+  params: z.object({
+    urls: urlsParam,
+    /** Extra paths per service whose cookies to inspect, e.g. /api/auth/csrf. */
+    paths: z.array(z.string()).default([]),
+    sessionCookiePattern: z.string().default('sess|sid|token|auth|jwt|remember|refresh|login'),
+  }),
+  remediation: 'Set SECURE_COOKIES=true and COOKIE_SAME_SITE=lax (or strict); issue session cookies with `{ secure: true, httpOnly: true, sameSite: "lax" }`.',
+  suggests: [{ match: /\bcookies?\b/i, severity: 'high' }],
+  async run(ctx, params) {
+    const pattern = new RegExp(params.sessionCookiePattern, 'i');
+    const expected = 'every cookie Secure with SameSite, session cookies HttpOnly';
+    return perTarget(webTargets(ctx, params.urls), expected, undefined, async (target) => {
+      const urls = [target.url, ...params.paths.map((path) => new URL(path, target.url))];
+      const responses = await Promise.all(urls.map((url) => getFact(ctx, url)));
+      return judgeCookies(responses.flatMap((response) => response.setCookies), pattern);
+    });
+  },
+});

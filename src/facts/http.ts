@@ -1,0 +1,168 @@
+import { setMaxListeners } from 'node:events';
+import http from 'node:http';
+import https from 'node:https';
+import { performance } from 'node:perf_hooks';
+import zlib from 'node:zlib';
+import type { ProbeContext } from '../engine/types.js';
+import { abortable } from './store.js';
+import { trustedCas } from './tls.js';
+
+/**
+ * HTTP response facts. `getFact` is the run's one GET per URL (shared by the header, cookie,
+ * compression, cache and reachability probes); `send` is for the probes whose point is to send
+ * something else (preflights, bursts, attack shapes, latency samples). Redirects are never
+ * followed: the redirect itself is a fact.
+ */
+
+export interface HttpResponse {
+  url: string;
+  method: string;
+  status: number;
+  /** Lower-cased names; repeated headers joined with ", " (Set-Cookie is in `setCookies`). */
+  headers: Record<string, string>;
+  setCookies: string[];
+  /** Decoded (gunzipped/brotli-decoded) text of at most `maxBodyBytes` of the wire body. */
+  body: string;
+  /** Bytes read from the wire (possibly compressed), capped at `maxBodyBytes`. */
+  wireBytes: number;
+  truncated: boolean;
+  timeToHeadersMs: number;
+  totalMs: number;
+}
+
+export interface RequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  maxBodyBytes?: number;
+  /** A keep-alive agent for repeated requests (latency); a fresh connection per request otherwise. */
+  agent?: http.Agent;
+}
+
+export interface Transport {
+  signal: AbortSignal;
+  timeoutMs: number;
+  ca?: string[];
+  insecure: boolean;
+}
+
+export const DEFAULT_HEADERS: Record<string, string> = {
+  'user-agent': 'bazaarhub-check (deployment readiness probe)',
+  accept: 'text/html,application/json;q=0.9,*/*;q=0.8',
+  'accept-encoding': 'gzip, br',
+};
+
+const DEFAULT_MAX_BODY = 512 * 1024;
+
+function decode(buffer: Buffer, encoding: string | undefined): string {
+  try {
+    // Sync-flush so a body truncated at maxBodyBytes still decodes as far as it goes.
+    switch ((encoding ?? '').trim().toLowerCase()) {
+      case 'gzip':
+      case 'x-gzip':
+        return zlib.gunzipSync(buffer, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).toString('utf8');
+      case 'deflate':
+        return zlib.inflateSync(buffer, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).toString('utf8');
+      case 'br':
+        return zlib.brotliDecompressSync(buffer, { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }).toString('utf8');
+      default:
+        return buffer.toString('utf8');
+    }
+  } catch {
+    return '';
+  }
+}
+
+/** One real HTTP(S) request; rejects on network errors, timeout or abort, resolves for any status. */
+export function request(url: URL, transport: Transport, options: RequestOptions = {}): Promise<HttpResponse> {
+  const method = options.method ?? 'GET';
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const started = performance.now();
+  const client = url.protocol === 'https:' ? https : http;
+  const ca = url.protocol === 'https:' ? trustedCas({ ca: transport.ca ?? [], insecure: transport.insecure, timeoutMs: transport.timeoutMs }) : undefined;
+  // Many requests of one run (facts, latency samples) legitimately wait on the same run signal.
+  setMaxListeners(0, transport.signal);
+  return new Promise<HttpResponse>((resolve, reject) => {
+    const signal = AbortSignal.any([transport.signal, AbortSignal.timeout(transport.timeoutMs)]);
+    const req = client.request(url, {
+      method,
+      headers: { ...DEFAULT_HEADERS, ...(options.body !== undefined ? { 'content-length': String(Buffer.byteLength(options.body)) } : {}), ...options.headers },
+      signal,
+      ...(options.agent ? { agent: options.agent } : { agent: false }),
+      ...(url.protocol === 'https:' ? { rejectUnauthorized: !transport.insecure, ...(ca ? { ca } : {}) } : {}),
+    });
+    req.once('error', (error) => {
+      if (signal.aborted && !transport.signal.aborted) reject(new Error(`no response within ${transport.timeoutMs} ms`));
+      else reject(error);
+    });
+    req.once('response', (res) => {
+      const timeToHeadersMs = performance.now() - started;
+      const chunks: Buffer[] = [];
+      let wireBytes = 0;
+      let truncated = false;
+      res.on('data', (chunk: Buffer) => {
+        if (truncated) return;
+        const room = maxBody - wireBytes;
+        if (chunk.length > room) {
+          chunks.push(chunk.subarray(0, room));
+          wireBytes = maxBody;
+          truncated = true;
+          res.destroy();
+          done();
+          return;
+        }
+        chunks.push(chunk);
+        wireBytes += chunk.length;
+      });
+      res.once('end', () => done());
+      res.once('error', (error) => {
+        if (!truncated) reject(error);
+      });
+      let finished = false;
+      const done = () => {
+        if (finished) return;
+        finished = true;
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (name === 'set-cookie' || value === undefined) continue;
+          headers[name] = Array.isArray(value) ? value.join(', ') : value;
+        }
+        resolve({
+          url: url.href,
+          method,
+          status: res.statusCode ?? 0,
+          headers,
+          setCookies: res.headers['set-cookie'] ?? [],
+          body: method === 'HEAD' ? '' : decode(Buffer.concat(chunks), headers['content-encoding']),
+          wireBytes,
+          truncated,
+          timeToHeadersMs,
+          totalMs: performance.now() - started,
+        });
+      };
+    });
+    req.end(options.body);
+  });
+}
+
+/** The probe's own transport: its signal, the run's timeout and trust settings. */
+export function transportOf(ctx: ProbeContext): Transport {
+  return { signal: ctx.signal, timeoutMs: ctx.options.timeoutMs, ca: ctx.options.ca, insecure: ctx.options.insecure };
+}
+
+/** The run's one GET of `url` (default headers, no redirects followed), shared by every probe. */
+export function getFact(ctx: ProbeContext, url: URL | string): Promise<HttpResponse> {
+  const target = typeof url === 'string' ? new URL(url) : url;
+  const fact = ctx.facts.once(`http GET ${target.href}`, () => {
+    ctx.facts.countContact('http', `GET ${target.href}`);
+    // The run's signal, not this probe's: the response outlives the probe that asked first.
+    return request(target, { signal: ctx.facts.signal, timeoutMs: ctx.facts.timeoutMs, ca: ctx.options.ca, insecure: ctx.options.insecure });
+  });
+  return abortable(fact, ctx.signal);
+}
+
+/** A request that is the probe's own point (a preflight, a burst member, an attack shape): not shared. */
+export function send(ctx: ProbeContext, url: URL, options: RequestOptions = {}): Promise<HttpResponse> {
+  ctx.facts.countContact('http', `${options.method ?? 'GET'} ${url.href}`);
+  return request(url, transportOf(ctx), options);
+}
