@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { formatInstant } from '../attest/dates.js';
 import type { EntryResult } from '../engine/result.js';
+import { InputError } from '../util/errors.js';
 import type { Reporter } from './model.js';
 import { isSatisfied, parseSource } from './outcome.js';
 
@@ -64,6 +65,6 @@ export function renderChecklist(text: string, file: string, results: readonly En
 }
 
 export const checklistReporter: Reporter = (report, context) => {
-  if (!context.checklist) throw new Error('the checklist format needs the checklist markdown (the catalog names it)');
+  if (!context.checklist) throw new InputError('--format checklist needs the checklist markdown: pass --checklist <file> (a readable markdown file)');
   return renderChecklist(context.checklist.text, context.checklist.file, report.results);
 };
