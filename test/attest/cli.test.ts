@@ -126,25 +126,22 @@ describe('50 concurrent attest processes', () => {
   }, 120_000);
 });
 
-/** Runs the binary under a pseudo-terminal (util-linux `script`), typing `keys` one chunk at a time. */
-function onTerminal(dir: string, args: string[], env: Record<string, string>, keys: string[]): Promise<{ code: number | null; output: string }> {
+/** Runs the binary under a pseudo-terminal (util-linux `script`); each step types its keys once its pattern shows up in new output. */
+function onTerminal(dir: string, args: string[], env: Record<string, string>, steps: Array<[RegExp, string]>): Promise<{ code: number | null; output: string }> {
   const command = ['node', '--', BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
   return new Promise((resolve, reject) => {
     const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, TERM: 'xterm', NO_COLOR: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
-    let sent = 0;
+    let from = 0;
+    let step = 0;
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    const typeNext = () => {
-      if (sent < keys.length) child.stdin.write(keys[sent++] as string);
-    };
-    let lastPrompt = 0;
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      // Type the next answer once a new prompt (a line with "?") has appeared.
-      const prompts = (output.match(/\? /g) ?? []).length;
-      if (prompts > lastPrompt) {
-        lastPrompt = prompts;
-        setTimeout(typeNext, 150);
+      const next = steps[step];
+      if (next && next[0].test(output.slice(from))) {
+        step++;
+        from = output.length;
+        setTimeout(() => child.stdin.write(next[1]), 150);
       }
     });
     child.on('error', reject);
@@ -158,11 +155,32 @@ function onTerminal(dir: string, args: string[], env: Record<string, string>, ke
 describe('attest on a terminal', () => {
   it('walks the chosen item with prompts and records the answers', async () => {
     const dir = project();
-    const { code, output } = await onTerminal(dir, ['attest', VENDOR, '--by', 'Tester'], withKey, ['\r', 'https://ci.example.com/run/7\r', 'smoke run\r']);
+    const { code, output } = await onTerminal(dir, ['attest', VENDOR, '--by', 'Tester'], withKey, [
+      [/Outcome/, '\r'],
+      [/Evidence/, 'https://ci.example.com/run/7\r'],
+      [/Note/, 'smoke run\r'],
+    ]);
     expect(output).toContain('Outcome');
     expect(code).toBe(0);
     const [record] = readFileSync(ledgerOf(dir), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     expect(record).toMatchObject({ id: VENDOR, status: 'done', by: 'Tester', evidence: 'https://ci.example.com/run/7', note: 'smoke run' });
+  }, 40_000);
+
+  it('walks only the unattested items of a section; skip and stop record nothing', async () => {
+    const dir = project();
+    expect((await cli(dir, ['attest', 'deployment.deployment-steps.build-docker-images-docker-compose-build-no-cache', '--status', 'done', '--by', 'x'])).code).toBe(0);
+    const down = '\x1b[B';
+    const { code, output } = await onTerminal(dir, ['attest', '--phase', 'deployment', '--section', 'deployment-steps', '--by', 'Tester'], withKey, [
+      [/\[1\/\d+\][\s\S]*Outcome/, `${down}${down}${down}\r`],
+      [/\[2\/\d+\][\s\S]*Outcome/, `${down}${down}${down}${down}\r`],
+    ]);
+    expect(code).toBe(0);
+    expect(output).not.toContain('Build Docker images'); // already attested: not offered
+    expect(output).toMatch(/\[1\/\d+\] Push images to registry/);
+    expect(output).toMatch(/\[2\/\d+\]/);
+    expect(output).not.toMatch(/\[3\/\d+\]/);
+    expect(output).toContain('0 attestation(s) recorded');
+    expect(readFileSync(ledgerOf(dir), 'utf8').trim().split('\n')).toHaveLength(1);
   }, 40_000);
 
   it('never prompts under CI, even on a terminal', async () => {
