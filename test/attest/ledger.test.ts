@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadKeys, type KeySet } from '../../src/attest/keys.js';
@@ -97,6 +97,19 @@ describe('ledger appends and verification', () => {
     await expect(appendAttestation(file, input('after'), keys.signer!)).rejects.toThrow(LedgerError);
     await expect(appendAttestation(file, input('after'), keys.signer!)).rejects.toThrow(/half-written/);
     expect(readFileSync(file, 'utf8').endsWith(record.slice(0, 20))).toBe(true);
+  });
+
+  it('takes over a lock left by a crashed writer once it is stale, and waits for a live one', async () => {
+    const { file, keys } = await ledgerWith(1);
+    mkdirSync(`${file}.lock`);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${file}.lock`, old, old);
+    await appendAttestation(file, input('after.crash'), keys.signer!);
+    expect((await readLedger(file, keys)).records.map((r) => r.id)).toEqual(['item.1', 'after.crash']);
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    mkdirSync(`${file}.lock`); // fresh: someone is writing right now
+    await expect(appendAttestation(file, input('blocked'), keys.signer!, { lockTimeoutMs: 300 })).rejects.toThrow(/could not lock the ledger/);
+    rmdirSync(`${file}.lock`);
   });
 
   it('does not trust records signed with another key', async () => {
