@@ -1,6 +1,6 @@
 import type { Severity } from '../catalog/schema.js';
 import type { EntryResult } from '../engine/result.js';
-import type { Report, Reporter } from './model.js';
+import type { Report, Reporter, ReporterContext } from './model.js';
 import { STATUS_GROUP, parseSource } from './outcome.js';
 
 /** GitHub code scanning ranks alerts by this property (0-10). */
@@ -26,8 +26,9 @@ function rule(result: EntryResult) {
   };
 }
 
-function sarifResult(result: EntryResult, ruleIndex: number) {
-  const source = parseSource(result.source);
+/** Code scanning wants a location on every result: entries without a checklist line point at the checklist's first line. */
+function sarifResult(result: EntryResult, ruleIndex: number, fallbackFile: string | undefined) {
+  const source = parseSource(result.source) ?? (fallbackFile ? { file: fallbackFile, line: 1 } : null);
   const text = `${result.title}: ${result.status}: ${result.observed} (expected ${result.expected})`;
   return {
     ruleId: result.id,
@@ -42,7 +43,7 @@ function sarifResult(result: EntryResult, ruleIndex: number) {
 }
 
 /** The SARIF 2.1.0 log as an object; one rule per catalog entry (help from its remediation), one result per entry that is not fine. */
-export function toSarif(report: Report) {
+export function toSarif(report: Report, context?: Pick<ReporterContext, 'checklist'>) {
   const results = report.results;
   const reported = results.map((result, index) => ({ result, index })).filter(({ result }) => STATUS_GROUP[result.status] !== 'ok' && STATUS_GROUP[result.status] !== 'skipped');
   return {
@@ -52,11 +53,11 @@ export function toSarif(report: Report) {
       {
         tool: { driver: { name: report.tool.name, version: report.tool.version, semanticVersion: report.tool.version, rules: results.map(rule) } },
         invocations: [{ executionSuccessful: !report.interrupted, endTimeUtc: report.generatedAt, exitCode: report.exitCode }],
-        results: reported.map(({ result, index }) => sarifResult(result, index)),
+        results: reported.map(({ result, index }) => sarifResult(result, index, context?.checklist?.file)),
         properties: { verdict: report.verdict, failOn: report.options.failOn, summary: report.summary },
       },
     ],
   };
 }
 
-export const sarifReporter: Reporter = (report) => `${JSON.stringify(toSarif(report), null, 2)}\n`;
+export const sarifReporter: Reporter = (report, context) => `${JSON.stringify(toSarif(report, context), null, 2)}\n`;

@@ -80,5 +80,9 @@ describe('SARIF', () => {
     expect(https).toMatchObject({ level: 'error', locations: [{ physicalLocation: { artifactLocation: { uri: 'checklists/deployment.md' }, region: { startLine: 13 } } }] });
     expect(run.tool.driver.rules[https.ruleIndex].id).toBe(https.ruleId);
     expect(run.properties.verdict).toBe('not-ready');
+    const handWritten = sampleReport([result({ id: 'x.y.hand-written', status: 'fail' })]);
+    const located = JSON.parse(sarifReporter(handWritten, { ...context, checklist: { file: 'checklists/deployment.md', text: '' } }));
+    expect(located.runs[0].results[0].locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'checklists/deployment.md' }, region: { startLine: 1 } });
+    expect(validate(located)).toBe(true);
   });
 });
