@@ -44,6 +44,14 @@ export function parseExpiry(input: string): { ok: true; expires: string } | { ok
   return { ok: false, error: `"${input}" is not a date: use YYYY-MM-DD (UTC, inclusive) or an ISO date-time with a zone` };
 }
 
+/** For prompts and flags: true, or why the input cannot be an expiry (malformed, impossible, already past). */
+export function checkExpiryInput(input: string, now: Date): true | string {
+  const parsed = parseExpiry(input);
+  if (!parsed.ok) return parsed.error;
+  if (Date.parse(parsed.expires) < now.getTime()) return `${input} is already past`;
+  return true;
+}
+
 function isCalendarDate(year: number, month: number, day: number): boolean {
   if (year < 1970 || year > 9999 || month < 1 || month > 12 || day < 1) return false;
   return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();

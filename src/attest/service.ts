@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import type { CatalogEntry } from '../catalog/schema.js';
 import { InputError } from '../util/errors.js';
-import { defaultExpiry, parseExpiry } from './dates.js';
+import { checkExpiryInput, defaultExpiry, parseExpiry } from './dates.js';
 import { gitIdentity, headCommit } from './git.js';
 import { loadKeys } from './keys.js';
 import { OUTCOMES, appendAttestation, type AttestationRecord, type Outcome } from './ledger.js';
@@ -41,10 +41,9 @@ export async function prepareAttestation(entry: CatalogEntry, request: AttestReq
   if (status === 'waived' && !request.expires) throw new InputError('--expires YYYY-MM-DD is required with --status waived: a waiver ends on a date');
   let expires: string | null;
   if (request.expires) {
-    const parsed = parseExpiry(request.expires);
-    if (!parsed.ok) throw new InputError(`--expires: ${parsed.error}`);
-    if (Date.parse(parsed.expires) < context.now.getTime()) throw new InputError(`--expires: ${request.expires} is already past`);
-    expires = parsed.expires;
+    const problem = checkExpiryInput(request.expires, context.now);
+    if (problem !== true) throw new InputError(`--expires: ${problem}`);
+    expires = (parseExpiry(request.expires) as { expires: string }).expires;
   } else {
     expires = defaultExpiry(entry.cadence, context.now);
   }

@@ -166,6 +166,23 @@ describe('attest on a terminal', () => {
     expect(record).toMatchObject({ id: VENDOR, status: 'done', by: 'Tester', evidence: 'https://ci.example.com/run/7', note: 'smoke run' });
   }, 40_000);
 
+  it('records a waiver from prompts, rejecting an impossible date until a valid one is typed', async () => {
+    const dir = project();
+    const down = '\x1b[B';
+    const { code, output } = await onTerminal(dir, ['attest', VENDOR, '--by', 'CTO'], withKey, [
+      [/Outcome/, `${down}${down}\r`],
+      [/Justification/, 'vendor portal ships next sprint\r'],
+      [/Waived until/, '2026-02-30\r'],
+      [/not a calendar date/, `${'\x7f'.repeat(10)}2030-01-31\r`],
+      [/Evidence/, '\r'],
+      [/Note/, '\r'],
+    ]);
+    expect(output).toContain('"2026-02-30" is not a calendar date');
+    expect(code).toBe(0);
+    const [record] = readFileSync(ledgerOf(dir), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(record).toMatchObject({ id: VENDOR, status: 'waived', by: 'CTO', reason: 'vendor portal ships next sprint', expires: '2030-01-31T23:59:59.999Z', evidence: null, note: null });
+  }, 40_000);
+
   it('walks only the unattested items of a section; skip and stop record nothing', async () => {
     const dir = project();
     expect((await cli(dir, ['attest', 'deployment.deployment-steps.build-docker-images-docker-compose-build-no-cache', '--status', 'done', '--by', 'x'])).code).toBe(0);

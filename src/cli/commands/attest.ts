@@ -1,7 +1,7 @@
+import { dirname } from 'node:path';
 import { loadCatalog } from '../../catalog/load.js';
 import type { CatalogEntry } from '../../catalog/schema.js';
-import { dirname } from 'node:path';
-import { formatInstant, parseExpiry } from '../../attest/dates.js';
+import { checkExpiryInput, formatInstant } from '../../attest/dates.js';
 import { gitIdentity } from '../../attest/git.js';
 import { loadKeys } from '../../attest/keys.js';
 import { LedgerError, OUTCOMES, readLedger, type AttestationRecord } from '../../attest/ledger.js';
@@ -71,7 +71,7 @@ async function attestOrLint(ids: string[], flags: AttestFlags, io: Io): Promise<
     }
     return ExitCode.Ready;
   }
-  return walk(chosen.length ? chosen : manual, chosen.length > 0 || Boolean(flags.all), request, context, io);
+  return walk(chosen.length ? chosen : manual, { explicit: chosen.length > 0, all: Boolean(flags.all) }, request, context, io);
 }
 
 function pick(flags: AttestFlags): AttestRequest {
@@ -101,7 +101,7 @@ async function lint(file: string, io: Io): Promise<number> {
 }
 
 /** The interactive walk: each manual item that is unattested or expired (or every chosen one), one at a time. */
-async function walk(entries: CatalogEntry[], includeCurrent: boolean, preset: AttestRequest, context: { ledgerFile: string; env: Env; now: Date }, io: Io): Promise<number> {
+async function walk(entries: CatalogEntry[], choice: { explicit: boolean; all: boolean }, preset: AttestRequest, context: { ledgerFile: string; env: Env; now: Date }, io: Io): Promise<number> {
   const { select, input } = await import('@inquirer/prompts');
   const keys = loadKeys(io.env, context.ledgerFile);
   if (!keys.signer) throw new InputError(`cannot sign attestations: ${keys.missing}`);
@@ -111,7 +111,7 @@ async function walk(entries: CatalogEntry[], includeCurrent: boolean, preset: At
     return ExitCode.NotReady;
   }
   const resolve = await buildManualResolver(ledger, { now: context.now, ...DEFAULT_RESOLVE });
-  const todo = entries.filter((entry) => includeCurrent || ['unattested', 'expired', 'warn'].includes(resolve(entry).status));
+  const todo = entries.filter((entry) => choice.explicit || choice.all || ['unattested', 'expired', 'warn'].includes(resolve(entry).status));
   if (todo.length === 0) {
     io.out('Every selected manual item has a current attestation (use --all to revisit them).\n');
     return ExitCode.Ready;
@@ -122,8 +122,10 @@ async function walk(entries: CatalogEntry[], includeCurrent: boolean, preset: At
     for (const [index, entry] of todo.entries()) {
       const state = resolve(entry);
       io.out(`\n[${index + 1}/${todo.length}] ${entry.title}\n  ${entry.id} · ${entry.phase}${entry.section ? ` / ${entry.section}` : ''} · ${entry.cadence} · ${entry.severity}\n  now: ${state.status}: ${state.observed}\n`);
-      const status = preset.status ?? (await select({
+      // --status answers for the ids named on the command line; a walk over many items still asks each time.
+      const status = (choice.explicit ? preset.status : undefined) ?? (await select({
         message: 'Outcome',
+        ...(preset.status ? { default: preset.status } : {}),
         choices: [
           ...OUTCOMES.map((value) => ({ value, name: value })),
           { value: 'skip', name: 'skip for now' },
@@ -133,7 +135,7 @@ async function walk(entries: CatalogEntry[], includeCurrent: boolean, preset: At
       if (status === 'quit') break;
       if (status === 'skip') continue;
       const reason = status === 'done' ? undefined : (preset.reason ?? (await input({ message: status === 'waived' ? 'Justification' : 'Why is it not applicable?', required: true })));
-      const expires = preset.expires ?? (status === 'waived' ? await input({ message: 'Waived until (YYYY-MM-DD, UTC, inclusive)', required: true, validate: (v) => (parseExpiry(v).ok ? true : (parseExpiry(v) as { error: string }).error) }) : undefined);
+      const expires = preset.expires ?? (status === 'waived' ? await input({ message: 'Waived until (YYYY-MM-DD, UTC, inclusive)', required: true, validate: (v) => checkExpiryInput(v, new Date()) }) : undefined);
       const evidence = preset.evidence ?? (await input({ message: 'Evidence (URL or file path, optional)' }));
       const note = preset.note ?? (await input({ message: 'Note (optional)' }));
       const who = by ?? (await input({ message: 'Attested by', required: true }));
