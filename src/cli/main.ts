@@ -138,6 +138,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--cadence <cadence>', 'walk only this cadence (repeatable)', collect)
     .option('--all', 'walk current attestations too', false)
     .option('--lint', 'verify the ledger: exit 0 intact, 1 tampered or truncated', false)
+    .addHelpText(
+      'after',
+      `
+Signing keys (records are signed and hash-chained):
+  BAZAARHUB_ATTEST_KEY          shared HMAC-SHA256 secret, 32+ characters (signs and verifies)
+  BAZAARHUB_ATTEST_PRIVATE_KEY  Ed25519 private key, PEM text or file path (signs)
+  BAZAARHUB_ATTEST_PUBLIC_KEY   Ed25519 public key, PEM text or file path (verifies; default
+                                bazaarhub-attest.pub.pem beside the ledger)
+Exit codes: 0 recorded / ledger intact · 1 ledger tampered or truncated · 2 bad input or missing flag`,
+    )
     .action(async (ids: string[], _options, command: Command) => {
       const { attestCommand } = await import('./commands/attest.js');
       setExit(await attestCommand(ids, command.optsWithGlobals()));
