@@ -1,7 +1,7 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, rmdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadKeys, type KeySet } from '../../src/attest/keys.js';
+import { PUBLIC_KEY_FILE, loadKeys, type KeySet } from '../../src/attest/keys.js';
 import { appendAttestation, readLedger, LedgerError, LEDGER_FILE } from '../../src/attest/ledger.js';
 import { HMAC_KEY, ed25519Pems, gitRepo, input, tempDir } from './helpers.js';
 
@@ -131,6 +131,13 @@ describe('ledger appends and verification', () => {
     const verifying = loadKeys({ BAZAARHUB_ATTEST_PUBLIC_KEY: publicFile }, file);
     expect(verifying.signer).toBeNull();
     expect((await readLedger(file, verifying)).problems).toEqual([]);
+    // The committed public key file beside the ledger is found without any variable.
+    writeFileSync(join(tmp.dir, PUBLIC_KEY_FILE), publicPem);
+    try {
+      expect((await readLedger(file, loadKeys({}, file))).problems).toEqual([]);
+    } finally {
+      rmSync(join(tmp.dir, PUBLIC_KEY_FILE));
+    }
     const text = readFileSync(file, 'utf8').replace('ed.one', 'ed.two');
     writeFileSync(file, text);
     expect((await readLedger(file, verifying)).problems[0]?.kind).toBe('signature');
