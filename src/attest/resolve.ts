@@ -3,6 +3,7 @@ import type { CatalogEntry } from '../catalog/schema.js';
 import type { ManualOutcome, ManualResolver } from '../engine/runner.js';
 import type { AttestationSummary } from '../engine/result.js';
 import { CADENCE_DAYS, daysLeft, formatInstant, isCurrent } from './dates.js';
+import { mapConcurrent } from '../util/pool.js';
 import { releaseTagsAfter } from './git.js';
 import type { AttestationRecord, LedgerState } from './ledger.js';
 
@@ -74,12 +75,10 @@ export async function buildManualResolver(ledger: LedgerState, options: ResolveO
   const cwd = options.cwd ?? dirname(ledger.file);
   const superseded = new Map<string, string | null>();
   const commits = new Set([...latest.values()].filter((record) => record.expires === null && record.commit).map((record) => record.commit as string));
-  await Promise.all(
-    [...commits].map(async (commit) => {
-      const tags = await releaseTagsAfter(cwd, commit, options.releaseTags);
-      superseded.set(commit, tags?.[0] ?? null);
-    }),
-  );
+  await mapConcurrent([...commits], 8, async (commit) => {
+    const tags = await releaseTagsAfter(cwd, commit, options.releaseTags);
+    superseded.set(commit, tags?.[0] ?? null);
+  });
   const first = ledger.problems[0];
   const ignored = ledger.lines - ledger.records.length;
   const ledgerNote = first ? ` (the ledger is damaged: ${first.message}; ${ignored} record(s) from line ${ledger.records.length + 1} on are not trusted)` : '';
