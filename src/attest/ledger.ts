@@ -3,7 +3,7 @@ import { open, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { z } from 'zod';
-import { errorMessage } from '../util/errors.js';
+import { InputError, errorMessage } from '../util/errors.js';
 import { committedText } from './git.js';
 import { canonicalJson, type KeySet, type Signer } from './keys.js';
 
@@ -168,8 +168,11 @@ export interface AppendOptions {
  * line with one O_APPEND write and fsyncs: concurrent writers never interleave or lose records.
  */
 export async function appendAttestation(file: string, input: AttestationInput, signer: Signer, options: AppendOptions = {}): Promise<AttestationRecord> {
-  const created = await open(file, 'a');
-  await created.close();
+  try {
+    await (await open(file, 'a')).close();
+  } catch (error) {
+    throw new InputError(`${file}: cannot open the ledger for appending: ${errorMessage(error)}`);
+  }
   const lockTimeoutMs = options.lockTimeoutMs ?? 60_000;
   let compromised: Error | null = null;
   let release: () => Promise<void>;
