@@ -140,7 +140,8 @@ export function verifyLedgerText(text: string, file: string, keys: Pick<KeySet, 
     if (record.prev !== expectedPrev) flag({ line: number, kind: 'chain', message: `line ${number} does not chain to line ${number - 1}: a record before it was edited, deleted or reordered` });
     const verifier = keys.verifiers.find((candidate) => candidate.alg === record.alg && candidate.keyId === record.keyId);
     if (!verifier) flag({ line: number, kind: 'unknown-key', message: `line ${number} is signed with ${record.alg} key ${record.keyId}, which is not configured for verification` });
-    else if (!verifier.verify(payloadOf(record), record.sig)) flag({ line: number, kind: 'signature', message: `line ${number} (${record.id}): signature does not match: the record was edited` });
+    // A non-canonical base64 signature (other padding bits, same bytes) is an edit too.
+    else if (Buffer.from(record.sig, 'base64').toString('base64') !== record.sig || !verifier.verify(payloadOf(record), record.sig)) flag({ line: number, kind: 'signature', message: `line ${number} (${record.id}): signature does not match: the record was edited` });
     if (trusted) records.push(record);
   });
   if (partial !== '') {

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, rmdirSync,
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PUBLIC_KEY_FILE, loadKeys, type KeySet } from '../../src/attest/keys.js';
-import { appendAttestation, readLedger, LedgerError, LEDGER_FILE } from '../../src/attest/ledger.js';
+import { appendAttestation, readLedger, verifyLedgerText, LedgerError, LEDGER_FILE } from '../../src/attest/ledger.js';
 import { HMAC_KEY, ed25519Pems, gitRepo, input, tempDir } from './helpers.js';
 
 const tmp = tempDir('ledger');
@@ -39,6 +39,18 @@ describe('ledger appends and verification', () => {
     // The edit also breaks the next record's link to it.
     expect(state.problems.map((p) => [p.line, p.kind])).toContainEqual([3, 'chain']);
     expect(state.records.map((r) => r.id)).toEqual(['item.1']);
+  });
+
+  it('detects any single-character edit anywhere in the ledger', async () => {
+    const { file, keys } = await ledgerWith(3);
+    const text = readFileSync(file, 'utf8');
+    const positions = Array.from({ length: text.length }, (_, i) => i).filter((i) => text[i] !== '\n');
+    for (const i of positions) {
+      const c = text[i] as string;
+      const replacement = c === 'A' ? 'B' : c === '0' ? '1' : c === 'a' ? 'b' : 'A';
+      const state = verifyLedgerText(text.slice(0, i) + replacement + text.slice(i + 1), file, keys);
+      expect(state.problems.length, `edit at ${i} (${c} -> ${replacement})`).toBeGreaterThan(0);
+    }
   });
 
   it('detects a deleted record (middle and first)', async () => {
