@@ -1,3 +1,4 @@
 import type { Probe } from '../../src/engine/types.js';
+import resolve from './resolve.js';
 
-export const probes: Probe[] = [];
+export const probes: Probe[] = [resolve];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { worst } from '../../src/engine/findings.js';
 import { defineProbe, type FindingDetail, type ProbeStatus } from '../../src/engine/types.js';
 import { getFact, type HttpResponse } from '../../src/facts/http.js';
 import { discoverAssets } from './assets.js';
@@ -44,8 +45,7 @@ export function judgeAssetCaching(response: Pick<HttpResponse, 'headers' | 'stat
 }
 
 function fold(items: Judged[]): Omit<FindingDetail, 'subject'> {
-  const order: ProbeStatus[] = ['pass', 'warn', 'fail'];
-  const status = items.map((item) => item.status).reduce((a, b) => (order.indexOf(b) > order.indexOf(a) ? b : a), 'pass' as ProbeStatus);
+  const status = worst(items.map((item) => item.status));
   const shown = status === 'pass' ? items : items.filter((item) => item.status !== 'pass');
   return { status, observed: shown.map((item) => item.observed).join('; ') };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineProbe, type FindingDetail, type ProbeStatus } from '../../src/engine/types.js';
 import { send } from '../../src/facts/http.js';
-import { header, perTarget, urlsParam, webTargets } from './services.js';
+import { fromProblems, header, perTarget, urlsParam, webTargets, type Problem } from './services.js';
 
 /** One CORS exchange: the Origin we sent, whether it is whitelisted, and the answer's headers. */
 export interface CorsObservation {
@@ -33,7 +33,7 @@ export function untrustedOrigins(base: URL): string[] {
 
 /** Pure judgement of what the service answered to each Origin. */
 export function judgeCors(observations: readonly CorsObservation[]): Omit<FindingDetail, 'subject'> {
-  const problems: Array<{ status: ProbeStatus; text: string }> = [];
+  const problems: Problem[] = [];
   const add = (status: ProbeStatus, text: string) => {
     if (!problems.some((problem) => problem.text === text)) problems.push({ status, text });
   };
@@ -53,12 +53,8 @@ export function judgeCors(observations: readonly CorsObservation[]): Omit<Findin
     }
   }
   const sent = observations.filter((o) => !o.trusted).length;
-  if (problems.length === 0) {
-    const trusted = allowedTrusted > 0 ? `; whitelisted origin allowed` : '';
-    return { status: 'pass', observed: `${sent} untrusted origin requests/preflights, none allowed${trusted}` };
-  }
-  const status = problems.some((problem) => problem.status === 'fail') ? 'fail' : 'warn';
-  return { status, observed: problems.map((problem) => problem.text).join('; ') };
+  const trusted = allowedTrusted > 0 ? `; whitelisted origin allowed` : '';
+  return fromProblems(problems, `${sent} untrusted origin requests/preflights, none allowed${trusted}`, undefined, '; ');
 }
 
 export default defineProbe({

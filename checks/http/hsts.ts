@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
-import { combine } from '../../src/engine/findings.js';
-import { header, perResponse, urlsParam, webTargets } from './services.js';
+import { header, perResponse, urlsParam } from './services.js';
 
 export interface HstsPolicy {
   minMaxAge: number;
@@ -41,11 +40,7 @@ export default defineProbe({
   suggests: [{ match: /\bHSTS\b/i, severity: 'high' }],
   async run(ctx, params) {
     const expected = `Strict-Transport-Security with max-age >= ${params.minMaxAge} and includeSubDomains`;
-    const plain = webTargets(ctx, params.urls).filter((target) => target.url.protocol !== 'https:');
-    const finding = await perResponse(ctx, params.urls, expected, undefined, (response) => judgeHsts(header(response, 'strict-transport-security'), params), { httpsOnly: true });
     // A service served over plain http cannot use HSTS at all: that is a failure, not a skip.
-    if (plain.length === 0) return finding;
-    const details = [...(finding.details ?? []), ...plain.map((target) => ({ subject: target.subject, status: 'fail' as const, observed: `${target.url.origin} is plain http` }))];
-    return combine(details, expected);
+    return perResponse(ctx, params.urls, expected, undefined, (response) => judgeHsts(header(response, 'strict-transport-security'), params), { httpsOnly: true });
   },
 });

@@ -26,6 +26,7 @@ export function plainUrlOf(target: WebTarget, overrides: Record<string, string>)
   const override = overrides[target.subject] ?? overrides[target.url.origin];
   if (override) return new URL(override);
   if (target.httpUrl) return target.httpUrl;
+  if (target.url.protocol === 'http:') return target.url;
   const plain = new URL(target.url.href);
   plain.protocol = 'http:';
   plain.port = '';
@@ -46,8 +47,8 @@ export default defineProbe({
   suggests: [{ match: /Test HTTPS on all domains|redirect.*https/i, severity: 'critical' }],
   async run(ctx, params) {
     const expected = 'a 301/308 redirect from http:// to https:// on the same host';
-    const targets = webTargets(ctx, params.urls, true).map((target) => ({ ...target, url: plainUrlOf(target, params.httpUrls), httpsUrl: target.url }));
+    const targets = webTargets(ctx, params.urls).map((target) => ({ ...target, url: plainUrlOf(target, params.httpUrls), httpsUrl: target.url }));
     // Nothing listening on plain http is not a pass: users typing the bare domain get an error.
-    return perTarget(targets, expected, undefined, async (target) => judgeRedirect(await getFact(ctx, target.url), target.url, target.httpsUrl), 'warn');
+    return perTarget(targets, expected, undefined, async (target) => judgeRedirect(await getFact(ctx, target.url), target.url, target.httpsUrl), { unreachable: 'warn' });
   },
 });

@@ -3,7 +3,7 @@ import https from 'node:https';
 import { z } from 'zod';
 import { defineProbe, type Finding, type FindingDetail } from '../../src/engine/types.js';
 import { send } from '../../src/facts/http.js';
-import { trustedCas } from '../../src/facts/tls.js';
+import { secureContextFor } from '../../src/facts/tls.js';
 import { mapConcurrent } from '../../src/util/pool.js';
 import { NO_SERVICES, webTargets } from './services.js';
 
@@ -79,10 +79,13 @@ export default defineProbe({
     if (endpoints.length === 0) return { status: 'skipped', observed: NO_SERVICES.replace('the `urls` param', 'the `endpoints` param'), expected };
 
     // Keep-alive, like real browsers and load testers: we measure the service, not our handshakes.
-    const ca = trustedCas(ctx.options);
+    // Twice the concurrency in sockets, so a request never queues behind a slow one on a socket
+    // that has not been released yet (in-flight requests are bounded by mapConcurrent anyway).
+    const secureContext = secureContextFor(ctx.options);
+    const maxSockets = params.concurrency * 2;
     const agents = {
-      'http:': new http.Agent({ keepAlive: true, maxSockets: params.concurrency }),
-      'https:': new https.Agent({ keepAlive: true, maxSockets: params.concurrency, rejectUnauthorized: !ctx.options.insecure, ...(ca ? { ca } : {}) }),
+      'http:': new http.Agent({ keepAlive: true, maxSockets }),
+      'https:': new https.Agent({ keepAlive: true, maxSockets, rejectUnauthorized: !ctx.options.insecure, ...(secureContext ? { secureContext } : {}) }),
     };
     const started = Date.now();
     // Stop sending at 80% of the probe budget so the samples we have are still judged.

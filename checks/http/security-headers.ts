@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineProbe, type FindingDetail, type ProbeStatus } from '../../src/engine/types.js';
-import { header, isHtml, perResponse, urlsParam } from './services.js';
+import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
+import { fromProblems, header, isHtml, perResponse, urlsParam, type Problem } from './services.js';
 
 /**
  * Pure judgement of one response's headers. Frame protection and CSP matter for documents a
@@ -8,7 +8,7 @@ import { header, isHtml, perResponse, urlsParam } from './services.js';
  */
 export function judgeSecurityHeaders(response: { headers: Record<string, string> }): Omit<FindingDetail, 'subject'> {
   const html = isHtml(response);
-  const missing: Array<{ status: ProbeStatus; text: string }> = [];
+  const missing: Problem[] = [];
   const csp = header(response, 'content-security-policy');
   if (header(response, 'x-content-type-options')?.toLowerCase() !== 'nosniff') missing.push({ status: 'fail', text: 'X-Content-Type-Options: nosniff missing' });
   const frameOptions = header(response, 'x-frame-options')?.toUpperCase();
@@ -22,9 +22,7 @@ export function judgeSecurityHeaders(response: { headers: Record<string, string>
   }
   const poweredBy = header(response, 'x-powered-by');
   if (poweredBy) missing.push({ status: 'fail', text: `X-Powered-By: ${poweredBy} sent` });
-  if (missing.length === 0) return { status: 'pass', observed: `nosniff, ${frameAncestors ? 'CSP frame-ancestors' : `X-Frame-Options ${frameOptions}`}, CSP present, no X-Powered-By` };
-  const status = missing.some((item) => item.status === 'fail') ? 'fail' : 'warn';
-  return { status, observed: missing.map((item) => item.text).join(', ') };
+  return fromProblems(missing, `nosniff, ${frameAncestors ? 'CSP frame-ancestors' : `X-Frame-Options ${frameOptions}`}, CSP present, no X-Powered-By`);
 }
 
 export default defineProbe({

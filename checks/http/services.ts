@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { combine, skipped } from '../../src/engine/findings.js';
+import { combine, skipped, worst } from '../../src/engine/findings.js';
 import type { Finding, FindingDetail, ProbeContext, ProbeStatus } from '../../src/engine/types.js';
 import { getFact, type HttpResponse } from '../../src/facts/http.js';
 import { errorMessage } from '../../src/util/errors.js';
@@ -21,11 +21,7 @@ export const urlsParam = z.array(z.string().url()).default([]);
 
 export const NO_SERVICES = 'no service URL: set APP_URL (or API_BASE_URL), STOREFRONT_URL, VENDOR_PANEL_URL or ADMIN_PANEL_URL, or the `urls` param';
 
-export function webTargets(ctx: ProbeContext, urls: readonly string[], httpsOnly = false): WebTarget[] {
-  return allTargets(ctx, urls).filter((target) => !httpsOnly || target.url.protocol === 'https:');
-}
-
-function allTargets(ctx: ProbeContext, urls: readonly string[]): WebTarget[] {
+export function webTargets(ctx: ProbeContext, urls: readonly string[]): WebTarget[] {
   if (urls.length > 0) return urls.map((url) => ({ subject: url, url: new URL(url) }));
   return ctx.target.services().map((service) => ({ subject: service.name, url: service.url, ...(service.httpUrl ? { httpUrl: service.httpUrl } : {}) }));
 }
@@ -36,25 +32,32 @@ export function apiUrl(ctx: ProbeContext, override: string | undefined): URL | u
   return ctx.target.services().find((service) => service.name === 'api')?.url;
 }
 
-/**
- * Runs `judge` for every target, concurrently; a target that cannot be reached becomes a detail
- * with `unreachable` status (error by default: the probe could not look, which is not a pass).
- */
+export interface PerTargetOptions {
+  /** Status of a target that cannot be reached; error by default (the probe could not look, which is not a pass). */
+  unreachable?: ProbeStatus;
+  /** The check only means something over TLS: a plain-http service URL is a failure of its own. */
+  httpsOnly?: boolean;
+}
+
+/** Runs `judge` for every target, concurrently, and combines the per-target details. */
 export async function perTarget<T extends WebTarget>(
   targets: readonly T[],
   expected: string,
   remediation: string | undefined,
   judge: (target: T) => Promise<Omit<FindingDetail, 'subject'> | FindingDetail[]>,
-  unreachable: ProbeStatus = 'error',
+  options: PerTargetOptions = {},
 ): Promise<Finding> {
   if (targets.length === 0) return skipped(NO_SERVICES, expected);
   const results = await Promise.all(
     targets.map(async (target): Promise<FindingDetail[]> => {
+      if (options.httpsOnly && target.url.protocol !== 'https:') {
+        return [{ subject: target.subject, status: 'fail', observed: `${target.url.origin} is served over plain http, not https` }];
+      }
       try {
         const detail = await judge(target);
         return Array.isArray(detail) ? detail : [{ subject: target.subject, ...detail }];
       } catch (error) {
-        return [{ subject: target.subject, status: unreachable, observed: `no answer from ${target.url.origin}: ${errorMessage(error)}` }];
+        return [{ subject: target.subject, status: options.unreachable ?? 'error', observed: `no answer from ${target.url.origin}: ${errorMessage(error)}` }];
       }
     }),
   );
@@ -68,9 +71,9 @@ export function perResponse(
   expected: string,
   remediation: string | undefined,
   judge: (response: HttpResponse, target: WebTarget) => Omit<FindingDetail, 'subject'>,
-  options: { httpsOnly?: boolean; unreachable?: ProbeStatus } = {},
+  options: PerTargetOptions = {},
 ): Promise<Finding> {
-  return perTarget(webTargets(ctx, urls, options.httpsOnly), expected, remediation, async (target) => judge(await getFact(ctx, target.url), target), options.unreachable);
+  return perTarget(webTargets(ctx, urls), expected, remediation, async (target) => judge(await getFact(ctx, target.url), target), options);
 }
 
 /** The value of a header, or undefined (names are lower-case in facts). */
@@ -81,4 +84,17 @@ export function header(response: { headers: Record<string, string> }, name: stri
 
 export function isHtml(response: { headers: Record<string, string> }): boolean {
   return /text\/html|application\/xhtml/i.test(header(response, 'content-type') ?? '');
+}
+
+/** Something wrong that a judgement found, with how serious it is. */
+export interface Problem {
+  status: ProbeStatus;
+  text: string;
+}
+
+/** One detail from a judgement's problems: `ok` when there are none, else the worst status and every problem, then `summary`. */
+export function fromProblems(problems: readonly Problem[], ok: string, summary?: string, separator = ', '): Omit<FindingDetail, 'subject'> {
+  if (problems.length === 0) return { status: 'pass', observed: ok };
+  const listed = problems.map((problem) => problem.text).join(separator);
+  return { status: worst(problems.map((problem) => problem.status)), observed: summary ? `${listed}; ${summary}` : listed };
 }

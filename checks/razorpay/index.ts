@@ -1,3 +1,5 @@
 import type { Probe } from '../../src/engine/types.js';
+import keys from './keys.js';
+import webhookSignature from './webhook-signature.js';
 
-export const probes: Probe[] = [];
+export const probes: Probe[] = [keys, webhookSignature];

@@ -1,3 +1,4 @@
 import type { Probe } from '../../src/engine/types.js';
+import connect from './connect.js';
 
-export const probes: Probe[] = [];
+export const probes: Probe[] = [connect];

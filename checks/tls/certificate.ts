@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { defineProbe, type FindingDetail, type ProbeStatus } from '../../src/engine/types.js';
+import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
 import { tlsFacts, type TlsHandshake } from '../../src/facts/tls.js';
-import { perTarget, urlsParam, webTargets } from '../http/services.js';
+import { fromProblems, perTarget, urlsParam, webTargets, type Problem } from '../http/services.js';
 
 export interface CertificatePolicy {
   /** Fail when fewer days are left (or expired). */
@@ -25,7 +25,7 @@ function dateOnly(iso: string): string {
 export function judgeCertificate(handshake: TlsHandshake, now: Date, policy: CertificatePolicy): Omit<FindingDetail, 'subject'> {
   const leaf = handshake.chain[0];
   if (!leaf) return { status: 'fail', observed: 'no certificate presented' };
-  const problems: Array<{ status: ProbeStatus; text: string }> = [];
+  const problems: Problem[] = [];
   const daysLeft = Math.floor((Date.parse(leaf.validTo) - now.getTime()) / DAY);
   const issuer = leaf.issuerOrganization ?? leaf.issuer;
   const shortLived = policy.shortLivedIssuers.some((name) => issuer.toLowerCase().includes(name.toLowerCase()));
@@ -45,9 +45,7 @@ export function judgeCertificate(handshake: TlsHandshake, now: Date, policy: Cer
   else if (daysLeft >= 0 && daysLeft < warnDays) problems.push({ status: 'warn', text: `expires in ${daysLeft} days` });
 
   const summary = `issuer ${issuer}, expires ${dateOnly(leaf.validTo)}${daysLeft >= 0 ? ` (${daysLeft} days)` : ''}${shortLived ? `, 90-day issuer: thresholds ${failDays}/${warnDays} days` : ''}`;
-  if (problems.length === 0) return { status: 'pass', observed: `valid; ${summary}` };
-  const status: ProbeStatus = problems.some((problem) => problem.status === 'fail') ? 'fail' : 'warn';
-  return { status, observed: `${problems.map((problem) => problem.text).join(', ')}; ${summary}` };
+  return fromProblems(problems, `valid; ${summary}`, summary);
 }
 
 export default defineProbe({
@@ -70,10 +68,10 @@ export default defineProbe({
   async run(ctx, params) {
     const expected = `a trusted, unexpired certificate matching each host with at least ${params.warnDays} days left (${params.warnDays / 2} for 90-day issuers)`;
     const policy: CertificatePolicy = { ...params, insecure: ctx.options.insecure };
-    return perTarget(webTargets(ctx, params.urls, true), expected, undefined, async (target) => {
+    return perTarget(webTargets(ctx, params.urls), expected, undefined, async (target) => {
       const result = await tlsFacts(ctx, target.url);
       if (!result.ok) return { status: result.refused ? 'fail' : 'error', observed: `no TLS handshake with ${result.host}:${result.port}: ${result.error}` };
       return judgeCertificate(result, new Date(), policy);
-    });
+    }, { httpsOnly: true });
   },
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { defineProbe, type FindingDetail, type ProbeStatus } from '../../src/engine/types.js';
+import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
 import { LEGACY_CIPHERS, WEAK_CIPHERS, tlsFacts, type HandshakePins, type TlsResult } from '../../src/facts/tls.js';
-import { perTarget, urlsParam, webTargets } from '../http/services.js';
+import { fromProblems, perTarget, urlsParam, webTargets, type Problem } from '../http/services.js';
 
 /** The deliberate extra handshakes, each pinned so only the thing under test can be negotiated. */
 export const VARIANTS: Record<'tls10' | 'tls11' | 'weak', { name: string; pins: HandshakePins }> = {
@@ -28,7 +28,7 @@ export function judgeProtocols(facts: ProtocolFacts): Omit<FindingDetail, 'subje
       ? { status: 'fail', observed: `no TLS 1.2/1.3 handshake possible: ${main.error}` }
       : { status: 'error', observed: `could not connect: ${main.error}` };
   }
-  const problems: Array<{ status: ProbeStatus; text: string }> = [];
+  const problems: Problem[] = [];
   if (main.protocol !== 'TLSv1.2' && main.protocol !== 'TLSv1.3') problems.push({ status: 'fail', text: `best protocol offered is ${main.protocol}` });
   for (const [label, result] of [['TLS 1.0', facts.tls10], ['TLS 1.1', facts.tls11]] as const) {
     if (result.ok) problems.push({ status: 'fail', text: `accepts ${label} (${result.cipher.name})` });
@@ -41,10 +41,7 @@ export function judgeProtocols(facts: ProtocolFacts): Omit<FindingDetail, 'subje
   if (main.protocol === 'TLSv1.2' && !FORWARD_SECRET.test(main.cipher.name)) problems.push({ status: 'warn', text: `negotiates ${main.cipher.name} by default (no forward secrecy)` });
 
   const summary = `negotiated ${main.protocol} ${main.cipher.standardName || main.cipher.name}`;
-  if (problems.length === 0) return { status: 'pass', observed: `${summary}; TLS 1.0, 1.1 and weak ciphers refused` };
-  const order: ProbeStatus[] = ['warn', 'error', 'fail'];
-  const status = problems.map((problem) => problem.status).reduce((a, b) => (order.indexOf(b) > order.indexOf(a) ? b : a));
-  return { status, observed: `${problems.map((problem) => problem.text).join(', ')}; ${summary}` };
+  return fromProblems(problems, `${summary}; TLS 1.0, 1.1 and weak ciphers refused`, summary);
 }
 
 export default defineProbe({
@@ -58,7 +55,7 @@ export default defineProbe({
   suggests: [{ match: /\bTLS (protocol|version)s?\b|weak ciphers/i, severity: 'high' }],
   async run(ctx, params) {
     const expected = 'TLS 1.2 or 1.3 negotiated; TLS 1.0, TLS 1.1 and weak ciphers refused';
-    return perTarget(webTargets(ctx, params.urls, true), expected, undefined, async (target) => {
+    return perTarget(webTargets(ctx, params.urls), expected, undefined, async (target) => {
       const [main, tls10, tls11, weak] = await Promise.all([
         tlsFacts(ctx, target.url),
         tlsFacts(ctx, target.url, VARIANTS.tls10),
@@ -66,6 +63,6 @@ export default defineProbe({
         tlsFacts(ctx, target.url, VARIANTS.weak),
       ]);
       return judgeProtocols({ main, tls10, tls11, weak });
-    });
+    }, { httpsOnly: true });
   },
 });

@@ -5,4 +5,12 @@ import type { StandIn } from './standin.js';
  * that cannot start here (e.g. no redis-server binary) reports a note and contributes no env, and
  * the checks that need it are skipped with a reason.
  */
-export const STAND_INS: Array<() => Promise<StandIn>> = [];
+export const STAND_INS: Array<() => Promise<StandIn>> = [
+  async () => (await import('../standins/web.js')).webStandIn,
+  async () => (await import('../standins/postgres.js')).postgresStandIn,
+  async () => (await import('../standins/redis.js')).redisStandIn,
+  async () => (await import('../standins/razorpay.js')).razorpayStandIn,
+  async () => (await import('../standins/shiprocket.js')).shiprocketStandIn,
+  async () => (await import('../standins/prometheus.js')).prometheusStandIn,
+  async () => (await import('../standins/smtp.js')).smtpStandIn,
+];

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import zlib from 'node:zlib';
 import type { ProbeContext } from '../engine/types.js';
 import { abortable } from './store.js';
-import { trustedCas } from './tls.js';
+import { secureContextFor } from './tls.js';
 
 /**
  * HTTP response facts. `getFact` is the run's one GET per URL (shared by the header, cookie,
@@ -79,7 +79,7 @@ export function request(url: URL, transport: Transport, options: RequestOptions 
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const started = performance.now();
   const client = url.protocol === 'https:' ? https : http;
-  const ca = url.protocol === 'https:' ? trustedCas({ ca: transport.ca ?? [], insecure: transport.insecure, timeoutMs: transport.timeoutMs }) : undefined;
+  const secureContext = url.protocol === 'https:' ? secureContextFor({ ca: transport.ca ?? [], insecure: transport.insecure, timeoutMs: transport.timeoutMs }) : undefined;
   // Many requests of one run (facts, latency samples) legitimately wait on the same run signal.
   setMaxListeners(0, transport.signal);
   return new Promise<HttpResponse>((resolve, reject) => {
@@ -89,12 +89,13 @@ export function request(url: URL, transport: Transport, options: RequestOptions 
       headers: { ...DEFAULT_HEADERS, ...(options.body !== undefined ? { 'content-length': String(Buffer.byteLength(options.body)) } : {}), ...options.headers },
       signal,
       ...(options.agent ? { agent: options.agent } : { agent: false }),
-      ...(url.protocol === 'https:' ? { rejectUnauthorized: !transport.insecure, ...(ca ? { ca } : {}) } : {}),
+      ...(url.protocol === 'https:' ? { rejectUnauthorized: !transport.insecure, ...(secureContext ? { secureContext } : {}) } : {}),
     });
-    req.once('error', (error) => {
+    const fail = (error: Error) => {
       if (signal.aborted && !transport.signal.aborted) reject(new Error(`no response within ${transport.timeoutMs} ms`));
       else reject(error);
-    });
+    };
+    req.once('error', fail);
     req.once('response', (res) => {
       const timeToHeadersMs = performance.now() - started;
       const chunks: Buffer[] = [];
@@ -116,7 +117,7 @@ export function request(url: URL, transport: Transport, options: RequestOptions 
       });
       res.once('end', () => done());
       res.once('error', (error) => {
-        if (!truncated) reject(error);
+        if (!truncated) fail(error);
       });
       let finished = false;
       const done = () => {
@@ -161,8 +162,11 @@ export function getFact(ctx: ProbeContext, url: URL | string): Promise<HttpRespo
   return abortable(fact, ctx.signal);
 }
 
-/** A request that is the probe's own point (a preflight, a burst member, an attack shape): not shared. */
+/**
+ * A request that is the probe's own point (a preflight, a burst member, an attack shape, a latency
+ * sample): not shared, and counted as `http-probe` so `http` contacts stay "one GET per URL".
+ */
 export function send(ctx: ProbeContext, url: URL, options: RequestOptions = {}): Promise<HttpResponse> {
-  ctx.facts.countContact('http', `${options.method ?? 'GET'} ${url.href}`);
+  ctx.facts.countContact('http-probe', `${options.method ?? 'GET'} ${url.href}`);
   return request(url, transportOf(ctx), options);
 }

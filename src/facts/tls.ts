@@ -104,6 +104,24 @@ export function trustedCas(options: RunOptions): string[] | undefined {
   return [...tls.rootCertificates, ...extraCaCerts(), ...options.ca];
 }
 
+const contexts = new Map<string, tls.SecureContext>();
+
+/**
+ * One secure context per trust store: parsing the ~140 bundled roots plus --ca costs milliseconds
+ * of CPU per connection, which would show up as latency in every sample of `http.latency`.
+ */
+export function secureContextFor(options: RunOptions): tls.SecureContext | undefined {
+  const ca = trustedCas(options);
+  if (!ca) return undefined;
+  const key = options.ca.join('\n');
+  let context = contexts.get(key);
+  if (!context) {
+    context = tls.createSecureContext({ ca });
+    contexts.set(key, context);
+  }
+  return context;
+}
+
 /** SNI must be a DNS name; an IP literal is matched against the certificate's IP SANs instead. */
 function serverName(host: string): string | undefined {
   return isIP(host) ? undefined : host;
@@ -147,7 +165,15 @@ function flatten(peer: tls.DetailedPeerCertificate): CertificateInfo[] {
   return chain;
 }
 
-const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ABORT_ERR']);
+/**
+ * Failures that say nothing about what the server accepts: the network, our timeout, and our own
+ * OpenSSL declining to offer or finish what was asked (no such cipher or protocol in this build,
+ * a legacy signature it will not accept). These are "could not test", never "refused".
+ */
+const NOT_A_REFUSAL = new Set([
+  'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ABORT_ERR',
+  'ERR_SSL_NO_CIPHER_MATCH', 'ERR_SSL_NO_PROTOCOLS_AVAILABLE', 'ERR_SSL_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED',
+]);
 
 /** One real TLS handshake. Verification is recorded, not enforced, so a bad certificate is still described. */
 export function handshake(host: string, port: number, options: RunOptions, signal: AbortSignal, timeoutMs: number, pins: HandshakePins = {}): Promise<TlsResult> {
@@ -155,18 +181,27 @@ export function handshake(host: string, port: number, options: RunOptions, signa
   setMaxListeners(0, signal);
   return new Promise((resolve) => {
     let settled = false;
-    const ca = trustedCas(options);
+    // Pinned handshakes only ask what the server negotiates; trust matters for the normal one.
+    const secureContext = pins.minVersion || pins.maxVersion || pins.ciphers ? undefined : secureContextFor(options);
     const servername = serverName(host);
-    const socket = tls.connect({
-      host,
-      port,
-      ...(servername ? { servername } : {}),
-      ...(ca ? { ca } : {}),
-      rejectUnauthorized: false,
-      // Our own check below reports hostname errors even when the chain fails too.
-      checkServerIdentity: () => undefined,
-      ...pins,
-    });
+    let socket: tls.TLSSocket;
+    try {
+      socket = tls.connect({
+        host,
+        port,
+        ...(servername ? { servername } : {}),
+        ...(secureContext ? { secureContext } : {}),
+        rejectUnauthorized: false,
+        // Our own check below reports hostname errors even when the chain fails too.
+        checkServerIdentity: () => undefined,
+        ...pins,
+      });
+    } catch (error) {
+      // tls.connect throws synchronously when this OpenSSL cannot build the pinned context.
+      const code = (error as NodeJS.ErrnoException).code;
+      resolve({ ok: false, host, port, error: errorMessage(error), ...(code ? { code } : {}), refused: false });
+      return;
+    }
     const finish = (result: TlsResult) => {
       if (settled) return;
       settled = true;
@@ -183,7 +218,7 @@ export function handshake(host: string, port: number, options: RunOptions, signa
         port,
         error: errorMessage(error).split('\n')[0] ?? 'handshake failed',
         ...(errorCode ? { code: errorCode } : {}),
-        refused: errorCode === undefined ? true : !NETWORK_ERRORS.has(errorCode),
+        refused: errorCode === undefined ? true : !NOT_A_REFUSAL.has(errorCode),
       });
     };
     const onAbort = () => fail(new Error('aborted before the handshake finished'), 'ABORT_ERR');

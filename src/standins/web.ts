@@ -270,7 +270,7 @@ async function startDemo(context: StandInContext): Promise<RunningStandIn> {
       const httpUrl = started[name]?.httpUrl;
       if (httpUrl) env[variable] = httpUrl;
     }
-    return { name: 'web', env, note: 'web: 4 HTTPS services on 127.0.0.1 (API, storefront, vendor panel, admin panel) with plain-http listeners', close: closeAll };
+    return { name: 'web', env, note: '4 HTTPS services on 127.0.0.1 (API, storefront, vendor panel, admin panel) with plain-http listeners', close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

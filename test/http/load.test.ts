@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import health, { judgeHealth } from '../../checks/http/health.js';
 import latency, { judgeLatency, percentile } from '../../checks/http/latency.js';
+import reachable from '../../checks/http/reachable.js';
 import rateLimit, { judgeRateLimit } from '../../checks/http/rate-limit.js';
 import waf, { judgeWaf } from '../../checks/waf/blocks-attacks.js';
 import { createCertificateAuthority, issueCertificate, type KeyPair } from '../../src/standins/certs.js';
@@ -59,7 +60,7 @@ describe('http.latency', () => {
     const finding = await runProbe(latency, { APP_URL: good.url }, { requests: 20, concurrency: 4 }, opts());
     expect(finding.status).toBe('pass');
     expect(finding.observed).toMatch(/^20 requests: p50 \d+ ms, p95 \d+ ms, p99 \d+ ms, error rate 0.0%$/);
-    expect(finding.ctx.facts.contacts.get(`http GET ${good.url}`)).toBe(20);
+    expect(finding.ctx.facts.contacts.get(`http-probe GET ${good.url}`)).toBe(20);
   });
   it('fails a slow endpoint against the p95 threshold and names it', async () => {
     const finding = await runProbe(latency, { APP_URL: good.url }, { endpoints: ['/', '/slow'], requests: 10, concurrency: 5, p95Ms: 400 }, opts());
@@ -82,6 +83,16 @@ describe('http.latency', () => {
   });
 });
 
+describe('timeouts', () => {
+  it('a response slower than the run timeout is a bounded failure, not a hang', async () => {
+    const started = Date.now();
+    const finding = await runProbe(reachable, {}, { urls: [new URL('/slow', good.url).href] }, { ...opts(), timeoutMs: 200 });
+    expect(finding.status).toBe('fail');
+    expect(finding.observed).toMatch(/no response within 200 ms/);
+    expect(Date.now() - started).toBeLessThan(550);
+  });
+});
+
 describe('http.rate-limit', () => {
   it('passes when the login route answers 429 within the burst', async () => {
     const finding = await runProbe(rateLimit, { APP_URL: good.url }, {}, opts());
@@ -92,7 +103,7 @@ describe('http.rate-limit', () => {
     const finding = await runProbe(rateLimit, { APP_URL: bad.url }, { count: 12 }, opts());
     expect(finding.status).toBe('fail');
     expect(finding.observed).toBe('no 429 in a burst of 12 requests (statuses: 401)');
-    expect(finding.ctx.facts.contacts.get(`http POST ${new URL('/api/auth/login', bad.url).href}`)).toBe(12);
+    expect(finding.ctx.facts.contacts.get(`http-probe POST ${new URL('/api/auth/login', bad.url).href}`)).toBe(12);
   });
   it('refuses an absolute URL as the route', () => {
     expect(() => rateLimit.params.parse({ route: 'POST https://elsewhere.example/login' })).toThrow(/METHOD \/path/);

@@ -90,6 +90,9 @@ describe('tls.certificate through real handshakes', () => {
     const finding = await probe(`https://127.0.0.1:${port}/`);
     expect(finding.status).toBe('error');
     expect(finding.observed).toMatch(/ECONNREFUSED/);
+    const plain = await runProbe(certificateProbe, { APP_URL: 'http://127.0.0.1:9/' });
+    expect(plain).toMatchObject({ status: 'fail', observed: 'api: http://127.0.0.1:9 is served over plain http, not https' });
+    expect(plain.ctx.facts.contacts.size).toBe(0);
     const none = await runProbe(certificateProbe, {});
     expect(none.status).toBe('skipped');
     expect(none.observed).toMatch(/APP_URL/);

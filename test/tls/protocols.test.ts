@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import protocolsProbe, { judgeProtocols, type ProtocolFacts } from '../../checks/tls/protocols.js';
-import { LEGACY_CIPHERS, type TlsResult } from '../../src/facts/tls.js';
+import { LEGACY_CIPHERS, handshake, type TlsResult } from '../../src/facts/tls.js';
 import { MODERN_CIPHERS } from '../../src/standins/web.js';
 import { createCertificateAuthority, issueCertificate, type KeyPair } from '../../src/standins/certs.js';
 import { Servers, runProbe } from '../helpers/servers.js';
@@ -52,6 +52,11 @@ describe('tls.protocols through real handshakes', () => {
 
   it("warns about Node's default cipher list, which still offers static RSA", async () => {
     expect((await probe(await servers.https(await issueCertificate(ca)))).status).toBe('warn');
+  });
+
+  it('a cipher this OpenSSL cannot offer is "could not test", never "refused"', async () => {
+    const result = await handshake('127.0.0.1', Number(new URL(modern).port), { ca: [], insecure: false, timeoutMs: 5000 }, new AbortController().signal, 5000, { ciphers: 'NO-SUCH-CIPHER' });
+    expect(result).toMatchObject({ ok: false, refused: false, code: 'ERR_SSL_NO_CIPHER_MATCH' });
   });
 
   it('errors when nothing listens', async () => {

@@ -84,7 +84,8 @@ describe('env.cors-origins', () => {
 describe('env.db-pool', () => {
   it('passes 20-50 and fails outside, unset or malformed', async () => {
     expect((await run(dbPool, { DB_POOL_MAX: '30' })).status).toBe('pass');
-    for (const env of [{ DB_POOL_MAX: '10' }, { DB_POOL_MAX: '80' }, {}, { DB_POOL_MAX: 'lots' }, { DB_POOL_MAX: '30', DB_POOL_MIN: '40' }]) {
+    const cases: Array<Record<string, string>> = [{ DB_POOL_MAX: '10' }, { DB_POOL_MAX: '80' }, {}, { DB_POOL_MAX: 'lots' }, { DB_POOL_MAX: '30', DB_POOL_MIN: '40' }];
+    for (const env of cases) {
       expect((await run(dbPool, env)).status, JSON.stringify(env)).toBe('fail');
     }
   });

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { defineProbe, type Finding } from '../../src/engine/types.js';
+import { withRedis, type RedisSnapshot } from '../../src/facts/redis.js';
+
+export function judgeRedisConnectivity(facts: Pick<RedisSnapshot, 'label' | 'connectMs' | 'pingMs'>, params: { maxLatencyMs: number }): Finding {
+  const expected = `Redis answers PING within ${params.maxLatencyMs} ms`;
+  const observed = `connected to ${facts.label} in ${Math.round(facts.connectMs)} ms; PING took ${Math.round(facts.pingMs)} ms`;
+  if (facts.pingMs > params.maxLatencyMs) return { status: 'warn', observed, expected, remediation: 'Run the application close to Redis (same region/VPC) and check the server\'s load (SLOWLOG, latency doctor).' };
+  return { status: 'pass', observed, expected };
+}
+
+export default defineProbe({
+  id: 'redis.connectivity',
+  title: 'Cache accepts the application\'s connection',
+  description: 'Connects to Redis with the application\'s settings (REDIS_URL or REDIS_HOST/REDIS_PORT/REDIS_PASSWORD), sends PING and reports the latency.',
+  params: z.object({ maxLatencyMs: z.number().positive().default(100) }),
+  remediation: 'Check REDIS_URL/REDIS_* (host, port, password, TLS) and that Redis accepts connections from the application.',
+  suggests: [{ match: /^cache connectivity confirmed/i }],
+  async run(ctx, params) {
+    return withRedis(ctx, { expected: 'Redis answers PING', unreachable: 'fail' }, (snapshot) => judgeRedisConnectivity(snapshot, params));
+  },
+});

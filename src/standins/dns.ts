@@ -1,0 +1,119 @@
+import { createSocket, type RemoteInfo } from 'node:dgram';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A tiny authoritative DNS server on 127.0.0.1 (UDP, RFC 1035 wire format) for tests and the demo:
+ * answers A, AAAA and CNAME from a zone table (following one CNAME inside the zone, as real
+ * servers do), NXDOMAIN for names it does not know, an empty NOERROR answer for a known name
+ * without records of the asked type. Never recursive, never forwards.
+ */
+export interface ZoneRecord {
+  A?: string[];
+  AAAA?: string[];
+  CNAME?: string;
+}
+
+export type Zone = Record<string, ZoneRecord>;
+
+export interface RunningDns {
+  /** `127.0.0.1:port`, as Resolver.setServers takes it. */
+  server: string;
+  /** Questions received, `name TYPE`, for assertions. */
+  questions: string[];
+  close(): Promise<void>;
+}
+
+const TYPE = { A: 1, CNAME: 5, AAAA: 28 } as const;
+const TYPE_NAME: Record<number, string> = { 1: 'A', 5: 'CNAME', 28: 'AAAA' };
+
+function readName(message: Buffer, offset: number): { name: string; next: number } {
+  const labels: string[] = [];
+  let position = offset;
+  for (let guard = 0; guard < 128; guard += 1) {
+    const length = message[position];
+    if (length === undefined) throw new Error('truncated name');
+    if (length === 0) return { name: labels.join('.').toLowerCase(), next: position + 1 };
+    if ((length & 0xc0) !== 0) throw new Error('compressed question names are not supported');
+    labels.push(message.subarray(position + 1, position + 1 + length).toString('ascii'));
+    position += 1 + length;
+  }
+  throw new Error('name too long');
+}
+
+function writeName(name: string): Buffer {
+  const parts = name.split('.').filter(Boolean).map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label, 'ascii')]));
+  return Buffer.concat([...parts, Buffer.from([0])]);
+}
+
+function ipv6Bytes(address: string): Buffer {
+  const [head = '', tail = ''] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
+  const bytes = Buffer.alloc(16);
+  groups.forEach((group, index) => bytes.writeUInt16BE(parseInt(group || '0', 16), index * 2));
+  return bytes;
+}
+
+function record(name: string, type: number, data: Buffer, ttl = 60): Buffer {
+  const fixed = Buffer.alloc(10);
+  fixed.writeUInt16BE(type, 0);
+  fixed.writeUInt16BE(1, 2);
+  fixed.writeUInt32BE(ttl, 4);
+  fixed.writeUInt16BE(data.length, 8);
+  return Buffer.concat([writeName(name), fixed, data]);
+}
+
+function recordsOf(zone: Zone, name: string, type: number): Buffer[] {
+  const entry = zone[name];
+  if (!entry) return [];
+  if (type === TYPE.A) return (entry.A ?? []).map((ip) => record(name, TYPE.A, Buffer.from(ip.split('.').map(Number))));
+  if (type === TYPE.AAAA) return (entry.AAAA ?? []).map((ip) => record(name, TYPE.AAAA, ipv6Bytes(ip)));
+  return [];
+}
+
+export function answer(zone: Zone, query: Buffer): { response: Buffer; question: string } {
+  const id = query.readUInt16BE(0);
+  const flags = query.readUInt16BE(2);
+  const { name, next } = readName(query, 12);
+  const type = query.readUInt16BE(next);
+  const question = query.subarray(12, next + 4);
+  const answers: Buffer[] = [];
+  const entry = zone[name];
+  const rcode = entry ? 0 : 3;
+  if (entry?.CNAME) {
+    const target = entry.CNAME.toLowerCase();
+    answers.push(record(name, TYPE.CNAME, writeName(target)));
+    if (type !== TYPE.CNAME) answers.push(...recordsOf(zone, target, type));
+  } else if (entry) {
+    answers.push(...recordsOf(zone, name, type));
+  }
+  const header = Buffer.alloc(12);
+  header.writeUInt16BE(id, 0);
+  // QR, opcode 0, AA, RD copied from the query, RA, and the rcode.
+  header.writeUInt16BE(0x8000 | 0x0400 | (flags & 0x0100) | 0x0080 | rcode, 2);
+  header.writeUInt16BE(1, 4);
+  header.writeUInt16BE(answers.length, 6);
+  return { response: Buffer.concat([header, question, ...answers]), question: `${name} ${TYPE_NAME[type] ?? type}` };
+}
+
+export async function startDnsServer(zone: Zone): Promise<RunningDns> {
+  const normalised: Zone = Object.fromEntries(Object.entries(zone).map(([name, entry]) => [name.toLowerCase().replace(/\.$/, ''), entry]));
+  const socket = createSocket('udp4');
+  const questions: string[] = [];
+  socket.on('message', (message: Buffer, remote: RemoteInfo) => {
+    try {
+      const { response, question } = answer(normalised, message);
+      questions.push(question);
+      socket.send(response, remote.port, remote.address);
+    } catch {
+      // A malformed query gets no answer, as from a server that dropped it.
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = socket.address() as AddressInfo;
+  return { server: `127.0.0.1:${port}`, questions, close: () => new Promise<void>((resolve) => socket.close(() => resolve())) };
+}

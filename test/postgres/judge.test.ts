@@ -1,0 +1,122 @@
+/** The postgres judgements as pure functions, on snapshots recorded from the test clusters (fixtures/) and variations of them. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { judgeFkIndexes, covered } from '../../checks/postgres/fk-indexes.js';
+import { judgeMaxConnections } from '../../checks/postgres/max-connections.js';
+import { judgeMigrations, pendingMigrations } from '../../checks/postgres/migrations.js';
+import { judgePrivileges } from '../../checks/postgres/privileges.js';
+import { judgeReplication } from '../../checks/postgres/replication.js';
+import { judgeRls } from '../../checks/postgres/rls.js';
+import { judgeSlowQueryLog } from '../../checks/postgres/slow-query-log.js';
+import { judgeSsl, judgeSslConnectError } from '../../checks/postgres/ssl.js';
+import { judgeIsolation } from '../../checks/postgres/vendor-isolation.js';
+import { judgeVersion } from '../../checks/postgres/version.js';
+import { pgTargetOf, type PgSnapshot } from '../../src/facts/postgres.js';
+import { buildTarget } from '../../src/target/target.js';
+import { Redactor } from '../../src/util/redact.js';
+
+const load = (name: string): PgSnapshot => JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8')) as PgSnapshot;
+const primary = load('primary-mixed-app');
+const replica = load('replica-superuser');
+const vendor = { vendorColumns: ['vendor_id', 'vendorId'], ignoreTables: [] as string[] };
+
+const target = (env: Record<string, string>) => pgTargetOf(buildTarget({ fileValues: new Map(Object.entries(env)) }, new Redactor()));
+
+describe('connection settings', () => {
+  it('reads a DSN with sslmode and percent-encoded credentials', () => {
+    expect(target({ DATABASE_URL: 'postgresql://app%40x:p%3Ass@db.internal:6432/shop?sslmode=verify-full' })).toEqual({
+      host: 'db.internal', port: 6432, user: 'app@x', password: 'p:ss', database: 'shop', sslMode: 'verify-full', sslSource: 'sslmode=verify-full in DATABASE_URL', label: 'app@x@db.internal:6432/shop',
+    });
+  });
+
+  it('falls back to DB_SSL when the DSN has no sslmode, and to DB_* without a DSN', () => {
+    expect(target({ DATABASE_URL: 'postgres://u:p@h/db', DB_SSL: 'true' })).toMatchObject({ sslMode: 'require', sslSource: 'DB_SSL=true' });
+    expect(target({ DB_HOST: 'h', DB_USER: 'u', DB_PASSWORD: 'p', DB_NAME: 'd' })).toMatchObject({ port: 5432, sslMode: 'disable', label: 'u@h:5432/d' });
+    expect(target({ DB_HOST: 'h' })).toEqual({ error: 'DB_HOST is set but DB_USER is not' });
+    expect(target({ DATABASE_URL: 'postgres://u:p@h/db?sslmode=sometimes' })).toEqual({ error: 'DATABASE_URL has an unknown sslmode "sometimes"' });
+    expect(target({})).toBeUndefined();
+  });
+});
+
+describe('recorded primary (application role on shop_mixed)', () => {
+  it('judges version, privileges and slow-query logging', () => {
+    expect(judgeVersion(primary, { minMajor: 15 }).status).toBe('pass');
+    expect(judgeVersion({ ...primary, versionNum: 140011 }, { minMajor: 15 })).toMatchObject({ status: 'fail', observed: expect.stringMatching(/^PostgreSQL 14/) });
+    expect(judgePrivileges(primary).status).toBe('pass');
+    expect(judgePrivileges({ ...primary, role: { ...primary.role, bypassRls: true } }).observed).toBe('role app: has BYPASSRLS');
+    expect(judgeSlowQueryLog(primary.settings.log_min_duration_statement, { minMs: 1, maxMs: 10_000 }).status).toBe('pass');
+    expect(judgeSlowQueryLog({ setting: '0', unit: 'ms' }, { minMs: 1, maxMs: 10_000 })).toMatchObject({ status: 'warn', observed: 'log_min_duration_statement = 0 ms (every statement is logged)' });
+    expect(judgeSlowQueryLog({ setting: '600000', unit: 'ms' }, { minMs: 1, maxMs: 10_000 }).status).toBe('warn');
+  });
+
+  it('lists the RLS gaps and the unindexed foreign key', () => {
+    expect(judgeRls(primary.tables, vendor).observed).toBe('orders: RLS not forced; payouts: RLS not enabled, RLS not forced, no policy');
+    expect(judgeRls(primary.tables, { ...vendor, ignoreTables: ['orders', 'payouts'] }).status).toBe('pass');
+    expect(judgeFkIndexes(primary.tables, vendor).observed).toBe('1 column set(s) without an index: orders(product_id)');
+    expect(judgeFkIndexes(primary.tables, { ...vendor, ignoreTables: ['orders'] }).status).toBe('pass');
+  });
+
+  it('counts a replica whose state this role may not see as attached', () => {
+    expect(primary.replicas).toEqual([{ name: 'walreceiver', state: null, replayLagSeconds: null }]);
+    expect(judgeReplication(primary, { minReplicas: 1, maxLagSeconds: 60 }).status).toBe('pass');
+    expect(judgeReplication(primary, { minReplicas: 2, maxLagSeconds: 60 }).status).toBe('fail');
+    expect(judgeReplication({ ...primary, replicas: [{ name: 'r1', state: 'streaming', replayLagSeconds: 120 }] }, { minReplicas: 1, maxLagSeconds: 60 }).status).toBe('fail');
+    expect(judgeReplication({ ...primary, replicas: [{ name: 'r1', state: 'catchup', replayLagSeconds: null }] }, { minReplicas: 1, maxLagSeconds: 60 }).status).toBe('fail');
+  });
+
+  it('sizes max_connections against pool x instances and the role limit', () => {
+    expect(judgeMaxConnections(primary, { size: 20, source: 'DB_POOL_MAX' }, 2).status).toBe('pass');
+    expect(judgeMaxConnections(primary, { size: 20, source: 'DB_POOL_MAX' }, 3).status).toBe('fail');
+    expect(judgeMaxConnections({ ...primary, role: { ...primary.role, connLimit: 10 } }, { size: 20, source: 'DB_POOL_MAX' }, 1).observed).toMatch(/^role app has CONNECTION LIMIT 10/);
+  });
+});
+
+describe('recorded replica', () => {
+  it('passes in recovery with no lag, fails when lagging or the receiver is down', () => {
+    expect(judgeReplication(replica, { minReplicas: 1, maxLagSeconds: 60 }).status).toBe('pass');
+    expect(judgeReplication({ ...replica, replicaLagSeconds: 600 }, { minReplicas: 1, maxLagSeconds: 60 }).status).toBe('fail');
+    expect(judgeReplication({ ...replica, walReceiverStatus: 'stopping' }, { minReplicas: 1, maxLagSeconds: 60 }).status).toBe('fail');
+  });
+});
+
+describe('ssl', () => {
+  const good = { serverSsl: true, connectionEncrypted: true, sslMode: 'require' as const, sslSource: 'DB_SSL=true', plain: { outcome: 'refused' as const, reason: 'no pg_hba.conf entry' } };
+  it('passes only when all four hold', () => {
+    expect(judgeSsl(good).status).toBe('pass');
+    expect(judgeSsl({ ...good, sslMode: 'prefer' }).observed).toBe('configuration: DB_SSL=true (sslmode prefer does not require SSL)');
+    expect(judgeSsl({ ...good, plain: { outcome: 'inconclusive', reason: 'timeout' } }).status).toBe('warn');
+  });
+
+  it('turns the two SSL-shaped connection errors into failures, and leaves others as errors', () => {
+    const t = { label: 'app@db:5432/shop', sslMode: 'require' as const, sslSource: 'DB_SSL=true' };
+    expect(judgeSslConnectError(t, 'The server does not support SSL connections')?.observed).toMatch(/^server: ssl = off/);
+    expect(judgeSslConnectError({ ...t, sslMode: 'disable' }, 'no pg_hba.conf entry for host "10.0.0.1", user "app", database "shop", no encryption')?.status).toBe('fail');
+    expect(judgeSslConnectError(t, 'password authentication failed for user "app"')).toBeUndefined();
+  });
+});
+
+describe('vendor isolation', () => {
+  const table = (name: string, checks: Array<{ vendor: string; own?: boolean; foreignVendor?: string | null; error?: string }>) => ({ table: name, column: 'vendor_id', checks });
+  it('fails on a visible foreign row, warns without enough data, passes with evidence', () => {
+    const base = { setting: 'app.current_vendor_id', knownVendors: ['a', 'b'], tested: ['a', 'b'] };
+    expect(judgeIsolation({ ...base, tables: [table('orders', [{ vendor: 'a', own: true, foreignVendor: 'b' }])] }).status).toBe('fail');
+    expect(judgeIsolation({ ...base, tables: [table('orders', [{ vendor: 'a', own: true, foreignVendor: null }])] }).status).toBe('pass');
+    expect(judgeIsolation({ ...base, knownVendors: ['a'], tables: [table('orders', [{ vendor: 'a', own: true, foreignVendor: null }])] }).status).toBe('warn');
+    expect(judgeIsolation({ ...base, tables: [table('orders', [{ vendor: 'a', own: false, foreignVendor: null }])] }).observed).toMatch(/^not enough data to tell: no vendor table showed rows/);
+    expect(judgeIsolation({ ...base, tables: [] }).status).toBe('warn');
+  });
+});
+
+describe('migrations', () => {
+  it('matches files by stem, and TypeORM/Flyway rows by leading version', () => {
+    expect(pendingMigrations(['20240101_init.js', '20240202_orders.ts'], ['20240101_init.js'])).toEqual({ pending: ['20240202_orders.ts'], unknown: [] });
+    expect(pendingMigrations(['1700000000000-Init.ts'], ['Init1700000000000'])).toEqual({ pending: [], unknown: [] });
+    expect(pendingMigrations(['V20240101__init.sql'], ['20240101'])).toEqual({ pending: [], unknown: [] });
+    expect(judgeMigrations({ table: 'knex_migrations', files: ['a.js'], applied: ['a.js', 'b.js'] })).toMatchObject({ status: 'warn' });
+  });
+
+  it('covers an FK by an index on the same leading columns in any order', () => {
+    expect(covered([['b', 'a', 'c']], ['a', 'b'])).toBe(true);
+    expect(covered([['c', 'a', 'b']], ['a', 'b'])).toBe(false);
+  });
+});
