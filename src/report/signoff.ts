@@ -18,7 +18,10 @@ function evidence(value: string | null): string {
 
 const table = (head: string[], rows: string[][]) => [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)];
 
-/** Roles asked to approve; the catalog's attesters, when present, are added to these. */
+/** Longer lists of missing attestations are folded into a <details> block. */
+const FOLD_AFTER = 15;
+
+/** Roles asked to approve; renderSignoff's `roles` option replaces them. */
 const DEFAULT_ROLES = ['Release manager', 'Engineering lead', 'Security', 'Operations'];
 
 /**
@@ -48,7 +51,14 @@ export function renderSignoff(report: Report, options: { roles?: readonly string
   }
   out.push('', '### Missing or expired', '');
   if (missing.length === 0) out.push('_Every manual item has a current attestation._');
-  else out.push(...table(['Item', 'Severity', 'Status', 'Blocks release', 'To attest'], missing.map((r) => [`${cell(r.title)} <br>\`${r.id}\``, r.severity, r.status === 'expired' ? `expired (${cell(r.observed.replace(/^.*; /, ''))})` : 'unattested', isBlocking(r, report.options.failOn) ? '**yes**' : 'no', `\`bazaarhub-check attest ${r.id}\``])));
+  else {
+    // Blocking items first; a long list folds away so the approval table stays in sight.
+    const blocks = (r: EntryResult) => isBlocking(r, report.options.failOn);
+    const ordered = [...missing.filter(blocks), ...missing.filter((r) => !blocks(r))];
+    const rows = table(['Item', 'Severity', 'Status', 'Blocks release', 'To attest'], ordered.map((r) => [`${cell(r.title)} <br>\`${r.id}\``, r.severity, r.status === 'expired' ? `expired (${cell(r.observed.replace(/^.*; /, ''))})` : 'unattested', blocks(r) ? '**yes**' : 'no', `\`bazaarhub-check attest ${r.id}\``]));
+    if (ordered.length > FOLD_AFTER) out.push(`<details><summary>${ordered.length} item(s), ${missing.filter(blocks).length} blocking the release</summary>`, '', ...rows, '', '</details>');
+    else out.push(...rows);
+  }
   const roles = options.roles?.length ? options.roles : DEFAULT_ROLES;
   out.push('', '### Approval', '', `Verdict at ${formatInstant(report.generatedAt)}: **${report.verdict}** (exit ${report.exitCode}, fail-on ${report.options.failOn}).`, '');
   out.push(...table(['Role', 'Name', 'Decision', 'Date', 'Signature'], roles.map((role) => [cell(role), ' ', '☐ Approve ☐ Reject', ' ', ' '])));

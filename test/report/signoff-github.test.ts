@@ -37,6 +37,15 @@ describe('sign-off section', () => {
     }
   });
 
+  it('folds a long list of missing attestations, blocking ones first', () => {
+    const many = Array.from({ length: 20 }, (_, i) => result({ id: `p.s.item-${i}`, status: 'unattested', severity: i === 19 ? 'critical' : 'low' }));
+    const text2 = renderSignoff(sampleReport(many));
+    expect(text2).toContain('<details><summary>20 item(s), 1 blocking the release</summary>');
+    const missing = text2.split('### Missing or expired')[1] ?? '';
+    expect(missing.indexOf('p.s.item-19')).toBeLessThan(missing.indexOf('p.s.item-0'));
+    expect(missing.indexOf('</details>')).toBeLessThan(missing.indexOf('### Approval'));
+  });
+
   it('says so when nothing is attested or missing', () => {
     const text2 = renderSignoff(sampleReport([result({ id: 'a.b.c', status: 'pass', probe: 'x.y' })]));
     expect(text2).toContain('_No current attestations._');
