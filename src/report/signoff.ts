@@ -55,7 +55,7 @@ export function renderSignoff(report: Report, options: { roles?: readonly string
     // Blocking items first; a long list folds away so the approval table stays in sight.
     const blocks = (r: EntryResult) => isBlocking(r, report.options.failOn);
     const ordered = [...missing.filter(blocks), ...missing.filter((r) => !blocks(r))];
-    const rows = table(['Item', 'Severity', 'Status', 'Blocks release', 'To attest'], ordered.map((r) => [`${cell(r.title)} <br>\`${r.id}\``, r.severity, r.status === 'expired' ? `expired (${cell(r.observed.replace(/^.*; /, ''))})` : 'unattested', blocks(r) ? '**yes**' : 'no', `\`bazaarhub-check attest ${r.id}\``]));
+    const rows = table(['Item', 'Severity', 'Status', 'Blocks release', 'To attest'], ordered.map((r) => [cell(r.title), r.severity, r.status === 'expired' ? `expired (${cell(r.observed.replace(/^.*; /, ''))})` : 'unattested', blocks(r) ? '**yes**' : 'no', `\`bazaarhub-check attest ${r.id}\``]));
     if (ordered.length > FOLD_AFTER) out.push(`<details><summary>${ordered.length} item(s), ${missing.filter(blocks).length} blocking the release</summary>`, '', ...rows, '', '</details>');
     else out.push(...rows);
   }
