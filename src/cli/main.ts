@@ -50,7 +50,10 @@ function runOptions(command: Command): Command {
     .option('--ca <file>', 'extra trusted CA certificate (PEM), repeatable', collect)
     .option('--insecure', 'turn TLS verification off (reports say so at the top)', false)
     .option('--verbose', 'list every result, including passes and manual items', false)
-    .option('--quiet', 'no progress output', false);
+    .option('--quiet', 'no progress output', false)
+    .option('--ledger <file>', 'attestation ledger (default: bazaarhub-attestations.jsonl beside the catalog)')
+    .option('--warn-days <days>', 'warn about attestations that expire within this many days (0: off)', (v) => Number(v), 7)
+    .option('--release-tags <glob>', 'git tags that end per-release attestations', 'v*');
 }
 
 export function buildProgram(setExit: (code: number) => void): Command {
@@ -116,6 +119,49 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async () => {
       const { catalogSchemaCommand } = await import('./commands/catalog.js');
       setExit(await catalogSchemaCommand());
+    });
+
+  program
+    .command('attest')
+    .description('record who verified manual items: prompts on a terminal, flags only without one or under CI')
+    .argument('[id...]', 'catalog entry ids (on a terminal: default every manual item that is unattested or expired)')
+    .addOption(new Option('--status <status>', 'outcome').choices(['done', 'not-applicable', 'waived']))
+    .option('--by <who>', 'who attests (default: git user.name <user.email>)')
+    .option('--evidence <url-or-path>', 'link or file that shows it was done')
+    .option('--note <text>', 'free note')
+    .option('--expires <date>', 'valid until this UTC day, inclusive (YYYY-MM-DD); default from the cadence')
+    .option('--reason <text>', 'why it is not applicable')
+    .option('--justification <text>', 'why it is waived')
+    .option('--ledger <file>', 'attestation ledger (default: bazaarhub-attestations.jsonl beside the catalog)')
+    .option('--phase <phase>', 'walk only this phase (repeatable)', collect)
+    .option('--section <section>', 'walk only this section (repeatable)', collect)
+    .option('--cadence <cadence>', 'walk only this cadence (repeatable)', collect)
+    .option('--all', 'walk current attestations too', false)
+    .option('--lint', 'verify the ledger: exit 0 intact, 1 tampered or truncated', false)
+    .addHelpText(
+      'after',
+      `
+Signing keys (records are signed and hash-chained):
+  BAZAARHUB_ATTEST_KEY          shared HMAC-SHA256 secret, 32+ characters (signs and verifies)
+  BAZAARHUB_ATTEST_PRIVATE_KEY  Ed25519 private key, PEM text or file path (signs)
+  BAZAARHUB_ATTEST_PUBLIC_KEY   Ed25519 public key, PEM text or file path (verifies; default
+                                bazaarhub-attest.pub.pem beside the ledger)
+Exit codes: 0 recorded / ledger intact · 1 ledger tampered or truncated · 2 bad input or missing flag`,
+    )
+    .action(async (ids: string[], _options, command: Command) => {
+      const { attestCommand } = await import('./commands/attest.js');
+      setExit(await attestCommand(ids, command.optsWithGlobals()));
+    });
+
+  program
+    .command('diff')
+    .description('compare two JSON reports: regressed, fixed, new, removed (exit 1 when something regressed)')
+    .argument('<old>', 'earlier report (run --format json --out old.json)')
+    .argument('<new>', 'later report')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
+    .action(async (oldFile: string, newFile: string, _options, command: Command) => {
+      const { diffCommand } = await import('./commands/diff.js');
+      setExit(await diffCommand(oldFile, newFile, command.opts()));
     });
 
   return program;

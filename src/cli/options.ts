@@ -31,6 +31,10 @@ export interface RunFlags extends GlobalOptions, SelectionOptions {
   insecure: boolean;
   verbose: boolean;
   quiet: boolean;
+  /** Attestation ledger (default: beside the catalog), days of warning before expiry, release tag glob. */
+  ledger?: string;
+  warnDays?: number;
+  releaseTags?: string;
 }
 
 export function toSelection(options: SelectionOptions): Selection {

@@ -30,4 +30,6 @@ export interface AttestationSummary {
   expires: string | null;
   evidence: string | null;
   note: string | null;
+  /** Why an item is not applicable or waived (the justification). */
+  reason?: string | null;
 }

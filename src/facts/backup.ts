@@ -1,9 +1,7 @@
-import { Agent } from 'node:https';
 import type { ProbeContext } from '../engine/types.js';
-import type { Target } from '../target/target.js';
 import { errorMessage } from '../util/errors.js';
 import { gatherSignal } from './api.js';
-import { trustedCas } from './tls.js';
+import { connect } from './s3.js';
 
 /** The newest object under a bucket/prefix, from a full ListObjectsV2 walk (bounded by maxPages). */
 export interface NewestObject {
@@ -22,44 +20,21 @@ export interface S3Location {
   prefix: string;
   endpoint?: string;
   region?: string;
-  forcePathStyle?: boolean;
 }
 
-/** The S3 endpoint settings a deployment gives (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL for S3-compatible stores). */
-export function s3Settings(target: Target, location: S3Location): { endpoint?: string; region: string; forcePathStyle: boolean } {
-  const endpoint = location.endpoint || target.first('AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL')?.value;
-  const region = location.region || target.first('AWS_S3_REGION', 'AWS_REGION')?.value || 'us-east-1';
-  const forcePathStyle = location.forcePathStyle ?? (target.get('AWS_S3_FORCE_PATH_STYLE') === 'true' || endpoint !== undefined);
-  return { ...(endpoint ? { endpoint } : {}), region, forcePathStyle };
-}
-
+/** The newest object under bucket/prefix, through the run's shared S3 client. */
 export function newestObject(ctx: ProbeContext, location: S3Location, maxPages: number): Promise<NewestObject> {
-  const settings = s3Settings(ctx.target, location);
-  return ctx.facts.once(`s3-newest ${settings.endpoint ?? 'aws'} ${location.bucket} ${location.prefix}`, async () => {
-    const { S3Client, ListObjectsV2Command } = await import('@aws-sdk/client-s3');
-    const accessKeyId = ctx.target.get('AWS_ACCESS_KEY_ID');
-    const secretAccessKey = ctx.target.get('AWS_SECRET_ACCESS_KEY');
-    const sessionToken = ctx.target.get('AWS_SESSION_TOKEN');
-    const ca = trustedCas(ctx.options);
-    const client = new S3Client({
-      ...settings,
-      maxAttempts: 2,
-      ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } } : {}),
-      requestHandler: {
-        requestTimeout: ctx.options.timeoutMs,
-        connectionTimeout: ctx.options.timeoutMs,
-        httpsAgent: new Agent({ rejectUnauthorized: !ctx.options.insecure, ...(ca ? { ca } : {}) }),
-      },
-    });
-    ctx.facts.onClose(() => client.destroy());
-    const signal = gatherSignal(ctx);
+  const override = { ...(location.endpoint ? { endpoint: location.endpoint } : {}), ...(location.region ? { region: location.region } : {}) };
+  return ctx.facts.once(`s3-newest ${location.endpoint ?? ''} ${location.bucket} ${location.prefix}`, async () => {
     const result: NewestObject = { bucket: location.bucket, prefix: location.prefix, count: 0, truncated: false };
     let token: string | undefined;
     try {
+      const { client, sdk } = await connect(ctx, override);
+      const signal = gatherSignal(ctx);
       for (let page = 0; page < maxPages; page += 1) {
         ctx.facts.countContact('s3', `${location.bucket}/${location.prefix}`);
         const listed = await client.send(
-          new ListObjectsV2Command({ Bucket: location.bucket, ...(location.prefix ? { Prefix: location.prefix } : {}), ...(token ? { ContinuationToken: token } : {}) }),
+          new sdk.ListObjectsV2Command({ Bucket: location.bucket, ...(location.prefix ? { Prefix: location.prefix } : {}), ...(token ? { ContinuationToken: token } : {}) }),
           { abortSignal: signal },
         );
         for (const object of listed.Contents ?? []) {

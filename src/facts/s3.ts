@@ -36,11 +36,11 @@ export interface S3Config {
  * addressing when AWS_S3_FORCE_PATH_STYLE=true or the endpoint is an IP address (or localhost), where
  * virtual-hosted names cannot resolve. Returns what is missing instead when a client cannot be built.
  */
-export function s3Config(target: Target): { config: S3Config } | { missing: string } {
+export function s3Config(target: Target, override: S3Override = {}): { config: S3Config } | { missing: string } {
   const accessKeyId = target.get('AWS_ACCESS_KEY_ID');
   const secretAccessKey = target.get('AWS_SECRET_ACCESS_KEY');
   if (!accessKeyId || !secretAccessKey) return { missing: 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set' };
-  const endpoint = target.first('AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL');
+  const endpoint = override.endpoint ? { name: 'the endpoint param', value: override.endpoint } : target.first('AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL');
   let host: string | undefined;
   if (endpoint) {
     try {
@@ -49,11 +49,17 @@ export function s3Config(target: Target): { config: S3Config } | { missing: stri
       return { missing: `${endpoint.name} is not a valid URL` };
     }
   }
-  const region = target.first('AWS_S3_REGION', 'AWS_REGION')?.value ?? (endpoint ? 'us-east-1' : undefined);
+  const region = override.region || (target.first('AWS_S3_REGION', 'AWS_REGION')?.value ?? (endpoint ? 'us-east-1' : undefined));
   if (!region) return { missing: 'AWS_REGION (or AWS_S3_REGION) is not set' };
   const forcePathStyle = target.get('AWS_S3_FORCE_PATH_STYLE')?.toLowerCase() === 'true' || (host !== undefined && (isIP(host) !== 0 || host === 'localhost'));
   const sessionToken = target.get('AWS_SESSION_TOKEN');
   return { config: { region, ...(endpoint ? { endpoint: endpoint.value } : {}), forcePathStyle, accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } };
+}
+
+/** Per-probe endpoint/region params (e.g. a backup bucket in another region or store). */
+export interface S3Override {
+  endpoint?: string;
+  region?: string;
 }
 
 type S3Sdk = typeof import('@aws-sdk/client-s3');
@@ -65,9 +71,11 @@ interface Connected {
   pending: Set<Promise<unknown>>;
 }
 
-function connect(ctx: ProbeContext): Promise<Connected> {
-  return ctx.facts.once('s3:client', async () => {
-    const resolved = s3Config(ctx.target);
+/** One S3 client per run (per endpoint/region override), shared by every S3 probe. */
+export function connect(ctx: ProbeContext, override: S3Override = {}): Promise<Connected> {
+  const key = override.endpoint || override.region ? `s3:client ${override.endpoint ?? ''} ${override.region ?? ''}` : 's3:client';
+  return ctx.facts.once(key, async () => {
+    const resolved = s3Config(ctx.target, override);
     if ('missing' in resolved) throw new Error(resolved.missing);
     const { config } = resolved;
     // The SDK's notice that its 2027 releases need Node 22 is for this tool's maintainers (the

@@ -5,6 +5,10 @@ export const FORMATS: Record<string, () => Promise<Reporter>> = {
   terminal: async () => (await import('./terminal.js')).renderTerminal,
   json: async () => (await import('./json.js')).renderJson,
   markdown: async () => (await import('./markdown.js')).renderMarkdown,
+  junit: async () => (await import('./junit.js')).junitReporter,
+  sarif: async () => (await import('./sarif.js')).sarifReporter,
+  html: async () => (await import('./html.js')).htmlReporter,
+  checklist: async () => (await import('./checklist.js')).checklistReporter,
 };
 
 export function formatNames(): string[] {

@@ -2,6 +2,7 @@ import { isBlocking } from '../engine/verdict.js';
 import type { EntryResult } from '../engine/result.js';
 import { formatDuration, groupBy, STATUS_ICON, summaryLine, VERDICT_TEXT } from './labels.js';
 import type { Reporter } from './model.js';
+import { renderSignoff } from './signoff.js';
 
 /** Escapes text for a GFM table cell. */
 export function cell(text: string): string {
@@ -52,6 +53,7 @@ export const renderMarkdown: Reporter = (report) => {
     for (const r of results) out.push(row(r));
     out.push('');
   }
+  out.push(renderSignoff(report));
   return `${out.join('\n')}\n`;
 };
 

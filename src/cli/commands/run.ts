@@ -13,6 +13,11 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     processEnv: process.env,
     overrides,
   });
-  const report = await execute({ flags, target, ca });
+  const { loadManualResolver } = await import('../../attest/load.js');
+  const resolveManual = await loadManualResolver(flags, process.env, (text) => process.stderr.write(text));
+  const report = await execute({ flags, target, ca, resolveManual });
+  const { githubAnnotations, onGithubActions } = await import('../../report/github.js');
+  // Annotations go to stdout unless a machine-readable report is already there.
+  if (onGithubActions()) (flags.out || flags.format === 'terminal' ? process.stdout : process.stderr).write(githubAnnotations(report));
   return report.exitCode;
 }

@@ -1,0 +1,71 @@
+import { dirname } from 'node:path';
+import type { CatalogEntry } from '../catalog/schema.js';
+import { InputError } from '../util/errors.js';
+import { checkExpiryInput, defaultExpiry, parseExpiry } from './dates.js';
+import { gitIdentity, headCommit } from './git.js';
+import { loadKeys } from './keys.js';
+import { OUTCOMES, appendAttestation, type AttestationRecord, type Outcome } from './ledger.js';
+
+/** One attestation as a person states it (flags or prompts); strings are unvalidated. */
+export interface AttestRequest {
+  status?: string;
+  by?: string;
+  evidence?: string;
+  note?: string;
+  expires?: string;
+  /** Reason (not-applicable) or justification (waived). */
+  reason?: string;
+}
+
+export interface AttestEnvironment {
+  ledgerFile: string;
+  env: Readonly<Record<string, string | undefined>>;
+  now: Date;
+  /** Where git identity and HEAD come from (default: the ledger's folder). */
+  cwd?: string;
+}
+
+export function parseOutcome(value: string | undefined): Outcome {
+  if (value === undefined || value === '') throw new InputError(`--status is required: one of ${OUTCOMES.join(', ')}`);
+  if (!(OUTCOMES as readonly string[]).includes(value)) throw new InputError(`--status must be one of ${OUTCOMES.join(', ')} (got "${value}")`);
+  return value as Outcome;
+}
+
+/** Checks a request against the rules (reason for not-applicable, justification and date for waived) and fills defaults. */
+export async function prepareAttestation(entry: CatalogEntry, request: AttestRequest, context: AttestEnvironment): Promise<Omit<AttestationRecord, 'v' | 'seq' | 'prev' | 'alg' | 'keyId' | 'sig'>> {
+  const status = parseOutcome(request.status);
+  const cwd = context.cwd ?? dirname(context.ledgerFile);
+  const reason = request.reason?.trim() || null;
+  if (status === 'not-applicable' && !reason) throw new InputError('--reason is required with --status not-applicable');
+  if (status === 'waived' && !reason) throw new InputError('--justification (or --reason) is required with --status waived');
+  if (status === 'waived' && !request.expires) throw new InputError('--expires YYYY-MM-DD is required with --status waived: a waiver ends on a date');
+  let expires: string | null;
+  if (request.expires) {
+    const problem = checkExpiryInput(request.expires, context.now);
+    if (problem !== true) throw new InputError(`--expires: ${problem}`);
+    expires = (parseExpiry(request.expires) as { expires: string }).expires;
+  } else {
+    expires = defaultExpiry(entry.cadence, context.now);
+  }
+  const by = request.by?.trim() || (await gitIdentity(cwd));
+  if (!by) throw new InputError('--by is required: no git user.name/user.email is configured to default to');
+  return {
+    id: entry.id,
+    status,
+    by,
+    at: context.now.toISOString(),
+    expires,
+    evidence: request.evidence?.trim() || null,
+    note: request.note?.trim() || null,
+    reason,
+    commit: await headCommit(cwd),
+  };
+}
+
+/** Validates, signs and appends one attestation; the key comes from the environment (see keys.ts). */
+export async function attest(entry: CatalogEntry, request: AttestRequest, context: AttestEnvironment): Promise<AttestationRecord> {
+  const keys = loadKeys(context.env, context.ledgerFile);
+  if (!keys.signer) throw new InputError(`cannot sign the attestation: ${keys.missing}`);
+  const input = await prepareAttestation(entry, request, context);
+  return appendAttestation(context.ledgerFile, input, keys.signer);
+}

@@ -1,0 +1,156 @@
+import { dirname } from 'node:path';
+import { loadCatalog } from '../../catalog/load.js';
+import type { CatalogEntry } from '../../catalog/schema.js';
+import { checkExpiryInput, formatInstant } from '../../attest/dates.js';
+import { gitIdentity } from '../../attest/git.js';
+import { loadKeys } from '../../attest/keys.js';
+import { LedgerError, OUTCOMES, readLedger, type AttestationRecord } from '../../attest/ledger.js';
+import { describeProblems, ledgerPath } from '../../attest/load.js';
+import { DEFAULT_RESOLVE, buildManualResolver } from '../../attest/resolve.js';
+import { attest, type AttestRequest } from '../../attest/service.js';
+import { loadRegistry } from '../../engine/registry.js';
+import { selectEntries } from '../../engine/select.js';
+import { ExitCode, InputError } from '../../util/errors.js';
+import { toSelection, type GlobalOptions, type SelectionOptions } from '../options.js';
+
+export interface AttestFlags extends GlobalOptions, Pick<SelectionOptions, 'phase' | 'section' | 'cadence'>, AttestRequest {
+  ledger?: string;
+  /** Same as --reason, the word for waivers. */
+  justification?: string;
+  lint?: boolean;
+  /** Interactive: also offer items whose attestation is still current. */
+  all?: boolean;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+interface Io {
+  env: Env;
+  interactive: boolean;
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+/** Prompts only with a terminal on both ends and outside CI. */
+export function canPrompt(env: Env = process.env): boolean {
+  return Boolean(process.stdin.isTTY && process.stdout.isTTY) && !env.CI;
+}
+
+const STD_IO: Io = { env: process.env, interactive: canPrompt(), out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+/** Exit 0 recorded (or lint clean) · 1 the ledger is damaged (tampered, truncated) · 2 bad input or a missing flag. */
+export async function attestCommand(ids: string[], flags: AttestFlags, io: Io = STD_IO): Promise<number> {
+  try {
+    return await attestOrLint(ids, flags, io);
+  } catch (error) {
+    if (!(error instanceof LedgerError)) throw error;
+    io.err(`bazaarhub-check: ${error.message}\n`);
+    return ExitCode.NotReady;
+  }
+}
+
+async function attestOrLint(ids: string[], flags: AttestFlags, io: Io): Promise<number> {
+  const file = ledgerPath(flags);
+  if (flags.lint) return lint(file, io);
+  const { catalog } = await loadCatalog(flags.catalog, await loadRegistry());
+  const manual = selectEntries(catalog.entries, toSelection({ ...flags, manual: true })).filter((entry) => entry.manual);
+  const byId = new Map(catalog.entries.map((entry) => [entry.id, entry]));
+  const chosen = ids.map((id) => {
+    const entry = byId.get(id);
+    if (!entry) throw new InputError(`${id}: no such catalog entry (see \`bazaarhub-check list --only <prefix>\`)`);
+    if (!entry.manual) throw new InputError(`${id}: verified by probe ${entry.probe}; only manual items are attested`);
+    return entry;
+  });
+  const request: AttestRequest = { ...pick(flags), reason: flags.justification ?? flags.reason };
+  const context = { ledgerFile: file, env: io.env, now: new Date() };
+  if (!io.interactive) {
+    // No terminal or CI: everything comes from flags, and nothing is ever asked.
+    if (chosen.length === 0) throw new InputError('give the id(s) to attest: bazaarhub-check attest <ID...> --status done|not-applicable|waived (no terminal to prompt on, or CI is set)');
+    for (const entry of chosen) {
+      const record = await attest(entry, request, context);
+      io.out(`${describe(record)}\n`);
+    }
+    return ExitCode.Ready;
+  }
+  return walk(chosen.length ? chosen : manual, { explicit: chosen.length > 0, all: Boolean(flags.all) }, request, context, io);
+}
+
+function pick(flags: AttestFlags): AttestRequest {
+  const { status, by, evidence, note, expires } = flags;
+  return Object.fromEntries(Object.entries({ status, by, evidence, note, expires }).filter(([, v]) => v !== undefined));
+}
+
+function describe(record: AttestationRecord): string {
+  const until = record.expires ? `until ${formatInstant(record.expires)}` : 'until the next release';
+  return `recorded ${record.id}: ${record.status} by ${record.by}, ${until} (line ${record.seq})`;
+}
+
+async function lint(file: string, io: Io): Promise<number> {
+  const keys = loadKeys(io.env, file);
+  if (keys.verifiers.length === 0) throw new InputError(`attest --lint cannot verify signatures: ${keys.missing}, or BAZAARHUB_ATTEST_PUBLIC_KEY (Ed25519 public key)`);
+  const ledger = await readLedger(file, keys, { checkGit: true });
+  if (!ledger.exists) {
+    io.out(`${file}: no ledger yet (nothing attested)\n`);
+    return ExitCode.Ready;
+  }
+  if (ledger.problems.length) {
+    io.err(describeProblems(ledger));
+    return ExitCode.NotReady;
+  }
+  io.out(`${file}: ${ledger.records.length} record(s), hash chain intact, every signature verified\n`);
+  return ExitCode.Ready;
+}
+
+/** The interactive walk: each manual item that is unattested or expired (or every chosen one), one at a time. */
+async function walk(entries: CatalogEntry[], choice: { explicit: boolean; all: boolean }, preset: AttestRequest, context: { ledgerFile: string; env: Env; now: Date }, io: Io): Promise<number> {
+  const { select, input } = await import('@inquirer/prompts');
+  const keys = loadKeys(io.env, context.ledgerFile);
+  if (!keys.signer) throw new InputError(`cannot sign attestations: ${keys.missing}`);
+  const ledger = await readLedger(context.ledgerFile, keys, { checkGit: true });
+  if (ledger.problems.length) {
+    io.err(describeProblems(ledger));
+    return ExitCode.NotReady;
+  }
+  const resolve = await buildManualResolver(ledger, { now: context.now, ...DEFAULT_RESOLVE });
+  const todo = entries.filter((entry) => choice.explicit || choice.all || ['unattested', 'expired', 'warn'].includes(resolve(entry).status));
+  if (todo.length === 0) {
+    io.out('Every selected manual item has a current attestation (use --all to revisit them).\n');
+    return ExitCode.Ready;
+  }
+  const by = preset.by ?? (await gitIdentity(dirname(context.ledgerFile))) ?? undefined;
+  let recorded = 0;
+  try {
+    for (const [index, entry] of todo.entries()) {
+      const state = resolve(entry);
+      io.out(`\n[${index + 1}/${todo.length}] ${entry.title}\n  ${entry.id} · ${entry.phase}${entry.section ? ` / ${entry.section}` : ''} · ${entry.cadence} · ${entry.severity}\n  now: ${state.status}: ${state.observed}\n`);
+      // --status answers for the ids named on the command line; a walk over many items still asks each time.
+      const status = (choice.explicit ? preset.status : undefined) ?? (await select({
+        message: 'Outcome',
+        ...(preset.status ? { default: preset.status } : {}),
+        choices: [
+          ...OUTCOMES.map((value) => ({ value, name: value })),
+          { value: 'skip', name: 'skip for now' },
+          { value: 'quit', name: 'stop here' },
+        ],
+      }));
+      if (status === 'quit') break;
+      if (status === 'skip') continue;
+      const reason = status === 'done' ? undefined : (preset.reason ?? (await input({ message: status === 'waived' ? 'Justification' : 'Why is it not applicable?', required: true })));
+      const expires = preset.expires ?? (status === 'waived' ? await input({ message: 'Waived until (YYYY-MM-DD, UTC, inclusive)', required: true, validate: (v) => checkExpiryInput(v, new Date()) }) : undefined);
+      const evidence = preset.evidence ?? (await input({ message: 'Evidence (URL or file path, optional)' }));
+      const note = preset.note ?? (await input({ message: 'Note (optional)' }));
+      const who = by ?? (await input({ message: 'Attested by', required: true }));
+      const request: AttestRequest = { status, by: who, ...(reason ? { reason } : {}), ...(expires ? { expires } : {}), ...(evidence ? { evidence } : {}), ...(note ? { note } : {}) };
+      const record = await attest(entry, request, { ...context, now: new Date() });
+      recorded++;
+      io.out(`  ${describe(record)}\n`);
+    }
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ExitPromptError') {
+      io.err(`\nStopped: ${recorded} attestation(s) recorded.\n`);
+      return ExitCode.Ready;
+    }
+    throw error;
+  }
+  io.out(`\n${recorded} attestation(s) recorded in ${context.ledgerFile}\n`);
+  return ExitCode.Ready;
+}

@@ -1,0 +1,61 @@
+import type { EntryResult } from '../engine/result.js';
+import type { Reporter } from './model.js';
+import { STATUS_GROUP, byPhase } from './outcome.js';
+
+/** XML 1.0 forbids most control characters even when escaped: drop them. */
+export function xmlEscape(text: string): string {
+  return text
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+const attr = (name: string, value: string | number) => ` ${name}="${xmlEscape(String(value))}"`;
+const seconds = (ms: number) => (ms / 1000).toFixed(3);
+
+function body(result: EntryResult): string {
+  const lines = [`${result.title}`, `observed: ${result.observed}`, `expected: ${result.expected}`];
+  if (result.remediation) lines.push(`remediation: ${result.remediation}`);
+  if (result.source) lines.push(`source: ${result.source}`);
+  return xmlEscape(lines.join('\n'));
+}
+
+function testcase(result: EntryResult): string {
+  const open = `    <testcase${attr('name', result.id)}${attr('classname', [result.phase, result.section].filter(Boolean).join('.'))}${attr('time', seconds(result.durationMs))}`;
+  switch (STATUS_GROUP[result.status]) {
+    case 'problem':
+      return `${open}>\n      <failure${attr('message', `${result.status}: ${result.observed}`)}${attr('type', result.status)}>${body(result)}</failure>\n    </testcase>`;
+    case 'error':
+      return `${open}>\n      <error${attr('message', result.observed)}${attr('type', 'error')}>${body(result)}</error>\n    </testcase>`;
+    case 'skipped':
+      return `${open}>\n      <skipped>${xmlEscape(result.observed)}</skipped>\n    </testcase>`;
+    case 'warn':
+      return `${open}>\n      <system-out>${xmlEscape(`warning: ${result.observed}`)}</system-out>\n    </testcase>`;
+    case 'ok':
+      return `${open}/>`;
+  }
+}
+
+/**
+ * JUnit XML (the Jenkins/GitLab schema): one testsuite per phase, one testcase per entry; failed checks and
+ * missing or expired attestations are failures, probes that could not run are errors, skipped is skipped.
+ */
+export const junitReporter: Reporter = (report) => {
+  const count = (results: readonly EntryResult[], group: string) => results.filter((r) => STATUS_GROUP[r.status] === group).length;
+  const suites = [...byPhase(report.results)].map(([phase, results], index) => {
+    const head = `  <testsuite${attr('name', phase)}${attr('tests', results.length)}${attr('failures', count(results, 'problem'))}${attr('errors', count(results, 'error'))}${attr('skipped', count(results, 'skipped'))}${attr('time', seconds(results.reduce((sum, r) => sum + r.durationMs, 0)))}${attr('timestamp', report.generatedAt.replace(/\.\d+Z$/, '').replace(/Z$/, ''))}${attr('id', index)}${attr('package', 'bazaarhub-check')}>`;
+    const properties = index === 0 ? [`    <properties>`, ...[['verdict', report.verdict], ['exitCode', String(report.exitCode)], ['failOn', report.options.failOn], ['envFile', report.target.envFile ?? '']].map(([name, value]) => `      <property${attr('name', name as string)}${attr('value', value as string)}/>`), `    </properties>`] : [];
+    return [head, ...properties, ...results.map(testcase), '  </testsuite>'].join('\n');
+  });
+  const all = report.results;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites${attr('name', `bazaarhub-check: ${report.verdict}`)}${attr('tests', all.length)}${attr('failures', count(all, 'problem'))}${attr('errors', count(all, 'error'))}${attr('time', seconds(report.durationMs))}>`,
+    ...suites,
+    '</testsuites>',
+    '',
+  ].join('\n');
+};

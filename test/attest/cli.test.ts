@@ -1,0 +1,210 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, ROOT, runCli, type CliResult } from '../helpers/cli.js';
+import { HMAC_KEY, tempDir } from './helpers.js';
+
+const GOOD_ENV = join(ROOT, 'test/fixtures/good.env');
+const GST = 'pre-deployment.compliance-legal.review-gst-compliance-requirements';
+const VENDOR = 'deployment.deployment-steps.test-vendor-registration-flow';
+const tmp = tempDir('attest-cli');
+afterAll(() => tmp.remove());
+let projects = 0;
+
+/** A project folder with the real catalog and checklist; the ledger lands beside the catalog. */
+function project(): string {
+  const dir = join(tmp.dir, `p${++projects}`);
+  mkdirSync(join(dir, 'checklists'), { recursive: true });
+  copyFileSync(join(ROOT, 'bazaarhub-checks.yaml'), join(dir, 'bazaarhub-checks.yaml'));
+  copyFileSync(join(ROOT, 'checklists/deployment.md'), join(dir, 'checklists/deployment.md'));
+  return dir;
+}
+const ledgerOf = (dir: string) => join(dir, 'bazaarhub-attestations.jsonl');
+const withKey = { BAZAARHUB_ATTEST_KEY: HMAC_KEY };
+const cli = (dir: string, args: string[], env: Record<string, string> = withKey): Promise<CliResult> => runCli(args, { cwd: dir, env });
+
+describe('attest through the real binary, without a terminal', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = project();
+  });
+
+  it('records from flags and never prompts; a missing flag is exit 2 naming it', async () => {
+    const ok = await cli(dir, ['attest', GST, '--status', 'done', '--by', 'Asha', '--evidence', 'https://wiki.example.com/gst']);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/recorded .*review-gst-compliance-requirements: done by Asha, until the next release \(line 1\)/);
+
+    const cases: Array<[string[], RegExp, Record<string, string>?]> = [
+      [['attest'], /give the id\(s\) to attest/],
+      [['attest', VENDOR], /--status is required/],
+      [['attest', VENDOR, '--status', 'waived', '--by', 'a', '--justification', 'later'], /--expires YYYY-MM-DD is required/],
+      [['attest', VENDOR, '--status', 'not-applicable', '--by', 'a'], /--reason is required/],
+      [['attest', VENDOR, '--status', 'done', '--by', 'a', '--expires', '2027-02-29'], /--expires: "2027-02-29" is not a calendar date/],
+      [['attest', VENDOR, '--status', 'done'], /--by is required/, { ...withKey, HOME: dir, GIT_CONFIG_NOSYSTEM: '1' }],
+      [['attest', 'pre-deployment.security.set-secure-cookies-true', '--status', 'done', '--by', 'a'], /verified by probe env.flags/],
+      [['attest', 'no.such.id', '--status', 'done', '--by', 'a'], /no\.such\.id: no such catalog entry/],
+      [['attest', VENDOR, '--status', 'done', '--by', 'a'], /BAZAARHUB_ATTEST_KEY/, {}],
+      [['attest', '--phase', 'pre-deployment'], /give the id\(s\)/, { ...withKey, CI: 'true' }],
+    ];
+    for (const [args, message, env] of cases) {
+      const result = await cli(dir, args, env ?? withKey);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toMatch(message);
+      expect(result.stdout, args.join(' ')).not.toMatch(/Outcome|\?/);
+    }
+    expect(readFileSync(ledgerOf(dir), 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+
+  it('run folds the ledger in: attested passes, the rest stays unattested', async () => {
+    const run = await cli(dir, ['run', '--env-file', GOOD_ENV, '--only', 'pre-deployment.compliance-legal', '--format', 'json', '--quiet']);
+    const report = JSON.parse(run.stdout);
+    const gst = report.results.find((r: { id: string }) => r.id === GST);
+    expect(gst).toMatchObject({ status: 'attested', attestation: { by: 'Asha', evidence: 'https://wiki.example.com/gst' } });
+    expect(report.results.filter((r: { status: string }) => r.status === 'unattested').length).toBeGreaterThan(0);
+    expect(run.code).toBe(1);
+    // Without a key nothing can be verified, so nothing counts, and stderr says why.
+    const unverified = await cli(dir, ['run', '--env-file', GOOD_ENV, '--only', GST, '--format', 'json', '--quiet'], {});
+    expect(JSON.parse(unverified.stdout).results[0].status).toBe('unattested');
+    expect(unverified.stderr).toMatch(/cannot be verified/);
+  });
+
+  it('attest --lint: 0 intact, 1 edited or truncated, 2 without a key', async () => {
+    expect((await cli(dir, ['attest', '--lint'])).code).toBe(0);
+    expect((await cli(dir, ['attest', '--lint'], {})).code).toBe(2);
+    const clean = readFileSync(ledgerOf(dir), 'utf8');
+    writeFileSync(ledgerOf(dir), clean.replace('"by":"Asha"', '"by":"Mallory"'));
+    const edited = await cli(dir, ['attest', '--lint']);
+    expect(edited.code).toBe(1);
+    expect(edited.stderr).toMatch(/bazaarhub-attestations.jsonl:1: signature: .*edited/);
+    const run = await cli(dir, ['run', '--env-file', GOOD_ENV, '--only', GST, '--format', 'json', '--quiet']);
+    expect(JSON.parse(run.stdout).results[0]).toMatchObject({ status: 'unattested', observed: expect.stringMatching(/ledger is damaged/) });
+    expect(run.stderr).toMatch(/attestation ledger is damaged/);
+
+    writeFileSync(ledgerOf(dir), `${clean}{"v":1,"seq":2,"id":"x`);
+    const truncated = await cli(dir, ['attest', '--lint']);
+    expect(truncated.code).toBe(1);
+    expect(truncated.stderr).toMatch(/:2: truncated: line 2 is half-written/);
+    const refused = await cli(dir, ['attest', VENDOR, '--status', 'done', '--by', 'a']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/half-written/);
+    writeFileSync(ledgerOf(dir), clean);
+  });
+});
+
+describe('50 concurrent attest processes', () => {
+  it('leave 50 valid, chained records', async () => {
+    const dir = project();
+    const ids = (await cli(dir, ['list', '--json'])).stdout;
+    const manual = (JSON.parse(ids) as Array<{ id: string; manual: boolean }>).filter((e) => e.manual).slice(0, 50).map((e) => e.id);
+    expect(manual).toHaveLength(50);
+    // All 50 start at once; `nice` keeps the burst from starving test files running beside this one.
+    const codes = await Promise.all(
+      manual.map(
+        (id, i) =>
+          new Promise<string>((resolve, reject) => {
+            const child = spawn('nice', ['-n', '15', process.execPath, '--', BIN, 'attest', id, '--status', 'done', '--by', `worker-${i}`], { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, ...withKey }, stdio: ['ignore', 'ignore', 'pipe'] });
+            let stderr = '';
+            child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+            const timer = setTimeout(() => child.kill('SIGKILL'), 100_000);
+            child.on('error', reject);
+            child.on('close', (code) => {
+              clearTimeout(timer);
+              resolve(`${code}${stderr}`);
+            });
+          }),
+      ),
+    );
+    expect(codes).toEqual(manual.map(() => '0'));
+    const lint = await cli(dir, ['attest', '--lint']);
+    expect(lint.stdout).toMatch(/50 record\(s\), hash chain intact, every signature verified/);
+    expect(lint.code).toBe(0);
+    const records = readFileSync(ledgerOf(dir), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(new Set(records.map((r) => r.by)).size).toBe(50);
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+  }, 120_000);
+});
+
+/** Runs the binary under a pseudo-terminal (util-linux `script`); each step types its keys once its pattern shows up in new output. */
+function onTerminal(dir: string, args: string[], env: Record<string, string>, steps: Array<[RegExp, string]>): Promise<{ code: number | null; output: string }> {
+  const command = ['node', '--', BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, TERM: 'xterm', NO_COLOR: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    let from = 0;
+    let step = 0;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const next = steps[step];
+      if (next && next[0].test(output.slice(from))) {
+        step++;
+        from = output.length;
+        setTimeout(() => child.stdin.write(next[1]), 150);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe('attest on a terminal', () => {
+  it('walks the chosen item with prompts and records the answers', async () => {
+    const dir = project();
+    const { code, output } = await onTerminal(dir, ['attest', VENDOR, '--by', 'Tester'], withKey, [
+      [/Outcome/, '\r'],
+      [/Evidence/, 'https://ci.example.com/run/7\r'],
+      [/Note/, 'smoke run\r'],
+    ]);
+    expect(output).toContain('Outcome');
+    expect(code).toBe(0);
+    const [record] = readFileSync(ledgerOf(dir), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(record).toMatchObject({ id: VENDOR, status: 'done', by: 'Tester', evidence: 'https://ci.example.com/run/7', note: 'smoke run' });
+  }, 40_000);
+
+  it('records a waiver from prompts, rejecting an impossible date until a valid one is typed', async () => {
+    const dir = project();
+    const down = '\x1b[B';
+    const { code, output } = await onTerminal(dir, ['attest', VENDOR, '--by', 'CTO'], withKey, [
+      [/Outcome/, `${down}${down}\r`],
+      [/Justification/, 'vendor portal ships next sprint\r'],
+      [/Waived until/, '2026-02-30\r'],
+      [/not a calendar date/, `${'\x7f'.repeat(10)}2030-01-31\r`],
+      [/Evidence/, '\r'],
+      [/Note/, '\r'],
+    ]);
+    expect(output).toContain('"2026-02-30" is not a calendar date');
+    expect(code).toBe(0);
+    const [record] = readFileSync(ledgerOf(dir), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(record).toMatchObject({ id: VENDOR, status: 'waived', by: 'CTO', reason: 'vendor portal ships next sprint', expires: '2030-01-31T23:59:59.999Z', evidence: null, note: null });
+  }, 40_000);
+
+  it('walks only the unattested items of a section; skip and stop record nothing', async () => {
+    const dir = project();
+    expect((await cli(dir, ['attest', 'deployment.deployment-steps.build-docker-images-docker-compose-build-no-cache', '--status', 'done', '--by', 'x'])).code).toBe(0);
+    const down = '\x1b[B';
+    const { code, output } = await onTerminal(dir, ['attest', '--phase', 'deployment', '--section', 'deployment-steps', '--by', 'Tester'], withKey, [
+      [/\[1\/\d+\][\s\S]*Outcome/, `${down}${down}${down}\r`],
+      [/\[2\/\d+\][\s\S]*Outcome/, `${down}${down}${down}${down}\r`],
+    ]);
+    expect(code).toBe(0);
+    expect(output).not.toContain('Build Docker images'); // already attested: not offered
+    expect(output).toMatch(/\[1\/\d+\] Push images to registry/);
+    expect(output).toMatch(/\[2\/\d+\]/);
+    expect(output).not.toMatch(/\[3\/\d+\]/);
+    expect(output).toContain('0 attestation(s) recorded');
+    expect(readFileSync(ledgerOf(dir), 'utf8').trim().split('\n')).toHaveLength(1);
+  }, 40_000);
+
+  it('never prompts under CI, even on a terminal', async () => {
+    const dir = project();
+    const { code, output } = await onTerminal(dir, ['attest'], { ...withKey, CI: 'true' }, []);
+    expect(code).toBe(2);
+    expect(output).toMatch(/give the id\(s\) to attest/);
+    expect(output).not.toContain('Outcome');
+  }, 40_000);
+});

@@ -1,0 +1,89 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { htmlReporter } from '../../src/report/html.js';
+import { tempDir } from '../attest/helpers.js';
+import { result, sampleReport } from './sample.js';
+
+const tmp = tempDir('html');
+afterAll(() => tmp.remove());
+const context = { color: false, verbose: false };
+
+/** Debian's `chromium` package (CI installs it in .ci/run). */
+function chromiumPath(): string {
+  for (const candidate of ['chromium', 'chromium-browser']) {
+    try {
+      return execFileSync('sh', ['-c', `command -v ${candidate}`], { encoding: 'utf8' }).trim();
+    } catch {
+      // try the next name
+    }
+  }
+  throw new Error('chromium is not installed: apt-get install -y chromium');
+}
+
+function chromium(args: string[]): Promise<string> {
+  const profile = join(tmp.dir, `profile-${Math.random().toString(36).slice(2)}`);
+  const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-extensions', '--disable-sync', `--user-data-dir=${profile}`, '--virtual-time-budget=3000'];
+  return new Promise((resolve, reject) => {
+    execFile(chromiumPath(), [...flags, ...args], { timeout: 60_000, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`chromium failed: ${error.message}\n${stderr.slice(-2000)}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+describe('HTML report', () => {
+  const html = htmlReporter(sampleReport(), context);
+
+  it('is one self-contained file: no external scripts, styles, fonts or images, and a CSP that forbids fetching', () => {
+    expect(html).toMatch(/^<!DOCTYPE html>/);
+    expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"`);
+    expect(html).not.toMatch(/<script[^>]+src=|<link\b|<img\b|<iframe\b|@import|url\(/i);
+    expect(html).toContain('<svg id="chart"');
+    // Hostile text is escaped, never markup.
+    expect(html).not.toContain('<script>alert(1)</script>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  it('charts each phase with one bar segment per status present', () => {
+    const chart = /<svg id="chart"[\s\S]*?<\/svg>/.exec(html)?.[0] ?? '';
+    for (const phase of ['pre-deployment', 'post-deployment', 'ongoing-maintenance', 'success-criteria']) expect(chart).toContain(`>${phase}</text>`);
+    expect(chart).toContain('<title>pre-deployment: 1 fail</title>');
+    expect(chart).toContain('<title>ongoing-maintenance: 1 expired</title>');
+    expect((chart.match(/<rect [^>]*><title>/g) ?? []).length).toBe(9);
+  });
+
+  it('renders in headless Chromium: verdict text, working filters, and a screenshot', async () => {
+    const file = join(tmp.dir, 'report.html');
+    writeFileSync(file, html);
+    const url = pathToFileURL(file).href;
+
+    const dom = await chromium(['--dump-dom', url]);
+    expect(/<h1 id="verdict"[^>]*>([^<]*)<\/h1>/.exec(dom)?.[1]).toBe('NOT READY');
+    expect(dom).toContain('<span id="f-count">9 of 9 shown</span>');
+
+    const filtered = await chromium(['--dump-dom', `${url}#status=problem&phase=pre-deployment`]);
+    expect(filtered).toContain('<span id="f-count">1 of 9 shown</span>');
+    const visible = [...filtered.matchAll(/<tr data-status="(\w+)"[^>]*?(hidden="")?>/g)].filter((m) => !m[2]).map((m) => m[1]);
+    expect(visible).toEqual(['fail']);
+
+    const searched = await chromium(['--dump-dom', `${url}#q=vendor%20registration`]);
+    expect(searched).toContain('<span id="f-count">1 of 9 shown</span>');
+
+    const png = join(tmp.dir, 'report.png');
+    await chromium([`--screenshot=${png}`, '--window-size=1280,1600', '--hide-scrollbars', url]);
+    expect(existsSync(png)).toBe(true);
+    const bytes = readFileSync(png);
+    expect(bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    expect(bytes.readUInt32BE(16)).toBe(1280);
+    expect(statSync(png).size).toBeGreaterThan(20_000);
+  }, 90_000);
+
+  it('says READY in green for a clean report', () => {
+    const ready = htmlReporter(sampleReport([result({ id: 'a.b.c', status: 'pass', probe: 'x.y' })]), context);
+    expect(ready).toContain('<h1 id="verdict" class="verdict ready">READY</h1>');
+    expect(ready).toContain('Nothing blocks this release.');
+  });
+});
