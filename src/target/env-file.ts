@@ -30,13 +30,20 @@ export function parseEnvFile(text: string, file: string): EnvFile {
     let rest = body.slice(eq + 1).trimStart();
     const quote = rest[0];
     if (quote === '"' || quote === "'" || quote === '`') {
-      let closing = findClosingQuote(rest, quote);
+      let closing = findClosingQuote(rest, quote, 1);
       const startLine = lineNumber;
+      // Multi-line values: scan only what each new line adds (rescanning the whole value made an
+      // unterminated quote quadratic: minutes for a 2 MB file). The resumed scan starts at the
+      // newline, which is never a quote, so it agrees with a scan from the start.
+      let scanned = rest;
       while (closing < 0 && index + 1 < lines.length) {
         index++;
-        rest += `\n${lines[index] ?? ''}`;
-        closing = findClosingQuote(rest, quote);
+        const added = `\n${lines[index] ?? ''}`;
+        const found = findClosingQuote(added, quote, 0);
+        if (found >= 0) closing = scanned.length + found;
+        scanned += added;
       }
+      rest = scanned;
       if (closing < 0) throw new InputError(at(file, startLine, `unterminated ${quote} quote in ${key}`));
       const trailing = rest.slice(closing + 1).trim();
       if (trailing && !trailing.startsWith('#')) throw new InputError(at(file, startLine, `unexpected text after the closing quote of ${key}`));
@@ -53,8 +60,8 @@ export function parseEnvFile(text: string, file: string): EnvFile {
   return { values, lines: lines_ };
 }
 
-function findClosingQuote(text: string, quote: string): number {
-  for (let i = 1; i < text.length; i++) {
+function findClosingQuote(text: string, quote: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
     if (text[i] === '\\' && quote === '"') {
       i++;
       continue;
