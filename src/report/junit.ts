@@ -1,5 +1,5 @@
 import type { EntryResult } from '../engine/result.js';
-import type { Reporter } from './model.js';
+import { INSECURE_WARNING, type Reporter } from './model.js';
 import { STATUS_GROUP, byPhase } from './outcome.js';
 
 /** XML 1.0 forbids most control characters even when escaped: drop them. */
@@ -47,12 +47,14 @@ export const junitReporter: Reporter = (report) => {
   const count = (results: readonly EntryResult[], group: string) => results.filter((r) => STATUS_GROUP[r.status] === group).length;
   const suites = [...byPhase(report.results)].map(([phase, results], index) => {
     const head = `  <testsuite${attr('name', phase)}${attr('tests', results.length)}${attr('failures', count(results, 'problem'))}${attr('errors', count(results, 'error'))}${attr('skipped', count(results, 'skipped'))}${attr('time', seconds(results.reduce((sum, r) => sum + r.durationMs, 0)))}${attr('timestamp', report.generatedAt.replace(/\.\d+Z$/, '').replace(/Z$/, ''))}${attr('id', index)}${attr('package', 'bazaarhub-check')}>`;
-    const properties = index === 0 ? [`    <properties>`, ...[['verdict', report.verdict], ['exitCode', String(report.exitCode)], ['failOn', report.options.failOn], ['envFile', report.target.envFile ?? '']].map(([name, value]) => `      <property${attr('name', name as string)}${attr('value', value as string)}/>`), `    </properties>`] : [];
+    const properties = index === 0 ? [`    <properties>`, ...[['verdict', report.verdict], ['exitCode', String(report.exitCode)], ['failOn', report.options.failOn], ['envFile', report.target.envFile ?? ''], ['insecure', String(report.options.insecure)]].map(([name, value]) => `      <property${attr('name', name as string)}${attr('value', value as string)}/>`), `    </properties>`] : [];
     return [head, ...properties, ...results.map(testcase), '  </testsuite>'].join('\n');
   });
   const all = report.results;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
+    // An XML comment cannot hold "--": the flag is named without its dashes there.
+    ...(report.options.insecure ? [`<!-- WARNING: ${xmlEscape(INSECURE_WARNING.replace('--insecure', 'insecure flag'))} -->`] : []),
     `<testsuites${attr('name', `bazaarhub-check: ${report.verdict}`)}${attr('tests', all.length)}${attr('failures', count(all, 'problem'))}${attr('errors', count(all, 'error'))}${attr('time', seconds(report.durationMs))}>`,
     ...suites,
     '</testsuites>',

@@ -28,3 +28,6 @@ export interface ReporterContext {
 }
 
 export type Reporter = (report: Report, context: ReporterContext) => string;
+
+/** Every format says this at its top when the run had TLS verification off. */
+export const INSECURE_WARNING = 'TLS verification was turned off (--insecure): certificate results are not trustworthy.';

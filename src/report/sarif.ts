@@ -1,6 +1,6 @@
 import type { Severity } from '../catalog/schema.js';
 import type { EntryResult } from '../engine/result.js';
-import type { Report, Reporter, ReporterContext } from './model.js';
+import { INSECURE_WARNING, type Report, type Reporter, type ReporterContext } from './model.js';
 import { STATUS_GROUP, parseSource } from './outcome.js';
 
 /** GitHub code scanning ranks alerts by this property (0-10). */
@@ -52,9 +52,9 @@ export function toSarif(report: Report, context?: Pick<ReporterContext, 'checkli
     runs: [
       {
         tool: { driver: { name: report.tool.name, version: report.tool.version, semanticVersion: report.tool.version, rules: results.map(rule) } },
-        invocations: [{ executionSuccessful: !report.interrupted, endTimeUtc: report.generatedAt, exitCode: report.exitCode }],
+        invocations: [{ executionSuccessful: !report.interrupted, endTimeUtc: report.generatedAt, exitCode: report.exitCode, ...(report.options.insecure ? { toolExecutionNotifications: [{ level: 'warning', message: { text: INSECURE_WARNING } }] } : {}) }],
         results: reported.map(({ result, index }) => sarifResult(result, index, context?.checklist?.file)),
-        properties: { verdict: report.verdict, failOn: report.options.failOn, summary: report.summary },
+        properties: { verdict: report.verdict, failOn: report.options.failOn, insecure: report.options.insecure, summary: report.summary },
       },
     ],
   };
