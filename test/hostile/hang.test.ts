@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/cli.js';
+
+interface HangingRun {
+  wallMs: number;
+  code: number | null;
+  stderr: string;
+  report?: { durationMs: number; results: Array<{ probe?: string; status: string; observed: string }> };
+}
+
+/**
+ * Every service accepts TCP and never answers (bench/hang.mjs, shared with `npm run bench`): the real
+ * binary ends within the per-probe timeout plus 1 s, every network probe is an error, exit 3.
+ */
+describe('a deployment that never answers', () => {
+  it('ends within the timeout + 1 s, every network probe error, exit 3', async () => {
+    const { hangingRun } = (await import('../../bench/hang.mjs' as string)) as { hangingRun(bin: string, options: { timeoutSeconds: number }): Promise<HangingRun> };
+    const { wallMs, code, report, stderr } = await hangingRun(BIN, { timeoutSeconds: 2 });
+    expect(code, stderr).toBe(3);
+    expect(wallMs).toBeLessThan(3000 + 500); // the process's own start-up (~0.3 s) on a busy CI box
+    expect(report?.durationMs).toBeLessThan(2600);
+    const network = (report?.results ?? []).filter((r) => r.status !== 'skipped' && !/^(env|npm|git|dns|backup)\./.test(r.probe ?? ''));
+    expect(network.length).toBeGreaterThan(40);
+    expect(network.filter((r) => r.status !== 'error').map((r) => `${r.probe}: ${r.status} ${r.observed}`)).toEqual([]);
+    expect(stderr.split('\n').filter((line) => line && !line.startsWith('['))).toEqual([]);
+  }, 30_000);
+});
