@@ -23,6 +23,17 @@ const SDKS = ['pg', 'ioredis', '@elastic/elasticsearch', '@aws-sdk/client-s3', '
 const ms = (value) => `${Math.round(value)} ms`;
 const ratio = (value) => `${value.toFixed(2)}×`;
 const verdict = (ok) => (ok ? 'met' : '**missed**');
+const size = (bytes) => (bytes < 2 ** 20 ? `${Math.round(bytes / 1024)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+/** Package names with the micromark/mdast/unist families folded, e.g. `micromark (+27)`. */
+function packageList(names) {
+  const families = ['micromark', 'mdast-util', 'unist-util'];
+  const out = names.filter((name) => !families.some((family) => name.startsWith(family)));
+  for (const family of families) {
+    const members = names.filter((name) => name.startsWith(family));
+    if (members.length) out.push(members.length === 1 ? members[0] : `${family}-* (${members.length})`);
+  }
+  return out.join(', ');
+}
 const table = (head, rows) => [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
 
 function median(values) {
@@ -67,7 +78,7 @@ function coldStart() {
   const rows = commands.map(([label, args], i) => {
     const loaded = i === 0 ? [] : packagesLoaded(args.slice(2));
     const sdks = loaded.filter((name) => SDKS.includes(name) || name.startsWith('@aws-sdk/'));
-    return [label, ms(medians[i]), ratio(medians[i] / baseline), i === 0 ? '' : loaded.join(', ') || '(none)', i === 0 ? '' : sdks.length ? `**${sdks.join(', ')}**` : 'none'];
+    return [label, ms(medians[i]), ratio(medians[i] / baseline), i === 0 ? '' : packageList(loaded) || '(none)', i === 0 ? '' : sdks.length ? `**${sdks.join(', ')}**` : 'none'];
   });
   const help = medians[1] / baseline;
   return {
@@ -105,7 +116,14 @@ async function fullRunSection() {
     describe('redis-noauth', 'deliberate: redis.auth tries without the password'),
     describe('http', 'one GET per URL, shared'),
     describe('http-probe', 'deliberate probe traffic: latency samples, CORS preflights, rate-limit burst, WAF attack shapes'),
-    ...[...kinds.keys()].filter((kind) => !['tls', 'tls (deliberate: old protocols, weak ciphers)', 'postgres', 'postgres-nossl', 'redis', 'redis-noauth', 'http', 'http-probe'].includes(kind)).map((kind) => describe(kind, '')),
+    describe('elasticsearch', 'one request per API (info, health, nodes, shards, ...), shared, plus one anonymous GET'),
+    describe('s3', 'one request per bucket and setting, shared; one write-access roundtrip'),
+    describe('razorpay', 'one authenticated API call'),
+    describe('webhook', 'deliberate: razorpay.webhook-signature posts signed and forged deliveries'),
+    describe('shiprocket', 'login, then one authenticated call'),
+    describe('smtp', 'one connection'),
+    describe('prometheus', 'one rules query'),
+    ...[...kinds.keys()].filter((kind) => !['tls', 'tls (deliberate: old protocols, weak ciphers)', 'postgres', 'postgres-nossl', 'redis', 'redis-noauth', 'http', 'http-probe', 'elasticsearch', 's3', 'razorpay', 'webhook', 'shiprocket', 'smtp', 'prometheus'].includes(kind)).map((kind) => describe(kind, '')),
   ];
   const onceEach = ['tls', 'postgres', 'redis', 'http'].every((kind) => [...(kinds.get(kind)?.values() ?? [])].every((count) => count === 1));
   const wallRatio = wallMs / slowest.durationMs;
@@ -178,12 +196,12 @@ function scaleSection() {
     results.push(result);
     rows.push([
       n.toLocaleString('en'),
-      `${(result.checklistBytes / 2 ** 20).toFixed(1)} MiB`,
+      size(result.checklistBytes),
       ms(result.parseMs),
       ms(result.freshMs),
       ms(result.parseMs + result.freshMs),
       ms(result.reparseMs + result.resyncMs),
-      `${(result.catalogBytes / 2 ** 20).toFixed(1)} MiB`,
+      size(result.catalogBytes),
       `${Math.round(result.peakRssMb)} MiB`,
     ]);
   }
@@ -194,7 +212,7 @@ function scaleSection() {
   return {
     title: 'Parsing and syncing a generated checklist',
     body: [
-      "The generator (bench/generate.mjs) stretches the real checklist's shape: phases of 10 sections of 20 task lines taken from checklists/deployment.md (inline code, env names, `<`), a ✅ criterion and a requirements fence per phase. *Re-sync* parses the checklist with one item inserted near the top and syncs it into the catalog just created, so every entry's `source:` line moves. Each size runs in its own process; peak memory is that process's maximum RSS (about 110 MiB of it is Node and the probe registry).",
+      `The generator (bench/generate.mjs) stretches the real checklist's shape: phases of 10 sections of 20 task lines taken from checklists/deployment.md (inline code, env names, \`<\`), a ✅ criterion and a requirements fence per phase. *Re-sync* parses the checklist with one item inserted near the top and syncs it into the catalog just created, so every entry's \`source:\` line moves. Each size runs in its own process; peak memory is that process's maximum RSS (of which ${Math.round(big.baseRssMb)} MiB is Node with the probe registry loaded, before any work).`,
       '',
       table(['items', 'checklist', 'parse', 'sync (new catalog)', 'parse + sync', 'parse + re-sync (all moved)', 'catalog', 'peak RSS'], rows),
       '',
