@@ -10,6 +10,8 @@ export interface LedgerFlags {
   ledger?: string;
   warnDays?: number;
   releaseTags?: string;
+  /** false with --no-manual: the ledger is not read at all. */
+  manual?: boolean;
 }
 
 export function ledgerPath(flags: Pick<LedgerFlags, 'catalog' | 'ledger'>): string {
@@ -28,6 +30,7 @@ export function describeProblems(ledger: LedgerState): string {
  * BAZAARHUB_ATTEST_PUBLIC_KEY or the committed public key file), warns on stderr when it is damaged.
  */
 export async function loadManualResolver(flags: LedgerFlags, env: Readonly<Record<string, string | undefined>>, warn: (text: string) => void, now = new Date()): Promise<ManualResolver> {
+  if (flags.manual === false) return () => ({ status: 'unattested', observed: 'manual items were left out (--no-manual)', expected: 'a current attestation' });
   const file = ledgerPath(flags);
   const warnDays = flags.warnDays ?? DEFAULT_RESOLVE.warnDays;
   if (!Number.isInteger(warnDays) || warnDays < 0) throw new InputError('--warn-days expects a whole number of days (0 turns the warning off)');

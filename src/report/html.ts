@@ -75,7 +75,7 @@ h1.verdict{padding:12px 16px;border-radius:6px;color:#fff;display:inline-block;m
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px solid #e0e0e0;padding:6px;text-align:left;vertical-align:top}
 th{background:#f5f5f5;position:sticky;top:0}.badge{color:#fff;border-radius:3px;padding:1px 6px;font-size:12px}
 .id,.exp,.att{color:#616161;font-size:11px}.att{color:#1b5e20}.filters{margin:12px 0;display:flex;gap:12px;flex-wrap:wrap;align-items:center}
-.warning{background:#fff3e0;border-left:4px solid #ef6c00;padding:8px 12px}code{font-size:12px}`;
+.note{color:#616161}.warning{background:#fff3e0;border-left:4px solid #ef6c00;padding:8px 12px}code{font-size:12px}`;
 
 /** Filters rows by status (or group), phase and text; reads the initial filter from the URL hash (#status=fail&phase=x&q=y). */
 const SCRIPT = `(function(){
@@ -102,7 +102,7 @@ export const htmlReporter: Reporter = (report) => {
 <body>
 <h1 id="verdict" class="verdict ${report.verdict}">${VERDICT_TEXT[report.verdict]}</h1>
 <p id="meta">Exit code ${report.exitCode} · generated ${htmlEscape(report.generatedAt)} by bazaarhub-check ${htmlEscape(report.tool.version)} · target ${htmlEscape(report.target.envFile ?? '(process environment)')} · blocking severities: ${report.options.failOn} and above · ${htmlEscape(formatDuration(report.durationMs))}</p>
-${report.options.insecure ? '<p class="warning">TLS verification was turned off (--insecure): certificate results are not trustworthy.</p>' : ''}${report.interrupted ? '<p class="warning">Interrupted: this is a partial report.</p>' : ''}
+${(report.notes ?? []).map((note) => `<p class="note">Note: ${htmlEscape(note)}</p>`).join('')}${report.options.insecure ? '<p class="warning">TLS verification was turned off (--insecure): certificate results are not trustworthy.</p>' : ''}${report.interrupted ? '<p class="warning">Interrupted: this is a partial report.</p>' : ''}
 <p id="summary">${htmlEscape(summaryLine(report.summary) || 'no results')}</p>
 <h2>Results per phase</h2>
 ${phaseChart(report.results)}

@@ -81,6 +81,11 @@ describe('HTML report', () => {
     expect(statSync(png).size).toBeGreaterThan(20_000);
   }, 90_000);
 
+  it('shows the run notes, escaped', () => {
+    const withNotes = htmlReporter({ ...sampleReport(), notes: ['redis-server absent: <redis> checks skipped'] }, context);
+    expect(withNotes).toContain('<p class="note">Note: redis-server absent: &lt;redis&gt; checks skipped</p>');
+  });
+
   it('says READY in green for a clean report', () => {
     const ready = htmlReporter(sampleReport([result({ id: 'a.b.c', status: 'pass', probe: 'x.y' })]), context);
     expect(ready).toContain('<h1 id="verdict" class="verdict ready">READY</h1>');
