@@ -5,7 +5,7 @@ interface HangingRun {
   wallMs: number;
   code: number | null;
   stderr: string;
-  report?: { durationMs: number; results: Array<{ probe?: string; status: string; observed: string }> };
+  report?: { durationMs: number; generatedAt: string; results: Array<{ probe?: string; status: string; observed: string }> };
 }
 
 /**
@@ -16,9 +16,14 @@ describe('a deployment that never answers', () => {
   it('ends within the timeout + 1 s, every network probe error, exit 3', async () => {
     const { hangingRun } = (await import('../../bench/hang.mjs' as string)) as { hangingRun(bin: string, options: { timeoutSeconds: number }): Promise<HangingRun> };
     const { wallMs, code, report, stderr } = await hangingRun(BIN, { timeoutSeconds: 2 });
+    const exitedAt = Date.now();
     expect(code, stderr).toBe(3);
-    expect(wallMs).toBeLessThan(3000 + 500); // the process's own start-up (~0.3 s) on a busy CI box
+    // The run itself, and the time from the verdict to the process's exit (closing clients), each
+    // bounded; the process's start-up is not, since a loaded CI box can stretch it (`npm run bench`
+    // measures the whole wall time on a quiet machine).
     expect(report?.durationMs).toBeLessThan(2600);
+    expect(exitedAt - Date.parse(report?.generatedAt ?? '')).toBeLessThan(1000);
+    expect(wallMs).toBeLessThan(10_000);
     const network = (report?.results ?? []).filter((r) => r.status !== 'skipped' && !/^(env|npm|git|dns|backup)\./.test(r.probe ?? ''));
     expect(network.length).toBeGreaterThan(40);
     expect(network.filter((r) => r.status !== 'error').map((r) => `${r.probe}: ${r.status} ${r.observed}`)).toEqual([]);
