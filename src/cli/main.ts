@@ -76,7 +76,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     setExit(await runCommand(command.optsWithGlobals()));
   });
 
-  runOptions(program.command('demo').description('start a local stand-in BazaarHub deployment and run the full catalog against it')).action(async (_options, command: Command) => {
+  runOptions(selectionOptions(program.command('demo')).description('start a local stand-in BazaarHub deployment and run the full catalog against it')).action(async (_options, command: Command) => {
     const { demoCommand } = await import('./commands/demo.js');
     setExit(await demoCommand(command.optsWithGlobals()));
   });

@@ -3,7 +3,7 @@ import type { RunnerHooks } from '../engine/runner.js';
 import type { EntryResult } from '../engine/result.js';
 import { makeColors } from '../util/colors.js';
 import { redactor } from '../util/redact.js';
-import { formatDuration, STATUS_ICON } from '../report/labels.js';
+import { formatDuration, groupBy, STATUS_ICON } from '../report/labels.js';
 
 export interface Progress extends RunnerHooks {
   done(): Promise<void>;
@@ -31,20 +31,38 @@ function plainProgress(total: number, color: boolean): Progress {
   };
 }
 
+/**
+ * One listr2 line per probe area (env, tls, http, postgres, ...), not per entry: listr2's renderer
+ * costs grow with the number of concurrent tasks (112 of them burned 20 s of CPU and starved the
+ * probes), while a dozen area lines stay cheap and still show where the run is.
+ */
 async function listrProgress(probes: readonly CatalogEntry[], color: boolean): Promise<Progress> {
   // listr2's colour library reads NO_COLOR when it loads; --no-color must reach it too.
   if (!color) process.env.NO_COLOR = '1';
   const { Listr } = await import('listr2');
-  const waiting = new Map<string, (result: EntryResult) => void>();
-  const results = new Map<string, Promise<EntryResult>>();
-  for (const entry of probes) results.set(entry.id, new Promise((resolve) => waiting.set(entry.id, resolve)));
+  const areas = groupBy(probes, (entry) => (entry.probe ?? '').split('.')[0] ?? '');
+  const state = new Map<string, { total: number; done: EntryResult[]; update?: () => void; finish?: () => void }>();
+  for (const [area, entries] of areas) state.set(area, { total: entries.length, done: [] });
+  const areaOf = new Map(probes.map((entry) => [entry.id, (entry.probe ?? '').split('.')[0] ?? '']));
+  const title = (area: string) => {
+    const { total, done } = state.get(area) as { total: number; done: EntryResult[] };
+    const counts = groupBy(done, (result) => result.status);
+    const tally = [...counts].filter(([status]) => status !== 'pass').map(([status, list]) => `${list.length} ${status}`);
+    return `${area.padEnd(11)} ${done.length}/${total}${tally.length ? `  (${tally.join(', ')})` : ''}`;
+  };
   const list = new Listr(
-    probes.map((entry) => ({
-      title: `${entry.probe} ${entry.id}`,
-      task: async (_ctx: unknown, task: { title: string }) => {
-        const result = await (results.get(entry.id) as Promise<EntryResult>);
-        task.title = redactor.redact(`${STATUS_ICON[result.status]} ${result.status} ${entry.probe} ${entry.id} (${formatDuration(result.durationMs)})`);
-      },
+    [...areas.keys()].map((area) => ({
+      title: title(area),
+      task: (_ctx: unknown, task: { title: string }) =>
+        new Promise<void>((resolve) => {
+          const entry = state.get(area) as { total: number; done: EntryResult[]; update?: () => void; finish?: () => void };
+          entry.update = () => {
+            task.title = title(area);
+            if (entry.done.length >= entry.total) resolve();
+          };
+          entry.finish = resolve;
+          entry.update();
+        }),
     })),
     // The live list is cleared when done: the report that follows is the record.
     { concurrent: true, exitOnError: false, rendererOptions: { clearOutput: true } },
@@ -52,11 +70,15 @@ async function listrProgress(probes: readonly CatalogEntry[], color: boolean): P
   const running = list.run().catch(() => undefined);
   return {
     onResult(result) {
-      waiting.get(result.id)?.(result);
+      const area = areaOf.get(result.id);
+      const entry = area === undefined ? undefined : state.get(area);
+      if (!entry) return;
+      entry.done.push(result);
+      entry.update?.();
     },
     async done() {
-      // Entries never run (Ctrl-C) still need their promise settled for listr2 to finish.
-      for (const [id, resolve] of waiting) resolve({ id, status: 'skipped', durationMs: 0 } as EntryResult);
+      // Areas with entries never run (Ctrl-C) still need to settle for listr2 to finish.
+      for (const entry of state.values()) entry.finish?.();
       await running;
     },
   };
