@@ -23,7 +23,10 @@ const NOT_A_STRING = /^(?:true|True|TRUE|false|False|FALSE|null|Null|NULL)$/;
 /** A string scalar exactly as the yaml library writes it in block context (plain when safe, quoted otherwise). */
 export function yamlScalar(value: string): string {
   if (PLAIN.test(value) && !value.includes(': ') && !value.includes(' #') && !value.includes('  ') && !NOT_A_STRING.test(value)) return value;
-  return stringify(value, { lineWidth: 0 }).replace(/\n$/, '');
+  const text = stringify(value, { lineWidth: 0 }).replace(/\n$/, '');
+  // On its own a value like `...0` or `--- x` would read as a document marker, so yaml writes a block
+  // scalar; as a mapping value (where sync writes it) it is written as yaml writes it there.
+  return text.includes('\n') ? stringify({ k: value }, { lineWidth: 0 }).replace(/^k: |\n$/g, '') : text;
 }
 
 const flowCache = new Map<string, string>();
@@ -84,6 +87,13 @@ interface Block {
 }
 
 const ENTRY_START = /^  - id: (.*)$/;
+/** `line.trim() === ''` (\s is exactly what trim() strips) or a comment, without allocating. */
+const BLANK_OR_COMMENT = /^\s*(?:#|$)/;
+const TAB_OR_CR = /[\t\r]/;
+/** An anchor, alias or tag where a key's value or an item starts. */
+const ANCHOR = /^\s*(?:- +)?[^\s#]*:? *[&*!]/;
+/** A cheap pre-filter: no line without one of these characters can be refused by the three tests above. */
+const MAY_REFUSE = /[\t\r&*!<]/;
 const FIELD = /^    ([A-Za-z_][\w-]*):(?: (.*))?$/;
 const SIMPLE_VALUE = /^[A-Za-z0-9][\w./:@+-]*$/;
 const DOUBLE_QUOTED = /^"(?:[^"\\]|\\["\\/bfnrt])*"$/;
@@ -119,11 +129,13 @@ function scan(lines: readonly string[]): { entriesLine: number; blocks: Block[] 
   const blocks: Block[] = [];
   let block: Block | undefined;
   const ids = new Set<string>();
+  // This loop runs a million times at 100,000 entries: tests are ordered and pre-filtered so that the
+  // common line allocates nothing (no trim(), no match array unless the value is needed).
   for (let index = entriesLine + 1; index < lines.length; index++) {
     const line = lines[index] as string;
-    if (line.trim() === '' || /^\s*#/.test(line)) continue;
-    if (/[\t\r]/.test(line) || /^\s*(?:- +)?[^\s#]*:? *[&*!]/.test(line) || line.includes('<<')) return undefined;
-    const start = ENTRY_START.exec(line);
+    if (BLANK_OR_COMMENT.test(line)) continue;
+    if (MAY_REFUSE.test(line) && (TAB_OR_CR.test(line) || ANCHOR.test(line) || line.includes('<<'))) return undefined;
+    const start = line.startsWith('  - id: ') ? ENTRY_START.exec(line) : null;
     if (start) {
       const id = readScalar(start[1]);
       if (id === undefined || ids.has(id)) return undefined;
@@ -137,13 +149,13 @@ function scan(lines: readonly string[]): { entriesLine: number; blocks: Block[] 
       block.end = index + 1;
       continue;
     }
-    const field = FIELD.exec(line);
-    if (!field?.[1]) return undefined;
-    const key = field[1];
-    if (key === 'id') return undefined;
-    if (key === 'source' || key === 'vanished') {
+    if (!FIELD.test(line)) return undefined;
+    if (line.startsWith('    id:')) return undefined;
+    const key = line.startsWith('    source:') ? 'source' : line.startsWith('    vanished:') ? 'vanished' : undefined;
+    if (key) {
       if (block[key]) return undefined;
-      const value = readScalar(field[2]);
+      const field = FIELD.exec(line);
+      const value = readScalar(field?.[1] === key ? field[2] : undefined);
       if (value === undefined) return undefined;
       block[key] = { line: index, value };
     }
