@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { InputError, at, errorMessage } from '../util/errors.js';
@@ -59,6 +62,44 @@ export async function loadCatalog(file: string, probes: ReadonlyMap<string, Prob
       document ??= parseCatalogDocument(text, file).document;
       return document;
     },
+  };
+}
+
+type WorkerResult = { ok: true } | { ok: false; input: boolean; message: string };
+
+/**
+ * Starts validating `file` exactly as loadCatalog does, in a worker thread when running from the
+ * build (src/catalog/load-worker.js), and returns a function that waits for the verdict and throws
+ * loadCatalog's error. Callers that only need the verdict overlap it with other work; under a
+ * TypeScript test runner, or if the worker cannot start, it runs on this thread when awaited.
+ */
+export function loadInBackground(file: string, probes: () => Promise<ReadonlyMap<string, Probe>>): () => Promise<void> {
+  const inThread = async () => {
+    await loadCatalog(file, await probes());
+  };
+  const script = new URL('./load-worker.js', import.meta.url);
+  if (!import.meta.url.endsWith('.js') || !existsSync(fileURLToPath(script))) return inThread;
+  let worker: Worker;
+  try {
+    worker = new Worker(script, { workerData: { file } });
+  } catch {
+    return inThread;
+  }
+  // Unreferenced until awaited: a caller that fails first exits without waiting for the verdict.
+  worker.unref();
+  const verdict = new Promise<WorkerResult | undefined>((resolve) => {
+    worker.once('message', (message: WorkerResult) => resolve(message));
+    // A worker that cannot run (resources, a crash) leaves the verdict to this thread.
+    worker.once('error', () => resolve(undefined));
+    worker.once('exit', () => resolve(undefined));
+  });
+  return async () => {
+    worker.ref();
+    const result = await verdict;
+    void worker.terminate();
+    if (!result) return inThread();
+    if (result.ok) return;
+    throw result.input ? new InputError(result.message) : new Error(result.message);
   };
 }
 

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { copyFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LineCounter, parseDocument } from 'yaml';
@@ -6,7 +8,7 @@ import { probes } from '../../checks/index.js';
 import { fastCatalog, loadCatalogDocument } from '../../src/catalog/load.js';
 import { parseCanonicalCatalog, validateCanonical } from '../../src/catalog/load-text.js';
 import { catalogSchema } from '../../src/catalog/schema.js';
-import { ROOT } from '../helpers/cli.js';
+import { ROOT, runCli, withTempDir } from '../helpers/cli.js';
 
 /**
  * The text fast path of catalog loading is an optimisation of the yaml Document path: whenever it
@@ -197,5 +199,25 @@ describe('catalog load fast path', () => {
       const slow = reference(text);
       expect(slow.ok).toBe(false);
     }
+  });
+
+  it('catalog check through the binary validates in a worker thread with the same verdict and message', async () => {
+    const good = readFileSync(`${ROOT}/bazaarhub-checks.yaml`, 'utf8');
+    await withTempDir(async (dir) => {
+      await copyFile(`${ROOT}/checklists/deployment.md`, join(dir, 'c.md'));
+      const args = ['catalog', 'check', '--checklist', 'c.md', '--catalog', 'c.yaml'];
+      await writeFile(join(dir, 'c.yaml'), good.replace('checklist: checklists/deployment.md', 'checklist: c.md').replaceAll('source: checklists/deployment.md:', 'source: c.md:'));
+      const ok = await runCli(args, { cwd: dir });
+      expect(ok.stdout).toContain('agrees');
+      expect(ok.code).toBe(0);
+      for (const broken of [good.replace('severity: critical', 'severity: urgent'), good.replace('probe: env.secret-strength', 'probe: env.nope'), `${good}  - id: [\n`]) {
+        await writeFile(join(dir, 'c.yaml'), broken);
+        const expected = reference(broken);
+        expect(expected.ok).toBe(false);
+        const result = await runCli(args, { cwd: dir });
+        expect(result.code).toBe(2);
+        expect(result.stderr).toBe(`bazaarhub-check: ${expected.ok ? '' : expected.message}\n`);
+      }
+    });
   });
 });
