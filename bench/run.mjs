@@ -205,14 +205,14 @@ function scaleSection() {
       `${Math.round(result.peakRssMb)} MiB`,
     ]);
   }
-  // The CLI on the biggest size: `catalog sync` also validates what it wrote, and `catalog check`
-  // loads the catalog, both through the yaml Document API (not on the fast path).
+  // The CLI on the biggest size: `catalog sync` also validates what it wrote, `catalog check` and
+  // `list` load the catalog (the text fast path of src/catalog/load-text.ts).
   const dir = mkdtempSync(join(tmpdir(), 'bench-cli-'));
   const cli = {};
   try {
     const worker = spawnSync(process.execPath, ['--input-type=module', '-e', `import { generateChecklist, realChecklist } from ${JSON.stringify(join(root, 'bench/generate.mjs'))}; process.stdout.write(generateChecklist(100000, realChecklist(${JSON.stringify(root)})));`], { encoding: 'utf8', maxBuffer: 64 << 20 });
     writeFileSync(join(dir, 'c.md'), worker.stdout);
-    for (const [label, args] of [['catalog sync (new catalog)', ['catalog', 'sync']], ['catalog check', ['catalog', 'check']]]) {
+    for (const [label, args] of [['catalog sync (new catalog)', ['catalog', 'sync']], ['catalog check', ['catalog', 'check']], ['list', ['list']]]) {
       const started = performance.now();
       const run = spawnSync(process.execPath, ['--', bin, ...args, '--checklist', 'c.md', '--catalog', 'c.yaml'], { cwd: dir, encoding: 'utf8' });
       if (run.status !== 0) throw new Error(`${label} exited ${run.status}: ${run.stderr}`);
@@ -232,7 +232,9 @@ function scaleSection() {
       '',
       table(['items', 'checklist', 'parse', 'sync (new catalog)', 'parse + sync', 'parse + re-sync (all moved)', 'catalog', 'peak RSS'], rows),
       '',
-      `Through the binary at 100,000 items: ${Object.entries(cli).map(([label, value]) => `\`${label}\` ${ms(value)}`).join(', ')}; most of it is loading the 26 MiB catalog through the yaml Document API to validate it (sync validates what it wrote), which is not yet on a fast path.`,
+      `Through the binary at 100,000 items: ${Object.entries(cli).map(([label, value]) => `\`${label}\` ${ms(value)}`).join(', ')}. Loading the 26 MiB catalog takes the text fast path (src/catalog/load-text.ts, ~0.3 s instead of ~10 s through the yaml Document API); \`catalog check\` validates it in a worker thread while it parses the checklist and computes drift; \`catalog sync\` validates what it wrote after writing it.`,
+      '',
+      `Target: \`catalog check\` and \`list\` at 100,000 items under 2 s through the binary: ${verdict(cli['catalog check'] < 2000 && cli.list < 2000)}.`,
       '',
       `Target: 100,000 items parsed and synced under 2 s: ${verdict(worst < 2000)} (worst ${ms(worst)}); growth from 10,000 to 100,000 items: ${ratio(growth)} for 10× the items (linear is 10×).`,
     ].join('\n'),
