@@ -2,6 +2,7 @@ import { fromMarkdown } from 'mdast-util-from-markdown';
 import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { gfm } from 'micromark-extension-gfm';
 import type { Code, Heading, ListItem, Nodes, Paragraph, PhrasingContent, Root } from 'mdast';
+import { InputError, at, errorMessage } from '../util/errors.js';
 import { slugify } from '../util/slug.js';
 import { fastParse, splitAtHeadings, type FastLine } from './chunks.js';
 import type { Cadence, Checklist, ChecklistItem, ItemKind } from './types.js';
@@ -28,9 +29,21 @@ export function parseChecklist(markdown: string, file: string): Checklist {
     builder.offset = chunk.startLine - 1;
     const fast = fastParse(chunk.lines);
     if (fast) applyFast(fast, chunk.startLine, builder);
-    else visitTree(chunk.lines.join('\n'), builder);
+    else parseChunk(chunk.lines.join('\n'), chunk.startLine, file, builder);
   }
   return { file, items: builder.items };
+}
+
+/**
+ * The parser's own consistency checks can trip on odd input (the development builds that tests load
+ * assert more than the shipped ones); that is bad input to report, never a crash.
+ */
+function parseChunk(text: string, startLine: number, file: string, builder: Builder): void {
+  try {
+    visitTree(text, builder);
+  } catch (error) {
+    throw new InputError(at(file, startLine, `the markdown parser could not read the section starting here (${errorMessage(error)})`));
+  }
 }
 
 /** The reference semantics: one micromark pass over the whole document. Tests compare parseChecklist with it. */

@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, InputError, errorMessage } from '../util/errors.js';
-import { redactor } from '../util/redact.js';
+import { redactor, redactStandardStreams } from '../util/redact.js';
 import { toolVersion } from '../util/version.js';
 
 export const EXIT_CODES = `
@@ -170,6 +170,7 @@ Exit codes: 0 recorded / ledger intact · 1 ledger tampered or truncated · 2 ba
 /** Runs the CLI and returns the exit code; never throws, never prints a stack trace. */
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = ExitCode.Ready;
+  redactStandardStreams();
   const program = buildProgram((code) => {
     exitCode = code;
   });

@@ -35,3 +35,15 @@ export class Redactor {
 
 /** The process-wide redactor: the CLI's writers and error printer pass everything through it. */
 export const redactor = new Redactor();
+
+/**
+ * Passes every write to stdout and stderr through the redactor: reporters, progress, annotations and
+ * error lines already redact what they build, and this is the guarantee for anything that slips past.
+ */
+export function redactStandardStreams(secrets: Redactor = redactor): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) =>
+      write(secrets.size > 0 && (typeof chunk === 'string' || Buffer.isBuffer(chunk)) ? secrets.redact(chunk.toString()) : chunk, ...rest)) as typeof stream.write;
+  }
+}

@@ -80,3 +80,16 @@ describe('checklist parser', () => {
     expect(items.find((item) => item.title === 'Configure HSTS headers')?.id).toBe('pre-deployment.security.configure-hsts-headers');
   });
 });
+
+describe('checklist parser on input that trips the markdown parser', () => {
+  it('an empty bullet followed by an unindented "[ ]" line is bad input or a plain paragraph, never a crash', () => {
+    // Found by the fuzz test: the development build of mdast-util-gfm-task-list-item asserts on it.
+    const text = '## P\n### S\n-\n[ ] Create Razorpay account\n- [ ] Other\n';
+    try {
+      expect(parseChecklist(text, 'c.md').items.map((item) => item.id)).toEqual(['p.s.other']);
+    } catch (error) {
+      expect((error as Error).name).toBe('InputError');
+      expect((error as Error).message).toMatch(/^c\.md:\d+: the markdown parser could not read/);
+    }
+  });
+});
