@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // No test may send traffic beyond loopback: see test/helpers/loopback-guard.cjs.
+    setupFiles: ['test/helpers/loopback-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Servers started by tests (PostgreSQL, Redis, stand-ins) are per file; two cores, so two files at a time.

@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, runCli, withTempDir } from '../helpers/cli.js';
+import { BIN, LOOPBACK_GUARD, runCli, withTempDir } from '../helpers/cli.js';
 
 /** Accepts TCP connections on 127.0.0.1 and never answers: the worst kind of broken service. */
 let silent: Server;
@@ -41,7 +41,7 @@ describe('incomplete runs (exit 3)', () => {
     await withTempDir(async (dir) => {
       const env = join(dir, '.env');
       await writeFile(env, `APP_URL=${silentUrl()}\n`);
-      const child = spawn(process.execPath, ['--', BIN, 'run', '--env-file', env, '--only', 'http.', '--timeout', '60'], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' } });
+      const child = spawn(process.execPath, ['--', BIN, 'run', '--env-file', env, '--only', 'http.', '--timeout', '60'], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', NODE_OPTIONS: LOOPBACK_GUARD } });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

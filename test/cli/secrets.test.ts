@@ -29,6 +29,9 @@ function envFile(extra = ''): string {
     `DATABASE_URL=postgres://app:${DSN_PASSWORD}@127.0.0.1:1/bazaarhub`,
     `REDIS_URL=redis://default:${REDIS_DSN_PASSWORD}@127.0.0.1:1`,
     'APP_URL=https://127.0.0.1:1',
+    // Every integration with a public default endpoint is pointed at a closed loopback port.
+    'SHIPROCKET_BASE_URL=http://127.0.0.1:1/v1/external',
+    'RAZORPAY_API_URL=http://127.0.0.1:1',
     extra,
   ].join('\n');
 }

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { BIN, ROOT } from '../helpers/cli.js';
+import { BIN, LOOPBACK_GUARD, ROOT } from '../helpers/cli.js';
 
 /** Runs the binary under a pseudo-terminal (util-linux `script`), as an engineer at a terminal would. */
 function onTerminal(args: string): Promise<{ code: number | null; output: string; ms: number }> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn('script', ['-qec', `stty cols 120 rows 40; ${process.execPath} -- ${BIN} ${args}`, '/dev/null'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', TERM: 'xterm', HOME: process.env.HOME ?? '/root' } });
+    const child = spawn('script', ['-qec', `stty cols 120 rows 40; ${process.execPath} -- ${BIN} ${args}`, '/dev/null'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', TERM: 'xterm', HOME: process.env.HOME ?? '/root', NODE_OPTIONS: LOOPBACK_GUARD } });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);

@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin/bazaarhub-check.js');
+/** Preload for every process a test spawns: no traffic beyond loopback (see loopback-guard.cjs). */
+export const LOOPBACK_GUARD = `--require=${join(ROOT, 'test/helpers/loopback-guard.cjs')}`;
 
 export interface CliResult {
   code: number | null;
@@ -17,7 +19,7 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['--', BIN, ...args], {
       cwd: options.cwd ?? ROOT,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', NO_COLOR: '1', ...options.env },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', NO_COLOR: '1', NODE_OPTIONS: LOOPBACK_GUARD, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
