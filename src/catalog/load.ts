@@ -50,7 +50,11 @@ export function parseCatalogDocument(text: string, file: string): { document: Do
 }
 
 export async function loadCatalog(file: string, probes: ReadonlyMap<string, Probe>): Promise<LoadedCatalog> {
-  const text = await readCatalogText(file);
+  return catalogFromText(await readCatalogText(file), file, probes);
+}
+
+/** Validates catalog text already in memory (e.g. what `catalog sync` is about to write). */
+export function catalogFromText(text: string, file: string, probes: ReadonlyMap<string, Probe>): LoadedCatalog {
   const catalog = fastCatalog(text, probes);
   if (!catalog) return loadCatalogDocument(text, file, probes);
   let document: Document | undefined;

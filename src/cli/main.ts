@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, InputError, errorMessage } from '../util/errors.js';
-import { redactor, redactStandardStreams } from '../util/redact.js';
+import { redactStandardStreams } from '../util/redact.js';
 import { toolVersion } from '../util/version.js';
 
 export const EXIT_CODES = `
@@ -187,11 +187,12 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.InputError;
     }
     if (error instanceof InputError) {
-      process.stderr.write(`bazaarhub-check: ${redactor.redact(error.message)}\n`);
+      // stderr is redacted as a whole (redactStandardStreams), like every other write.
+    process.stderr.write(`bazaarhub-check: ${error.message}\n`);
       return ExitCode.InputError;
     }
-    process.stderr.write(`bazaarhub-check: internal error: ${redactor.redact(errorMessage(error))} (please report this)\n`);
-    if (process.env.BAZAARHUB_CHECK_DEBUG && error instanceof Error) process.stderr.write(redactor.redact(`${error.stack}\n`));
+    process.stderr.write(`bazaarhub-check: internal error: ${errorMessage(error)} (please report this)\n`);
+    if (process.env.BAZAARHUB_CHECK_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     return ExitCode.Incomplete;
   }
 }

@@ -2,7 +2,6 @@ import type { CatalogEntry } from '../catalog/schema.js';
 import type { RunnerHooks } from '../engine/runner.js';
 import type { EntryResult } from '../engine/result.js';
 import { makeColors } from '../util/colors.js';
-import { redactor } from '../util/redact.js';
 import { formatDuration, groupBy, STATUS_ICON } from '../report/labels.js';
 
 export interface Progress extends RunnerHooks {
@@ -25,7 +24,7 @@ function plainProgress(total: number, color: boolean): Progress {
       if (!result.probe) return;
       finished++;
       const counter = `[${String(finished).padStart(width)}/${total}]`;
-      process.stderr.write(redactor.redact(`${colors.dim(counter)} ${STATUS_ICON[result.status]} ${result.status.padEnd(7)} ${result.probe} ${result.id} (${formatDuration(result.durationMs)})\n`));
+      process.stderr.write(`${colors.dim(counter)} ${STATUS_ICON[result.status]} ${result.status.padEnd(7)} ${result.probe} ${result.id} (${formatDuration(result.durationMs)})\n`);
     },
     done: async () => undefined,
   };

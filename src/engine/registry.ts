@@ -2,8 +2,15 @@ import type { Probe } from './types.js';
 
 export type Registry = ReadonlyMap<string, Probe>;
 
-/** Loaded on demand so `--help` never pays for the probe modules. */
-export async function loadRegistry(): Promise<Registry> {
+let loaded: Promise<Registry> | undefined;
+
+/** Loaded on demand so `--help` never pays for the probe modules; built once per process. */
+export function loadRegistry(): Promise<Registry> {
+  loaded ??= buildRegistry();
+  return loaded;
+}
+
+async function buildRegistry(): Promise<Registry> {
   const { probes } = await import('../../checks/index.js');
   const registry = new Map<string, Probe>();
   for (const probe of probes) {

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { readChecklist } from '../../checklist/read.js';
-import { loadCatalog, loadInBackground } from '../../catalog/load.js';
+import { catalogFromText, loadInBackground } from '../../catalog/load.js';
 import { syncCatalog, type CatalogChange, type SyncResult } from '../../catalog/sync.js';
 import { loadRegistry } from '../../engine/registry.js';
 import { ExitCode, InputError, at, errorMessage } from '../../util/errors.js';
@@ -45,9 +45,9 @@ function describeAll(changes: readonly CatalogChange[]): string[] {
 export async function catalogSyncCommand(options: GlobalOptions & { adoptProbes?: boolean }): Promise<number> {
   const { result, existing } = await computeSync(options);
   if (existing !== result.text) {
+    // Validate before writing, from memory, so a sync never leaves a catalog that `run` would reject.
+    catalogFromText(result.text, options.catalog, await loadRegistry());
     await writeFile(options.catalog, result.text);
-    // Validate what we wrote, so a sync never leaves a catalog that `run` would reject.
-    await loadCatalog(options.catalog, await loadRegistry());
   }
   const counts = new Map<string, number>();
   for (const change of result.changes) counts.set(change.kind, (counts.get(change.kind) ?? 0) + 1);
