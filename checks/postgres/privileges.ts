@@ -33,6 +33,7 @@ export default defineProbe({
   id: 'postgres.privileges',
   title: 'Database user has minimal permissions',
   description: 'The application role is not a superuser, has no CREATEROLE, CREATEDB, BYPASSRLS or REPLICATION, and does not own the tables it uses.',
+  sends: { to: 'PostgreSQL (DATABASE_URL or DB_*)', what: 'catalog reads (pg_roles, table ownership) on the shared client inside BEGIN READ ONLY ... ROLLBACK', effect: 'none' },
   params: z.object({}),
   remediation: REMEDIATION,
   suggests: [{ match: /database user with minimal permissions/i }],

@@ -29,6 +29,7 @@ export default defineProbe({
   id: 'redis.aof',
   title: 'Redis persists with AOF',
   description: 'appendonly yes with appendfsync everysec or always (CONFIG GET), falling back to INFO persistence where CONFIG is disabled, as on managed services.',
+  sends: { to: 'Redis (REDIS_URL or REDIS_HOST/PORT)', what: 'CONFIG GET appendonly/appendfsync on the shared connection, INFO persistence where CONFIG is disabled', effect: 'none' },
   params: z.object({ fsync: z.array(z.enum(['always', 'everysec', 'no'])).nonempty().default(['everysec', 'always']) }),
   remediation: REMEDIATION,
   suggests: [{ match: /redis persistence|redis.*\baof\b/i }],
