@@ -18,6 +18,8 @@ export interface PrometheusStandInOptions {
 
 export interface RunningPrometheus {
   url: string;
+  /** Requests other than GET/HEAD (admin APIs, remote write): none of the probes' business. */
+  writes: string[];
   close(): Promise<void>;
 }
 
@@ -75,7 +77,9 @@ export function rulesResponse(options: PrometheusStandInOptions, type: string | 
 }
 
 export async function startPrometheusStandIn(options: PrometheusStandInOptions): Promise<RunningPrometheus> {
+  const writes: string[] = [];
   const http = await listenHttp((req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') writes.push(`${req.method} ${req.url}`);
     if (options.basicAuth) {
       const given = basicCredentials(req);
       if (!given || !sameSecret(given.user, options.basicAuth.user) || !sameSecret(given.password, options.basicAuth.password)) {
@@ -98,7 +102,7 @@ export async function startPrometheusStandIn(options: PrometheusStandInOptions):
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
     res.end('404 page not found\n');
   });
-  return { url: http.url, close: http.close };
+  return { url: http.url, writes, close: http.close };
 }
 
 /** BazaarHub's reference alerting rules, one per Critical Alert of the checklist. */
@@ -164,6 +168,6 @@ export const prometheusStandIn: StandIn = {
   async start() {
     const rules = BAZAARHUB_RULES.replace(/      - alert: EmailDeliveryFailing\n(?: {8}.*\n)+/, '');
     const prometheus = await startPrometheusStandIn({ rules });
-    return { name: 'prometheus', env: { PROMETHEUS_URL: prometheus.url }, note: `Prometheus rules API at ${prometheus.url}`, close: prometheus.close };
+    return { name: 'prometheus', env: { PROMETHEUS_URL: prometheus.url }, note: `Prometheus rules API at ${prometheus.url}`, activity: () => ({ writes: [...prometheus.writes] }), close: prometheus.close };
   },
 };
