@@ -1,0 +1,62 @@
+import { isTimeout } from '../../src/facts/clean-error.js';
+import { z } from 'zod';
+import { combine, skipped } from '../../src/engine/findings.js';
+import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
+import { getFact, type HttpResponse } from '../../src/facts/http.js';
+import { SERVICES } from '../../src/target/variables.js';
+import { errorMessage } from '../../src/util/errors.js';
+
+const NAMES = SERVICES.map((service) => service.name) as [string, ...string[]];
+
+/**
+ * Pure: what one answer says about whether the service is deployed. A 2xx, a redirect (a front end
+ * sending visitors to its login page) or an authentication challenge comes from the service; a 404
+ * means the route is not served, and a 5xx (nginx's 502/503/504) means nothing runs behind the proxy.
+ */
+export function judgeDeployed(response: Pick<HttpResponse, 'status' | 'headers' | 'totalMs' | 'wireBytes'>): Omit<FindingDetail, 'subject'> {
+  const timing = `in ${Math.round(response.totalMs)} ms`;
+  const status = response.status;
+  if (status >= 200 && status < 300) return { status: 'pass', observed: `answered ${status} ${timing} (${response.wireBytes} bytes)` };
+  if (status >= 300 && status < 400) return { status: 'pass', observed: `answered ${status} to ${response.headers.location ?? '(no Location)'} ${timing}` };
+  if (status === 401 || status === 403) return { status: 'pass', observed: `answered ${status} ${timing}: deployed, behind authentication` };
+  if (status >= 500) return { status: 'fail', observed: `answered ${status} ${timing}: nothing healthy behind the URL (the proxy's upstream is down or missing)` };
+  return { status: 'fail', observed: `answered ${status} ${timing}: the route is not served, so this service (or the proxy's route to it) is not deployed there` };
+}
+
+const REMEDIATION = 'Deploy the service (docker compose up -d <service>, or your orchestrator), then check the nginx server block and upstream that route its public URL to it.';
+
+export default defineProbe({
+  id: 'deploy.service',
+  title: 'The deployed service answers on its public URL',
+  description:
+    'GET of each named service\'s public URL (APP_URL/API_BASE_URL, STOREFRONT_URL, VENDOR_PANEL_URL, ADMIN_PANEL_URL) on its route (param paths; the API\'s health route /health by default, since its / is a 404 page): a 2xx, a redirect or an authentication challenge shows the service is deployed; a 404, a 5xx or no answer shows it is not.',
+  sends: { to: 'the named services\' public URLs', what: 'one GET per service of its route (default: /health on the API, / on the front ends; shared with the other probes that GET the same URL), no body', effect: 'none' },
+  params: z.object({
+    /** Which services (default: all four); a service whose URL variable is unset is a failure of this item. */
+    services: z.array(z.enum(NAMES)).min(1).default([...NAMES]),
+    /** Route per service, relative to its URL. */
+    paths: z.record(z.string()).default({ api: '/health' }),
+  }),
+  remediation: REMEDIATION,
+  suggests: [{ match: /^Deploy (backend|storefront|vendor-panel|admin-panel) service$/i, params: (m) => ({ services: [m[1]?.toLowerCase() === 'backend' ? 'api' : m[1]?.toLowerCase()] }), severity: 'critical' }],
+  async run(ctx, params) {
+    const expected = `${params.services.join(', ')} answer on their public URLs`;
+    const known = new Map(ctx.target.services().map((service) => [service.name as string, service]));
+    if (known.size === 0) return skipped('no service URL: set APP_URL (or API_BASE_URL), STOREFRONT_URL, VENDOR_PANEL_URL or ADMIN_PANEL_URL', expected);
+    const details = await Promise.all(
+      params.services.map(async (name): Promise<FindingDetail> => {
+        const service = known.get(name);
+        const variables = SERVICES.find((spec) => spec.name === name)?.urlVariables.join(' or ') ?? name;
+        if (!service) return { subject: name, status: 'fail', observed: `no public URL: ${variables} is not set` };
+        const url = new URL(params.paths[name] ?? '/', service.url);
+        try {
+          const judged = judgeDeployed(await getFact(ctx, url));
+          return { subject: name, status: judged.status, observed: `${url.href} ${judged.observed}` };
+        } catch (error) {
+          return { subject: name, status: isTimeout(error) ? 'error' : 'fail', observed: `no answer from ${url.href}: ${errorMessage(error)}` };
+        }
+      }),
+    );
+    return combine(details, expected, REMEDIATION);
+  },
+});
