@@ -45,7 +45,7 @@ describe('manual entries say why no probe verifies them', () => {
 
   it('catalog sync keeps why; --adopt-probes replaces manual and why with the probe', () => {
     const checklist = parseChecklist('## Deployment\n### Deployment Steps\n- [ ] Deploy backend service\n', 'checklists/deployment.md');
-    const options = { catalogFile: 'bazaarhub-checks.yaml', checklistRef: 'checklists/deployment.md', probes: [...probes], today: '2026-12-01' };
+    const options = { catalogFile: 'bazaarhub-checks.yaml', checklistRef: 'checklists/deployment.md', existing: undefined as string | undefined, probes: [...probes], today: '2026-12-01' };
     const fresh = syncCatalog(checklist, options).text;
     expect(fresh).toMatch(/probe: deploy\.service\n\s+params: \{ services: \[ api \] \}/);
     const manual = fresh.replace(/    probe: deploy\.service\n    params: .*\n/, '    manual: true\n    # kept by sync\n    why: "Not yet looked at."\n');
