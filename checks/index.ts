@@ -17,8 +17,9 @@ import { probes as razorpay } from './razorpay/index.js';
 import { probes as redis } from './redis/index.js';
 import { probes as s3 } from './s3/index.js';
 import { probes as shiprocket } from './shiprocket/index.js';
+import { probes as sms } from './sms/index.js';
 import { probes as smtp } from './smtp/index.js';
 import { probes as tls } from './tls/index.js';
 import { probes as waf } from './waf/index.js';
 
-export const probes: readonly Probe[] = [...env, ...tls, ...http, ...waf, ...deploy, ...postgres, ...redis, ...es, ...s3, ...razorpay, ...shiprocket, ...smtp, ...npm, ...git, ...dns, ...backup, ...monitoring];
+export const probes: readonly Probe[] = [...env, ...tls, ...http, ...waf, ...deploy, ...postgres, ...redis, ...es, ...s3, ...razorpay, ...shiprocket, ...smtp, ...sms, ...npm, ...git, ...dns, ...backup, ...monitoring];

@@ -11,7 +11,7 @@ import { runCli, withTempDir } from '../helpers/cli.js';
  * (real PostgreSQL and Redis when the machine has them, wire-level stand-ins for the rest), and
  * every part of the deployment reports afterwards that nothing was done: no PostgreSQL row
  * inserted/updated/deleted, no Redis write (dirty counter, keyspace, write commands), no S3 object
- * or version left, no Elasticsearch write, no mail envelope, no Razorpay/Shiprocket write call, no
+ * or version left, no Elasticsearch write, no mail envelope, no SMS, no Razorpay/Shiprocket write call, no
  * webhook event BazaarHub would act on, no Prometheus admin call, and on the web services no
  * request an application could act on beyond the documented rate-limit burst of bogus logins.
  */
@@ -128,7 +128,7 @@ describe('probes stay read-only', () => {
 
     // The run really reached every part of the deployment it is about to be judged on.
     const looked = (probe: string) => report.results.filter((result) => result.probe === probe && result.status !== 'skipped' && result.status !== 'error');
-    const reached = ['http.reachable', 'http.rate-limit', 'waf.blocks-attacks', 'es.connectivity', 's3.buckets', 's3.roundtrip', 'razorpay.keys', 'razorpay.webhook-signature', 'shiprocket.auth', 'smtp.connect', 'monitoring.alert-rules'];
+    const reached = ['http.reachable', 'http.rate-limit', 'waf.blocks-attacks', 'es.connectivity', 's3.buckets', 's3.roundtrip', 'razorpay.keys', 'razorpay.webhook-signature', 'shiprocket.auth', 'smtp.connect', 'sms.account', 'monitoring.alert-rules', 'monitoring.series', 'monitoring.alertmanagers', 'deploy.service'];
     if (hasPg) reached.push('postgres.connectivity', 'postgres.vendor-isolation');
     if (hasRedis) reached.push('redis.connectivity', 'redis.auth', 'redis.hit-rate');
     for (const probe of reached) expect(looked(probe).length, `${probe} ran against the stand-in`).toBeGreaterThan(0);
@@ -154,6 +154,7 @@ describe('probes stay read-only', () => {
     expect.soft(done.prometheus, 'Prometheus writes').toEqual({ writes: [] });
     expect.soft(done.smtp, 'SMTP: no MAIL FROM / RCPT TO / DATA').toEqual({ envelope: [], mailsSent: 0 });
     expect.soft(done.shiprocket, 'Shiprocket write calls').toEqual({ writes: [] });
+    expect.soft(done.twilio, 'SMS messages sent').toEqual({ messagesSent: 0 });
     expect.soft(done.razorpay?.apiWrites, 'Razorpay API write calls').toEqual([]);
     expect.soft(done.razorpay?.webhookEventsActedOn, 'webhook events BazaarHub would act on (record a payment, update statistics)').toEqual([]);
     const unsafe = done.web?.unsafeRequests as Record<string, string[]>;

@@ -26,6 +26,7 @@ describe('manual entries say why no probe verifies them', () => {
       'pre-deployment.infrastructure.set-up-monitoring': 'monitoring.series',
       'post-deployment.performance-monitoring.monitor-cpu-usage': 'monitoring.series',
       'post-deployment.operational-monitoring.monitor-alert-system': 'monitoring.alertmanagers',
+      'pre-deployment.third-party-services.configure-sms-service': 'sms.account',
     });
     // The shipped catalog loads on both paths (the fast text loader and zod) to the same entries.
     const { catalog } = await loadCatalog(join(ROOT, 'bazaarhub-checks.yaml'), await loadRegistry());
