@@ -120,7 +120,7 @@ describe('probes stay read-only', () => {
       const caFile = join(dir, 'demo-ca.pem');
       await writeFile(envFile, toEnvFile(env));
       await writeFile(caFile, deployment.caPem);
-      const result = await runCli(['run', '--env-file', envFile, '--ca', caFile, '--no-manual', '--format', 'json', '--quiet'], { timeoutMs: 150_000 });
+      const result = await runCli(['run', '--env-file', envFile, '--ca', caFile, '--no-manual', '--timeout', '30', '--format', 'json', '--quiet'], { timeoutMs: 170_000 });
       expect(result.stderr).not.toMatch(/Error:|at .*\.js:\d+/);
       expect([0, 1, 3], `exit ${result.code}: ${result.stderr.slice(-500)}`).toContain(result.code);
       return JSON.parse(result.stdout) as JsonReport;
