@@ -13,11 +13,25 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     processEnv: process.env,
     overrides,
   });
-  const { loadManualResolver } = await import('../../attest/load.js');
-  const resolveManual = await loadManualResolver(flags, process.env, (text) => process.stderr.write(text));
-  const report = await execute({ flags, target, ca, resolveManual });
+  const [{ loadLedgerView }, { standingApprovals }] = await Promise.all([import('../../attest/load.js'), import('../../attest/approval.js')]);
+  const { resolveManual, ledger } = await loadLedgerView(flags, process.env, (text) => process.stderr.write(text));
+  const deployment = deploymentName(target, flags.envFile);
+  const report = await execute({ flags, target, ca, resolveManual, deployment, ...(ledger ? { approvals: standingApprovals(ledger, deployment) } : {}) });
   const { githubAnnotations, onGithubActions } = await import('../../report/github.js');
   // Annotations go to stdout unless a machine-readable report is already there.
   if (onGithubActions()) (flags.out || flags.format === 'terminal' ? process.stdout : process.stderr).write(githubAnnotations(report));
   return report.exitCode;
+}
+
+/** What a report says it checked: the API's origin (never credentials), else the env file. */
+function deploymentName(target: ReturnType<typeof buildTarget>, envFile: string | undefined): string | null {
+  const url = target.get('APP_URL') ?? target.get('API_URL') ?? target.get('BACKEND_URL');
+  if (url) {
+    try {
+      return new URL(url).origin;
+    } catch {
+      // Not a URL: fall back to the env file.
+    }
+  }
+  return envFile ?? null;
 }
