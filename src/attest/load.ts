@@ -46,12 +46,14 @@ export async function loadManualResolver(flags: LedgerFlags, env: Readonly<Recor
 
 /** The resolver for manual items and the verified ledger it was built from (approvals, signers). */
 export async function loadLedgerView(flags: LedgerFlags, env: Readonly<Record<string, string | undefined>>, warn: (text: string) => void, now = new Date()): Promise<{ resolveManual: ManualResolver; ledger: LedgerState | null }> {
-  if (flags.manual === false) return { resolveManual: () => ({ status: 'unattested', observed: 'manual items were left out (--no-manual)', expected: 'a current attestation' }), ledger: null };
   const file = ledgerPath(flags);
   const warnDays = flags.warnDays ?? DEFAULT_RESOLVE.warnDays;
   if (!Number.isInteger(warnDays) || warnDays < 0) throw new InputError('--warn-days expects a whole number of days (0 turns the warning off)');
   const { ledger, keys, canVerify } = await openLedger(file, env);
+  const trusted = canVerify ? ledger : null;
+  // --no-manual leaves the items out, not the ledger: its release approvals still fill the sign-off.
+  if (flags.manual === false) return { resolveManual: () => ({ status: 'unattested', observed: 'manual items were left out (--no-manual)', expected: 'a current attestation' }), ledger: trusted };
   if (ledger.exists && ledger.lines > 0 && !canVerify) warn(`${file}: attestations cannot be verified, so none count: ${keys.missing}, or BAZAARHUB_ATTEST_PUBLIC_KEY\n`);
   else warn(describeProblems(ledger));
-  return { resolveManual: await buildManualResolver(ledger, { now, warnDays, releaseTags: flags.releaseTags ?? DEFAULT_RESOLVE.releaseTags }), ledger: canVerify ? ledger : null };
+  return { resolveManual: await buildManualResolver(ledger, { now, warnDays, releaseTags: flags.releaseTags ?? DEFAULT_RESOLVE.releaseTags }), ledger: trusted };
 }
