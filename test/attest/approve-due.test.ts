@@ -144,6 +144,9 @@ describe('approve: a signed release approval of one report', () => {
     expect(markdown.stdout).toMatch(/\| release-manager \| Asha Rao &lt;asha@bazaarhub\.in&gt; \| approved report `[0-9a-f]{12}` \(not-ready\) — \*\*OVERRIDE\*\*: hotfix for checkout outage, JWT rotated tomorrow \|/);
     const json = JSON.parse((await runCli(['run', '--env-file', 'bad.env', '--only', 'env.', '--no-manual', '--format', 'json'], { cwd: dir, env: bob.env })).stdout);
     expect(json.signoff.roles).toEqual(['release-manager', 'security']);
+    expect(json.notes.join('\n')).toMatch(/Release approval OVERRIDE in force: Asha Rao <asha@bazaarhub\.in> approved a NOT-READY report/);
+    const terminal = await runCli(['run', '--env-file', 'bad.env', '--only', 'env.', '--no-manual'], { cwd: dir, env: bob.env });
+    expect(terminal.stdout).toMatch(/note: Release approval OVERRIDE in force/);
     expect(json.signoff.approvals.find((a: { role: string }) => a.role === 'release-manager')).toMatchObject({ by: 'Asha Rao <asha@bazaarhub.in>', override: true, roleVerified: true });
   });
 
