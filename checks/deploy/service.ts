@@ -27,10 +27,10 @@ const REMEDIATION = 'Deploy the service (docker compose up -d <service>, or your
 
 export default defineProbe({
   id: 'deploy.service',
+  sends: { to: 'the named services\' public URLs', what: 'one GET per service of its route (default: /health on the API, / on the front ends; shared with the other probes that GET the same URL), no body', effect: 'none' },
   title: 'The deployed service answers on its public URL',
   description:
     'GET of each named service\'s public URL (APP_URL/API_BASE_URL, STOREFRONT_URL, VENDOR_PANEL_URL, ADMIN_PANEL_URL) on its route (param paths; the API\'s health route /health by default, since its / is a 404 page): a 2xx, a redirect or an authentication challenge shows the service is deployed; a 404, a 5xx or no answer shows it is not.',
-  sends: { to: 'the named services\' public URLs', what: 'one GET per service of its route (default: /health on the API, / on the front ends; shared with the other probes that GET the same URL), no body', effect: 'none' },
   params: z.object({
     /** Which services (default: all four); a service whose URL variable is unset is a failure of this item. */
     services: z.array(z.enum(NAMES)).min(1).default([...NAMES]),

@@ -22,9 +22,9 @@ export function judgeOrigin(origin: string): FindingDetail {
 
 export default defineProbe({
   id: 'env.cors-origins',
+  sends: { to: 'nothing', what: 'reads the env file and variables only; no network traffic', effect: 'none' },
   title: 'CORS whitelist holds only production https origins',
   description: 'CORS_ORIGIN lists explicit https origins: no "*", no localhost, no plain http.',
-  sends: { to: 'nothing', what: 'reads the env file and variables only; no network traffic', effect: 'none' },
   params: z.object({ variable: z.string().default('CORS_ORIGIN') }),
   remediation: 'Set CORS_ORIGIN to the comma-separated https origins of the storefront, vendor panel and admin panel.',
   suggests: [{ match: /CORS whitelist/i, severity: 'high' }],

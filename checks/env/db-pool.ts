@@ -3,9 +3,9 @@ import { defineProbe } from '../../src/engine/types.js';
 
 export default defineProbe({
   id: 'env.db-pool',
+  sends: { to: 'nothing', what: 'reads the env file and variables only; no network traffic', effect: 'none' },
   title: 'Database pool sized for production',
   description: 'DB_POOL_MAX is between 20 and 50 (the checklist\'s range), and DB_POOL_MIN does not exceed it.',
-  sends: { to: 'nothing', what: 'reads the env file and variables only; no network traffic', effect: 'none' },
   params: z.object({ min: z.number().int().positive().default(20), max: z.number().int().positive().default(50) }),
   remediation: 'Set DB_POOL_MAX between 20 and 50 (and within the server\'s max_connections across all instances).',
   suggests: [{ match: /connection pool size/i, severity: 'medium' }],

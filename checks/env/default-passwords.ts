@@ -26,9 +26,9 @@ export function credentials(target: Target): Array<{ subject: string; value: str
 
 export default defineProbe({
   id: 'env.default-passwords',
+  sends: { to: 'nothing', what: 'reads the env file and variables only; no network traffic', effect: 'none' },
   title: 'No default or example passwords',
   description: 'No credential variable or DSN password is a default, example or placeholder value.',
-  sends: { to: 'nothing', what: 'reads the env file and variables only; no network traffic', effect: 'none' },
   params: z.object({ ignore: z.array(z.string()).default([]) }),
   remediation: 'Replace every default or example credential with a generated one and rotate it on the server side too.',
   suggests: [{ match: /default passwords/i, severity: 'critical' }],

@@ -4,9 +4,9 @@ import { defineProbe } from '../../src/engine/types.js';
 
 export default defineProbe({
   id: 'env.flags',
+  sends: { to: 'nothing', what: 'reads the env file and variables only; no network traffic', effect: 'none' },
   title: 'Production flags are set',
   description: 'NODE_ENV=production, HTTPS_ONLY=true and SECURE_COOKIES=true (or the flags given as params).',
-  sends: { to: 'nothing', what: 'reads the env file and variables only; no network traffic', effect: 'none' },
   params: z.object({
     expect: z.record(z.string()).default({ NODE_ENV: 'production', HTTPS_ONLY: 'true', SECURE_COOKIES: 'true' }),
   }),

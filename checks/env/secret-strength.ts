@@ -27,9 +27,9 @@ export function judgeSecret(name: string, value: string | undefined, minLength: 
 
 export default defineProbe({
   id: 'env.secret-strength',
+  sends: { to: 'nothing', what: 'reads the env file and variables only; no network traffic', effect: 'none' },
   title: 'Secrets are long, random and not placeholders',
   description: 'JWT_SECRET and ENCRYPTION_KEY (by default) have at least 32 characters, are not known placeholders, and are not low-entropy.',
-  sends: { to: 'nothing', what: 'reads the env file and variables only; no network traffic', effect: 'none' },
   params: z.object({
     variables: z.array(z.string()).default(['JWT_SECRET', 'ENCRYPTION_KEY']),
     minLength: z.number().int().positive().default(32),

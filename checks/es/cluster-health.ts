@@ -22,9 +22,9 @@ export function judgeHealth(health: EsHealth): Finding {
 
 export default defineProbe({
   id: 'es.cluster-health',
+  sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'GET /_cluster/health', effect: 'none' },
   title: 'Elasticsearch cluster health is green',
   description: 'GET _cluster/health: green passes, yellow warns, red fails; reports unassigned shards.',
-  sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'GET /_cluster/health', effect: 'none' },
   params: z.object({}),
   remediation: 'Run GET _cluster/allocation/explain to see why shards are unassigned, then add nodes, free disk or fix the allocation settings.',
   suggests: [

@@ -6,9 +6,9 @@ import { errorMessage } from '../../src/util/errors.js';
 
 export default defineProbe({
   id: 'es.connectivity',
+  sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'GET / with the configured credentials', effect: 'none' },
   title: 'Elasticsearch reachable with the configured credentials',
   description: 'GET / on ELASTICSEARCH_NODE (or ELASTICSEARCH_URL) with ELASTICSEARCH_USERNAME/PASSWORD answers as an Elasticsearch cluster.',
-  sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'GET / with the configured credentials', effect: 'none' },
   params: z.object({}),
   remediation: 'Point ELASTICSEARCH_NODE at the cluster (https://host:9200), allow the application hosts through its firewall, and set ELASTICSEARCH_USERNAME/ELASTICSEARCH_PASSWORD to a user of the cluster.',
   suggests: [{ match: /^search connectivity confirmed$/i, severity: 'critical' }],

@@ -28,9 +28,9 @@ export function judgeDisk(rows: EsDisk[], maxUsedPercent: number): Finding {
 
 export default defineProbe({
   id: 'es.disk',
+  sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'GET /_cat/allocation', effect: 'none' },
   title: 'Elasticsearch nodes have disk headroom',
   description: 'GET _cat/allocation: no data node at or above `maxUsedPercent` disk use (default 85, the low watermark).',
-  sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'GET /_cat/allocation', effect: 'none' },
   params: z.object({ maxUsedPercent: z.number().min(1).max(100).default(85) }),
   remediation: 'Keep every data node below the disk watermark: delete or shrink indices, or add storage.',
   // No checklist item is only about Elasticsearch's disks ("Monitor disk space" covers every server,

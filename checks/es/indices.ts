@@ -32,9 +32,9 @@ export function judgeIndices(required: string[], indices: EsIndex[], aliases: Es
 
 export default defineProbe({
   id: 'es.indices',
+  sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'GET /_cat/indices and /_cat/aliases', effect: 'none' },
   title: 'Elasticsearch indices the application needs exist',
   description: 'GET _cat/indices and _cat/aliases: every required index (ES_INDEX_PREFIX applied) exists as an index or alias, is open, and is not red.',
-  sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'GET /_cat/indices and /_cat/aliases', effect: 'none' },
   params: z.object({ indices: z.array(z.string().min(1)).min(1).default(['products']), applyPrefix: z.boolean().default(true) }),
   remediation: 'Create the application\'s indices (BazaarHub indexes products) before going live.',
   suggests: [{ match: /^monitor elasticsearch indices$/i }],

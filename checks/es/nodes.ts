@@ -29,9 +29,9 @@ export function judgeNodes(nodes: EsNode[], params: NodeParams): Finding {
 
 export default defineProbe({
   id: 'es.nodes',
+  sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'GET /_cat/nodes', effect: 'none' },
   title: 'Elasticsearch cluster has at least 3 nodes',
   description: 'GET _cat/nodes: at least `minNodes` nodes, and at least `minMasterEligible` master-eligible nodes for a real quorum.',
-  sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'GET /_cat/nodes', effect: 'none' },
   params: z.object({ minNodes: z.number().int().positive().default(3), minMasterEligible: z.number().int().positive().default(3) }),
   remediation: 'Add nodes until the cluster has three master-eligible nodes (the checklist asks for a minimum of three).',
   suggests: [

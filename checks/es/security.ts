@@ -27,9 +27,9 @@ export function judgeSecurity(anonymous: EsAnonymous, production: boolean): Find
 
 export default defineProbe({
   id: 'es.security',
+  sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'one GET / without credentials', effect: 'none' },
   title: 'Elasticsearch refuses anonymous requests and uses https',
   description: 'An unauthenticated GET / must be refused with 401; the node URL must be https (plain http fails when NODE_ENV is production or unset).',
-  sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'one GET / without credentials', effect: 'none' },
   params: z.object({}),
   remediation: 'Keep xpack.security enabled with TLS on the HTTP layer, and connect with https and credentials.',
   suggests: [{ match: /^(secure|enable security for|enable authentication for) elasticsearch/i, severity: 'critical' }],

@@ -48,9 +48,9 @@ export function judgeShards(shards: EsShard[], indices: EsIndex[], allocation: E
 
 export default defineProbe({
   id: 'es.shards',
+  sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'GET /_cat/shards, /_cat/indices and /_cluster/settings', effect: 'none' },
   title: 'Elasticsearch shards allocated and replicated',
   description: 'GET _cat/shards, _cat/indices and _cluster/settings: no unassigned shard, allocation not disabled, every (non-system) index has a replica.',
-  sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'GET /_cat/shards, /_cat/indices and /_cluster/settings', effect: 'none' },
   params: z.object({ includeSystemIndices: z.boolean().default(false) }),
   remediation: 'Enable shard allocation, set number_of_replicas >= 1 on every index and add data nodes so that replicas can be placed.',
   suggests: [{ match: /^configure shard allocation$/i, severity: 'high' }],

@@ -52,10 +52,10 @@ function fold(items: Judged[]): Omit<FindingDetail, 'subject'> {
 
 export default defineProbe({
   id: 'http.cache-headers',
+  sends: { to: 'each service URL and its linked assets (or the assets param)', what: 'the shared GET of each service URL and one GET per static asset (at most maxAssets); no body', effect: 'none' },
   title: 'Caching headers: long-lived assets, no shared caching of private responses',
   description:
     'Static assets (scripts and stylesheets linked from each service\'s HTML, or the `assets` param) carry Cache-Control max-age >= minAssetMaxAge; HTML and API responses are no-store/private/no-cache, and never publicly cacheable while setting cookies.',
-  sends: { to: 'each service URL and its linked assets (or the assets param)', what: 'the shared GET of each service URL and one GET per static asset (at most maxAssets); no body', effect: 'none' },
   params: z.object({
     urls: urlsParam,
     /** Asset URLs or paths (resolved against each service URL) to check instead of discovering them. */

@@ -21,9 +21,9 @@ export function judgeCompression(response: Pick<HttpResponse, 'headers' | 'body'
 
 export default defineProbe({
   id: 'http.compression',
+  sends: { to: 'each service URL and the scripts/stylesheets its HTML links (at most maxAssets)', what: 'the shared GET of each service URL with Accept-Encoding: gzip, br, and one GET per linked asset; no body', effect: 'none' },
   title: 'Text responses are compressed',
   description: 'Each service\'s HTML/JSON and the scripts and stylesheets it links are served with gzip or br when the client sends Accept-Encoding: gzip, br.',
-  sends: { to: 'each service URL and the scripts/stylesheets its HTML links (at most maxAssets)', what: 'the shared GET of each service URL with Accept-Encoding: gzip, br, and one GET per linked asset; no body', effect: 'none' },
   params: z.object({
     urls: urlsParam,
     minBytes: z.number().int().nonnegative().default(1024),

@@ -40,10 +40,10 @@ export function judgeCookies(setCookies: readonly string[], sessionPattern: RegE
 
 export default defineProbe({
   id: 'http.cookies',
+  sends: { to: 'each service URL (plus the paths param)', what: 'one shared GET per service URL (APP_URL/API_BASE_URL, STOREFRONT_URL, VENDOR_PANEL_URL, ADMIN_PANEL_URL or the urls param), no body, no cookies; one GET per listed path', effect: 'none' },
   title: 'Cookies are Secure, HttpOnly and SameSite',
   description:
     'Every Set-Cookie on each service URL (plus the listed paths) has Secure and a SameSite attribute, and cookies whose names look like sessions or tokens are HttpOnly.',
-  sends: { to: 'each service URL (plus the paths param)', what: 'one shared GET per service URL (APP_URL/API_BASE_URL, STOREFRONT_URL, VENDOR_PANEL_URL, ADMIN_PANEL_URL or the urls param), no body, no cookies; one GET per listed path', effect: 'none' },
   params: z.object({
     urls: urlsParam,
     /** Extra paths per service whose cookies to inspect, e.g. /api/auth/csrf. */

@@ -59,10 +59,10 @@ export function judgeCors(observations: readonly CorsObservation[]): Omit<Findin
 
 export default defineProbe({
   id: 'http.cors',
+  sends: { to: 'each service URL', what: 'GETs and OPTIONS preflights carrying an Origin header (a foreign origin, "null", look-alikes of the allowed host, plain http, one whitelisted origin); no body, no credentials', effect: 'none' },
   title: 'CORS allows only the whitelisted origins',
   description:
     'Sends real requests and preflights with a foreign origin, "null", look-alike origins (the allowed host as prefix and suffix, plain http) and a whitelisted one; fails when an untrusted origin is reflected, "null" is allowed, or "*" comes with credentials.',
-  sends: { to: 'each service URL', what: 'GETs and OPTIONS preflights carrying an Origin header (a foreign origin, "null", look-alikes of the allowed host, plain http, one whitelisted origin); no body, no credentials', effect: 'none' },
   params: z.object({
     urls: urlsParam,
     /** Whitelisted origins; default CORS_ORIGIN (comma-separated). */

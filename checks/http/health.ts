@@ -101,10 +101,10 @@ export function judgeHealth(status: number, body: string): Pick<Finding, 'status
 
 export default defineProbe({
   id: 'http.health',
+  sends: { to: 'the API (APP_URL/API_BASE_URL)', what: 'one GET of the health path (default /health), no body', effect: 'none' },
   title: 'Health endpoint answers and reports healthy dependencies',
   description:
     'GET of the API\'s health endpoint (path param, default /health) answers 2xx within the timeout, and every dependency it reports (database, redis, elasticsearch, ...) is healthy; a placeholder value or a 200 with a failing dependency inside is a fail.',
-  sends: { to: 'the API (APP_URL/API_BASE_URL)', what: 'one GET of the health path (default /health), no body', effect: 'none' },
   params: z.object({
     /** Base URL; default the API's (APP_URL or API_BASE_URL). */
     url: z.string().url().optional(),

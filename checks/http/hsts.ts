@@ -28,10 +28,10 @@ export function judgeHsts(value: string | undefined, policy: HstsPolicy): Omit<F
 
 export default defineProbe({
   id: 'http.hsts',
+  sends: { to: 'each service URL', what: 'one shared GET per service URL (APP_URL/API_BASE_URL, STOREFRONT_URL, VENDOR_PANEL_URL, ADMIN_PANEL_URL or the urls param), no body, no cookies', effect: 'none' },
   title: 'HSTS is sent with a long max-age',
   description:
     'Every service\'s HTTPS response carries Strict-Transport-Security with max-age >= minMaxAge (fail when missing or under failBelow, warn in between) and includeSubDomains (warn if absent); preload is noted.',
-  sends: { to: 'each service URL', what: 'one shared GET per service URL (APP_URL/API_BASE_URL, STOREFRONT_URL, VENDOR_PANEL_URL, ADMIN_PANEL_URL or the urls param), no body, no cookies', effect: 'none' },
   params: z.object({
     urls: urlsParam,
     minMaxAge: z.number().int().nonnegative().default(31_536_000),

@@ -52,10 +52,10 @@ export function judgeLatency(samples: readonly Sample[], policy: LatencyPolicy, 
 
 export default defineProbe({
   id: 'http.latency',
+  sends: { to: 'the endpoints param, default every service URL', what: '`requests` GETs (default 50) at `concurrency` (default 5) over keep-alive connections; no body', effect: 'load only: a bounded burst of reads' },
   title: 'Response times and error rate within the success criteria',
   description:
     'Sends `requests` GETs (default 50) at `concurrency` against the listed endpoints (default: every service URL), and reports p50/p95/p99 and the error rate (network errors and 5xx); fails when p95 exceeds p95Ms (2 s) or the error rate exceeds maxErrorRate (0.5%).',
-  sends: { to: 'the endpoints param, default every service URL', what: '`requests` GETs (default 50) at `concurrency` (default 5) over keep-alive connections; no body', effect: 'load only: a bounded burst of reads' },
   params: z.object({
     /** URLs, or paths resolved against every service URL. */
     endpoints: z.array(z.string()).default([]),

@@ -12,9 +12,9 @@ export function judgeReachable(response: Pick<HttpResponse, 'status' | 'totalMs'
 
 export default defineProbe({
   id: 'http.reachable',
+  sends: { to: 'each service URL', what: 'one shared GET per service URL (APP_URL/API_BASE_URL, STOREFRONT_URL, VENDOR_PANEL_URL, ADMIN_PANEL_URL or the urls param), no body, no cookies', effect: 'none' },
   title: 'Every service answers',
   description: 'A GET of each service URL (APP_URL/API_BASE_URL, STOREFRONT_URL, VENDOR_PANEL_URL, ADMIN_PANEL_URL) gets an HTTP answer below 500 within the timeout.',
-  sends: { to: 'each service URL', what: 'one shared GET per service URL (APP_URL/API_BASE_URL, STOREFRONT_URL, VENDOR_PANEL_URL, ADMIN_PANEL_URL or the urls param), no body, no cookies', effect: 'none' },
   params: z.object({ urls: urlsParam }),
   remediation: 'Start the service that did not answer (docker compose ps / logs), and check the nginx upstream and DNS for its hostname.',
   suggests: [{ match: /Verify all services are running|All services responsive|Test API endpoints/i, severity: 'critical' }],

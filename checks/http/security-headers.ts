@@ -27,9 +27,9 @@ export function judgeSecurityHeaders(response: { headers: Record<string, string>
 
 export default defineProbe({
   id: 'http.security-headers',
+  sends: { to: 'each service URL', what: 'one shared GET per service URL (APP_URL/API_BASE_URL, STOREFRONT_URL, VENDOR_PANEL_URL, ADMIN_PANEL_URL or the urls param), no body, no cookies', effect: 'none' },
   title: 'Security headers are set',
   description: 'Every service sends X-Content-Type-Options: nosniff, frame protection (X-Frame-Options or CSP frame-ancestors) and a Content-Security-Policy, and no X-Powered-By.',
-  sends: { to: 'each service URL', what: 'one shared GET per service URL (APP_URL/API_BASE_URL, STOREFRONT_URL, VENDOR_PANEL_URL, ADMIN_PANEL_URL or the urls param), no body, no cookies', effect: 'none' },
   params: z.object({ urls: urlsParam }),
   remediation:
     'Use helmet() in Express and `poweredByHeader: false` in next.config.js, or in nginx: `add_header X-Content-Type-Options nosniff always; add_header X-Frame-Options DENY always; add_header Content-Security-Policy "..." always; proxy_hide_header X-Powered-By;`.',

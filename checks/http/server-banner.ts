@@ -18,9 +18,9 @@ export function judgeServerBanner(response: { headers: Record<string, string> })
 
 export default defineProbe({
   id: 'http.server-banner',
+  sends: { to: 'each service URL', what: 'one shared GET per service URL (APP_URL/API_BASE_URL, STOREFRONT_URL, VENDOR_PANEL_URL, ADMIN_PANEL_URL or the urls param), no body, no cookies', effect: 'none' },
   title: 'Server banner hides the version',
   description: 'The Server header (and X-Powered-By, X-AspNet-Version) of every service discloses no software version.',
-  sends: { to: 'each service URL', what: 'one shared GET per service URL (APP_URL/API_BASE_URL, STOREFRONT_URL, VENDOR_PANEL_URL, ADMIN_PANEL_URL or the urls param), no body, no cookies', effect: 'none' },
   params: z.object({ urls: urlsParam }),
   remediation: 'Set `server_tokens off;` in nginx\'s http block (and hide X-Powered-By with `proxy_hide_header X-Powered-By;`), then reload nginx.',
   suggests: [{ match: /harden Nginx configuration|server (banner|tokens)/i, severity: 'medium' }],

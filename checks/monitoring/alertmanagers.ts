@@ -15,10 +15,10 @@ export function judgeAlertmanagers(fact: AlertmanagersFact, min: number): Findin
 
 export default defineProbe({
   id: 'monitoring.alertmanagers',
+  sends: { to: 'Prometheus (PROMETHEUS_URL or url)', what: 'one GET /api/v1/alertmanagers', effect: 'none' },
   title: 'Alerts are delivered to an Alertmanager',
   description:
     'Reads GET /api/v1/alertmanagers from Prometheus: at least one Alertmanager is active (discovered and not dropped), so the alerting rules reach a notifier; lists dropped ones.',
-  sends: { to: 'Prometheus (PROMETHEUS_URL or url)', what: 'one GET /api/v1/alertmanagers', effect: 'none' },
   params: z.object({
     /** Prometheus base URL; default PROMETHEUS_URL. Userinfo in the URL is sent as Basic auth. */
     url: z.string().default(''),

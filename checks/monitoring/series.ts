@@ -36,10 +36,10 @@ const REMEDIATION =
 
 export default defineProbe({
   id: 'monitoring.series',
+  sends: { to: 'Prometheus (PROMETHEUS_URL or url)', what: 'one GET /api/v1/query?query=<selector> per listed metric (an instant read of current samples)', effect: 'none' },
   title: 'Prometheus is collecting the metrics the item monitors',
   description:
     'Asks Prometheus (instant query of each metric selector, GET /api/v1/query) whether it holds a current series of every listed metric: CPU, memory and disk (node_exporter), request latency and errors, database, Redis and Elasticsearch exporters. A metric with no sample in the last 5 minutes is not being monitored; for `up`, targets that are down are named.',
-  sends: { to: 'Prometheus (PROMETHEUS_URL or url)', what: 'one GET /api/v1/query?query=<selector> per listed metric (an instant read of current samples)', effect: 'none' },
   params: z.object({
     /** Prometheus base URL; default PROMETHEUS_URL. Userinfo in the URL is sent as Basic auth. */
     url: z.string().default(''),

@@ -31,9 +31,9 @@ export function judgePrivileges(facts: { currentUser: string; role: PgRole; tabl
 
 export default defineProbe({
   id: 'postgres.privileges',
+  sends: { to: 'PostgreSQL (DATABASE_URL or DB_*)', what: 'catalog reads (pg_roles, table ownership) on the shared client inside BEGIN READ ONLY ... ROLLBACK', effect: 'none' },
   title: 'Database user has minimal permissions',
   description: 'The application role is not a superuser, has no CREATEROLE, CREATEDB, BYPASSRLS or REPLICATION, and does not own the tables it uses.',
-  sends: { to: 'PostgreSQL (DATABASE_URL or DB_*)', what: 'catalog reads (pg_roles, table ownership) on the shared client inside BEGIN READ ONLY ... ROLLBACK', effect: 'none' },
   params: z.object({}),
   remediation: REMEDIATION,
   suggests: [{ match: /database user with minimal permissions/i }],

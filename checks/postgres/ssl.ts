@@ -54,10 +54,10 @@ export function judgeSslConnectError(target: Pick<PgTarget, 'label' | 'sslMode' 
 
 export default defineProbe({
   id: 'postgres.ssl',
+  sends: { to: 'PostgreSQL (DATABASE_URL or DB_*)', what: 'reads of pg_stat_ssl and the ssl setting on the shared client (read-only transaction), plus one deliberate connection attempt without SSL with the application\'s credentials, closed at once without a query (a server that allows it authenticates over the plain connection, which is the finding)', effect: 'none' },
   title: 'Database connections use SSL',
   description:
     'The server has SSL on, the application\'s connection is encrypted, DATABASE_URL\'s sslmode or DB_SSL requires SSL, and a deliberate connection attempt without SSL is refused.',
-  sends: { to: 'PostgreSQL (DATABASE_URL or DB_*)', what: 'reads of pg_stat_ssl and the ssl setting on the shared client (read-only transaction), plus one deliberate connection attempt without SSL with the application\'s credentials, closed at once without a query (a server that allows it authenticates over the plain connection, which is the finding)', effect: 'none' },
   params: z.object({}),
   remediation: REMEDIATION,
   suggests: [{ match: /^enable ssl for database connections/i }],

@@ -38,10 +38,10 @@ export function hint(answers: WebhookAnswer[]): string | undefined {
 
 export default defineProbe({
   id: 'razorpay.webhook-signature',
+  sends: { to: 'the deployment\'s Razorpay webhook route (RAZORPAY_WEBHOOK_URL or url)', what: 'POSTs of a webhook event: one correctly signed with RAZORPAY_WEBHOOK_SECRET, one with a wrong signature, one with none, one with a signature over a different body', effect: 'a correctly signed delivery is accepted by the route; see the finding for the event type it carries' },
   title: 'Razorpay webhook route verifies X-Razorpay-Signature',
   description:
     'Sends the deployment\'s Razorpay webhook route a realistic payment.captured event (for a fictitious payment) four times: correctly signed with RAZORPAY_WEBHOOK_SECRET (expects 2xx), with a wrong signature, with none, and with a valid signature over a different body (expects 4xx for each). Signatures are made and checked with the razorpay SDK\'s validateWebhookSignature.',
-  sends: { to: 'the deployment\'s Razorpay webhook route (RAZORPAY_WEBHOOK_URL or url)', what: 'POSTs of a webhook event: one correctly signed with RAZORPAY_WEBHOOK_SECRET, one with a wrong signature, one with none, one with a signature over a different body', effect: 'a correctly signed delivery is accepted by the route; see the finding for the event type it carries' },
   params: z.object({
     /** The webhook route, e.g. https://api.example.in/api/webhooks/razorpay; default RAZORPAY_WEBHOOK_URL. There is no universal path. */
     url: z.string().default(''),

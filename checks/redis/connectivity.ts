@@ -11,9 +11,9 @@ export function judgeRedisConnectivity(facts: Pick<RedisSnapshot, 'label' | 'con
 
 export default defineProbe({
   id: 'redis.connectivity',
+  sends: { to: 'Redis (REDIS_URL or REDIS_HOST/PORT)', what: 'one connection with the application\'s password: PING, INFO, CONFIG GET (shared by every redis.* probe)', effect: 'none' },
   title: 'Cache accepts the application\'s connection',
   description: 'Connects to Redis with the application\'s settings (REDIS_URL or REDIS_HOST/REDIS_PORT/REDIS_PASSWORD), sends PING and reports the latency.',
-  sends: { to: 'Redis (REDIS_URL or REDIS_HOST/PORT)', what: 'one connection with the application\'s password: PING, INFO, CONFIG GET (shared by every redis.* probe)', effect: 'none' },
   params: z.object({ maxLatencyMs: z.number().positive().default(100) }),
   remediation: 'Check REDIS_URL/REDIS_* (host, port, password, TLS) and that Redis accepts connections from the application.',
   suggests: [{ match: /^cache connectivity confirmed/i }],

@@ -14,9 +14,9 @@ export function judgeRedisVersion(info: RedisInfo, params: { minMajor: number })
 
 export default defineProbe({
   id: 'redis.version',
+  sends: { to: 'Redis (REDIS_URL or REDIS_HOST/PORT)', what: 'INFO server on the shared connection', effect: 'none' },
   title: 'Redis 7 or newer',
   description: 'The Redis server the application uses runs version 7 or newer (INFO server).',
-  sends: { to: 'Redis (REDIS_URL or REDIS_HOST/PORT)', what: 'INFO server on the shared connection', effect: 'none' },
   params: z.object({ minMajor: z.number().int().positive().default(7) }),
   remediation: 'Provision Redis 7 or newer (a managed service is preferred) and point REDIS_URL at it.',
   suggests: [{ match: /^provision redis\b/i }],

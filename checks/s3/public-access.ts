@@ -61,10 +61,10 @@ export function judgePublicAccess(bucket: ResolvedBucket, facts: PublicAccessFac
 
 export default defineProbe({
   id: 's3.public-access',
+  sends: { to: 'S3 (AWS_S3_BUCKET, AWS_S3_KYC_BUCKET)', what: 'GetPublicAccessBlock, GetBucketAcl and GetBucketPolicyStatus per bucket', effect: 'none' },
   title: 'KYC bucket blocks all public access',
   description:
     'GetPublicAccessBlock, GetBucketAcl and GetBucketPolicyStatus: the KYC bucket has all four block flags on and no ACL or policy granting public read; the products bucket is reported (public read allowed by `productsMayBePublic`, public write never).',
-  sends: { to: 'S3 (AWS_S3_BUCKET, AWS_S3_KYC_BUCKET)', what: 'GetPublicAccessBlock, GetBucketAcl and GetBucketPolicyStatus per bucket', effect: 'none' },
   params: z.object({ buckets: z.array(z.enum(BUCKET_ROLES)).min(1).default([...BUCKET_ROLES]), productsMayBePublic: z.boolean().default(true) }),
   remediation: 'aws s3api put-public-access-block --bucket <kyc bucket> --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true; remove public ACL grants and public policy statements.',
   suggests: [{ match: /\bkyc\b.*\b(public|private|access)\b|\b(block|restrict) public access\b/i, severity: 'critical' }],

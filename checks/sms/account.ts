@@ -36,10 +36,10 @@ export function judgeSender(answer: TwilioAnswer, number: string): FindingDetail
 
 export default defineProbe({
   id: 'sms.account',
+  sends: { to: 'the SMS provider\'s API (SMS_API_URL, default api.twilio.com)', what: 'GET /2010-04-01/Accounts/{sid}.json and GET .../IncomingPhoneNumbers.json?PhoneNumber=<SMS_FROM_NUMBER>, Basic auth with the account sid and token', effect: 'none' },
   title: 'SMS provider account is active and owns the sender number',
   description:
     'With SMS_PROVIDER=twilio: SMS_ACCOUNT_SID/SMS_AUTH_TOKEN authenticate against Twilio\'s REST API (GET of the account), the account is active and, in production, not a trial account; and SMS_FROM_NUMBER (an E.164 number) is one of the account\'s numbers with SMS capability. No message is sent. Other providers are skipped with the reason.',
-  sends: { to: 'the SMS provider\'s API (SMS_API_URL, default api.twilio.com)', what: 'GET /2010-04-01/Accounts/{sid}.json and GET .../IncomingPhoneNumbers.json?PhoneNumber=<SMS_FROM_NUMBER>, Basic auth with the account sid and token', effect: 'none' },
   params: z.object({
     /** Twilio API base URL; default SMS_API_URL, then https://api.twilio.com. */
     apiUrl: z.string().default(''),

@@ -46,10 +46,10 @@ export function judgeProtocols(facts: ProtocolFacts): Omit<FindingDetail, 'subje
 
 export default defineProbe({
   id: 'tls.protocols',
+  sends: { to: 'each service host', what: 'the shared TLS handshake plus handshakes pinned to TLS 1.0, TLS 1.1 and weak cipher suites, each closed right after the handshake; no HTTP request', effect: 'none' },
   title: 'Only TLS 1.2/1.3 with strong ciphers',
   description:
     'Per service host: the normal handshake negotiates TLS 1.2 or 1.3; deliberate handshakes pinned to TLS 1.0, TLS 1.1 and to weak ciphers (static RSA, anonymous, 3DES/RC4/NULL where OpenSSL has them) must be refused.',
-  sends: { to: 'each service host', what: 'the shared TLS handshake plus handshakes pinned to TLS 1.0, TLS 1.1 and weak cipher suites, each closed right after the handshake; no HTTP request', effect: 'none' },
   params: z.object({ urls: urlsParam }),
   remediation:
     'In nginx: `ssl_protocols TLSv1.2 TLSv1.3;` and a modern cipher list (Mozilla "intermediate": ECDHE with AES-GCM or ChaCha20 only), then reload nginx.',
