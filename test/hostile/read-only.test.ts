@@ -1,10 +1,16 @@
+import { setMaxListeners } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoDeployment, type DemoDeployment } from '../../src/demo/deployment.js';
 import { toEnvFile } from '../../src/demo/env.js';
-import { runCli, withTempDir } from '../helpers/cli.js';
+import { loadCatalog } from '../../src/catalog/load.js';
+import { loadRegistry } from '../../src/engine/registry.js';
+import { runEntries } from '../../src/engine/runner.js';
+import { buildTarget } from '../../src/target/target.js';
+import { Redactor } from '../../src/util/redact.js';
+import { ROOT, runCli, withTempDir } from '../helpers/cli.js';
 
 /**
  * The read-only proof: the FULL catalog, through the real binary, against the stand-in deployment
@@ -162,4 +168,24 @@ describe('probes stay read-only', () => {
     expect.soft(Object.entries(unsafe).flatMap(([service, requests]) => requests.filter((request) => !(service === 'api' && request === 'POST /api/auth/login')).map((request) => `${service}: ${request}`))).toEqual([]);
     expect.soft(unsafe.api?.length, 'the rate-limit burst stays within its count').toBeLessThanOrEqual(30);
   }, 180_000);
+
+  it('a probe that declares it sends nothing contacts nothing, on any of its catalog entries', async () => {
+    const registry = await loadRegistry();
+    const { catalog } = await loadCatalog(`${ROOT}/bazaarhub-checks.yaml`, registry);
+    const silent = [...registry.values()].filter((probe) => probe.sends.to === 'nothing').map((probe) => probe.id);
+    expect(silent.length).toBeGreaterThan(0);
+    for (const id of silent) {
+      const controller = new AbortController();
+      setMaxListeners(0, controller.signal);
+      const outcome = await runEntries({
+        entries: catalog.entries.filter((entry) => entry.probe === id),
+        registry,
+        target: buildTarget({ envFile: '.env.production', fileValues: new Map(Object.entries(deployment.env)) }, new Redactor()),
+        options: { timeoutMs: 30_000, insecure: false, ca: [deployment.caPem] },
+        concurrency: 8,
+        signal: controller.signal,
+      });
+      expect(Object.fromEntries(outcome.contacts), `${id} declares sends.to "nothing"`).toEqual({});
+    }
+  }, 120_000);
 });
