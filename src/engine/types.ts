@@ -75,7 +75,7 @@ export interface Sends {
 /** The one-line rendering of `sends` (the `probes` listing and the README column). */
 export function describeSends(sends: Sends): string {
   const what = sends.what.replace(/[.\s]+$/, '');
-  const line = sends.to === 'nothing' ? `nothing: ${what}` : `${sends.to}: ${what}`;
+  const line = sends.to === 'nothing' ? `nothing (${what})` : `${sends.to}: ${what}`;
   return sends.effect === 'none' ? `${line}.` : `${line}. Effect: ${sends.effect.replace(/[.\s]+$/, '')}.`;
 }
 
