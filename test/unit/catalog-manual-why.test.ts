@@ -59,6 +59,14 @@ describe('manual entries say why no probe verifies them', () => {
     expect(entry?.manual).toBeUndefined();
   });
 
+  it('list --json says why for each manual entry', async () => {
+    const result = await runCli(['list', '--json', '--only', 'pre-deployment.compliance-legal.review-terms-of-service', '--only', 'deployment.deployment-steps.deploy-backend-service']);
+    expect(result.code).toBe(0);
+    const listed = JSON.parse(result.stdout) as Array<{ id: string; why?: string | null }>;
+    expect(listed.find((entry) => entry.id.endsWith('review-terms-of-service'))?.why).toMatch(/human judgement/);
+    expect(listed.find((entry) => entry.id.endsWith('deploy-backend-service'))).not.toHaveProperty('why');
+  });
+
   it('the catalog JSON schema documents why', async () => {
     const result = await runCli(['catalog', 'schema']);
     expect(result.code).toBe(0);
