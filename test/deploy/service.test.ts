@@ -17,6 +17,8 @@ let badGateway: string;
 let noRoute: string;
 /** A front end behind HTTP Basic auth. */
 let guarded: string;
+/** A front end that sends visitors to its login page. */
+let toLogin: string;
 let closed: number;
 
 beforeAll(async () => {
@@ -36,6 +38,15 @@ beforeAll(async () => {
     res.writeHead(401, { 'www-authenticate': 'Basic realm="admin"' });
     res.end();
   });
+  toLogin = await servers.http((req, res) => {
+    if (req.url === '/login') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<!doctype html><title>Vendor login</title><form method="post"></form>');
+      return;
+    }
+    res.writeHead(307, { location: '/login' });
+    res.end();
+  });
   closed = await servers.closedPort();
 });
 afterAll(() => servers.closeAll());
@@ -43,14 +54,21 @@ afterAll(() => servers.closeAll());
 const options = () => ({ ca: [ca.cert] });
 
 describe('deploy.service', () => {
-  it('passes for services that answer on their route: the API on /health, front ends on /, a login redirect or an auth challenge', async () => {
-    const finding = await runProbe(deployed, { APP_URL: api.url, STOREFRONT_URL: storefront.url, VENDOR_PANEL_URL: storefront.httpUrl as string, ADMIN_PANEL_URL: guarded }, {}, options());
+  it('passes for services that answer on their route: the API on /health, front ends on /, a same-origin login redirect followed', async () => {
+    const finding = await runProbe(deployed, { APP_URL: api.url, STOREFRONT_URL: storefront.url, VENDOR_PANEL_URL: toLogin }, { services: ['api', 'storefront', 'vendor-panel'] }, options());
     expect(finding.status).toBe('pass');
     const observed = Object.fromEntries(finding.details!.map((detail) => [detail.subject, detail.observed]));
     expect(observed.api).toMatch(new RegExp(`^${api.url}health answered 200 in \\d+ ms`));
     expect(observed.storefront).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/ answered 200/);
-    expect(observed['vendor-panel']).toMatch(/answered 301 to https:\/\/127\.0\.0\.1:\d+\//);
-    expect(observed['admin-panel']).toMatch(/answered 401 in \d+ ms: deployed, behind authentication/);
+    expect(observed['vendor-panel']).toMatch(new RegExp(`^${toLogin} → ${toLogin}login answered 200`));
+  });
+
+  it('warns when it cannot see the service itself: an auth challenge the proxy may send alone, a redirect to another origin', async () => {
+    const finding = await runProbe(deployed, { VENDOR_PANEL_URL: storefront.httpUrl as string, ADMIN_PANEL_URL: guarded }, { services: ['vendor-panel', 'admin-panel'] }, options());
+    expect(finding.status).toBe('warn');
+    const observed = Object.fromEntries(finding.details!.map((detail) => [detail.subject, detail.observed]));
+    expect(observed['vendor-panel']).toMatch(/answered 301 to https:\/\/127\.0\.0\.1:\d+\/ in \d+ ms, a redirect not followed/);
+    expect(observed['admin-panel']).toMatch(/answered 401 in \d+ ms: something answers behind authentication, but it may be the proxy alone/);
   });
 
   it('fails for a 502 behind the proxy, a 404 route, a refused connection and an unset URL', async () => {
@@ -88,7 +106,7 @@ describe('deploy.service', () => {
         'deployment.deployment-steps.deploy-backend-service': 'pass',
         'deployment.deployment-steps.deploy-storefront-service': 'pass',
         'deployment.deployment-steps.deploy-vendor-panel-service': 'fail',
-        'deployment.deployment-steps.deploy-admin-panel-service': 'pass',
+        'deployment.deployment-steps.deploy-admin-panel-service': 'warn',
         'deployment.deployment-steps.deploy-nginx-reverse-proxy': 'fail',
       });
     });
