@@ -370,6 +370,31 @@ export interface PgAppSessions {
   count: number;
 }
 
+/** The client address holding most of the application role's live sessions: a lower bound of one instance's pool. */
+export function busiestClient(sessions: readonly PgAppSessions[]): { client: string; count: number } | undefined {
+  const byClient = new Map<string, number>();
+  for (const s of sessions) byClient.set(s.client, (byClient.get(s.client) ?? 0) + s.count);
+  let best: { client: string; count: number } | undefined;
+  for (const [client, count] of byClient) if (!best || count > best.count) best = { client, count };
+  return best;
+}
+
+/**
+ * The live snapshot for probes that judge declared settings (env.*) and only add live evidence:
+ * never an error of their own when the database cannot be reached, just the reason it was not compared.
+ */
+export async function pgLiveSnapshot(ctx: ProbeContext): Promise<{ snapshot: PgSnapshot } | { reason: string }> {
+  const target = pgTargetOf(ctx.target);
+  if (target === undefined) return { reason: PG_NOT_CONFIGURED };
+  if ('error' in target) return { reason: target.error };
+  try {
+    const session = await abortable(pgSession(ctx, target), ctx.signal);
+    return { snapshot: await abortable(pgSnapshot(ctx, session), ctx.signal) };
+  } catch (error) {
+    return { reason: `could not query ${target.label}: ${error instanceof PgTlsRefused ? error.message : cleanError(error, target)}` };
+  }
+}
+
 const SETTINGS = ['ssl', 'log_min_duration_statement', 'max_connections', 'superuser_reserved_connections', 'reserved_connections', 'server_version'];
 
 export async function gatherSnapshot(q: ReadOnlyQueries, connectMs: number): Promise<PgSnapshot> {

@@ -63,7 +63,6 @@ async function run(env: Record<string, string>, options: { args?: string[]; proc
     throw new Error(`no JSON report: ${stderr}`);
   }
   for (const secret of Object.values(PASSWORDS)) expect(stdout).not.toContain(secret);
-  if (process.env.DEBUG_PGTLS) for (const r of report.results) console.log(r.probe, r.status, r.observed);
   return new Map(report.results.map((r) => [r.probe, r]));
 }
 
@@ -237,6 +236,42 @@ describe('declared DB_SSL against the live application\'s connections', () => {
       expect(ssl?.observed).toMatch(/configuration: declared DB_SSL=true \(requires SSL\), but live 1 of 1 application connection\(s\) of role postgres are not encrypted \(1 from 127\.0\.0\.1 as "bazaarhub-api" not encrypted\)/);
     } finally {
       await app.end();
+    }
+  });
+});
+
+describe('declared DB_POOL_MAX against the live database', () => {
+  const env = (poolMax: string) => ({ DATABASE_URL: dsn('localhost', `sslmode=verify-full&sslrootcert=${files.ca}`), DB_POOL_MAX: poolMax });
+  const only = ['env.db-pool', 'postgres.max-connections'];
+
+  it('passes a pool the live server holds, and fails one its max_connections cannot, saying both', async () => {
+    const fits = await run(env('30'), { only });
+    expect(fits.get('env.db-pool')?.status, fits.get('env.db-pool')?.observed).toBe('pass');
+    expect(fits.get('env.db-pool')?.observed).toMatch(/^DB_POOL_MAX is 30; live: no other session of role app seen, within the pool; max_connections = 50 holds it/);
+    const tooBig = await run(env('48'), { only });
+    expect(tooBig.get('env.db-pool')?.status).toBe('fail');
+    expect(tooBig.get('env.db-pool')?.observed).toMatch(/^declared DB_POOL_MAX is 48, but the live server's max_connections = 50 leaves 47 for applications, fewer than one pool of 48/);
+  });
+
+  it('when one client already holds more sessions than DB_POOL_MAX, the live count decides', async () => {
+    const { default: pg } = await import('pg');
+    const clients: Client[] = [];
+    try {
+      for (let i = 0; i < 24; i++) {
+        const client: Client = new pg.Client({ host: '127.0.0.1', port: fx.primary.port, user: 'app', password: PASSWORDS.app, database: 'shop_good', ssl: { rejectUnauthorized: false }, application_name: 'bazaarhub-api' });
+        await client.connect();
+        clients.push(client);
+      }
+      const results = await run(env('20'), { only });
+      const pool = results.get('env.db-pool');
+      expect(pool?.status).toBe('warn');
+      expect(pool?.observed).toMatch(/^declared DB_POOL_MAX is 20, but live: 24 session\(s\) of role app from 127\.0\.0\.1, more than DB_POOL_MAX 20: the application does not apply DB_POOL_MAX/);
+      // 20 x 2 instances would fit in 47; the 24 really held do not.
+      const max = results.get('postgres.max-connections');
+      expect(max?.status).toBe('fail');
+      expect(max?.observed).toMatch(/^max_connections = 50 \(3 reserved, 47 for applications, \d+ in use now\); live: 24 sessions of role app from 127\.0\.0\.1, more than DB_POOL_MAX = 20$/);
+    } finally {
+      await Promise.all(clients.map((client) => client.end()));
     }
   });
 });
