@@ -155,6 +155,8 @@ export interface PgTls {
   verification: string;
   /** `with sslmode=verify-full and sslrootcert=/etc/ssl/rds-ca.pem in DATABASE_URL`, for failure messages. */
   context: string;
+  /** The named sslrootcert is not on this machine: an unknown-CA failure then says nothing about the server. */
+  rootMissing?: boolean;
 }
 
 /** OpenSSL's default bundle for sslrootcert=system: SSL_CERT_FILE, else the usual distribution paths. */
@@ -256,7 +258,7 @@ export function pgTlsOptions(config: PgSslConfig, host: string, run: RunOptions)
       : verifyChain
         ? 'the chain, not the host name'
         : `nothing (sslmode=${config.mode} without a root certificate does not verify the server)`;
-  return { options, verification, context: `with ${context.join(' and ')}` };
+  return { options, verification, context: `with ${context.join(' and ')}`, ...(root && root.value !== 'system' && !haveRoot ? { rootMissing: true } : {}) };
 }
 
 /** OpenSSL's verification codes, as Node reports them on a failed handshake. */
@@ -277,6 +279,10 @@ export function isLocalTlsFailure(error: unknown): boolean {
 }
 
 /** A TLS failure in words an operator reads: what was wrong with the certificate, and OpenSSL's own text. */
+export function isUnknownCa(error: unknown): boolean {
+  return UNKNOWN_CA.has((error as NodeJS.ErrnoException)?.code ?? '');
+}
+
 export function describeTlsFailure(error: unknown): string {
   const code = (error as NodeJS.ErrnoException)?.code ?? '';
   const message = errorMessage(error).split('\n')[0] ?? 'TLS handshake failed';

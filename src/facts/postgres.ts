@@ -10,7 +10,7 @@ import type { Finding, ProbeContext } from '../engine/types.js';
 import type { Target } from '../target/target.js';
 import { errorMessage } from '../util/errors.js';
 import { cleanError, isTimeout } from './clean-error.js';
-import { describeTlsFailure, isLocalTlsFailure, isTlsFailure, pgTlsOptions, resolvePgSsl, type PgSslConfig, type SslMode } from './libpq.js';
+import { describeTlsFailure, isLocalTlsFailure, isTlsFailure, isUnknownCa, pgTlsOptions, resolvePgSsl, type PgSslConfig, type SslMode } from './libpq.js';
 import { abortable } from './store.js';
 
 export { SSL_MODES, sslRequired, type SslMode } from './libpq.js';
@@ -167,7 +167,8 @@ async function sslAttempt(ctx: ProbeContext, target: PgTarget): Promise<Connecte
       throw new PgTlsRefused(`server: ssl = off (the server refused the SSL request that ${target.sslSource} asks for)`, 'fail', 'Turn ssl on in the server (ssl = on with a certificate), or on a managed service enable SSL.');
     }
     if (isTlsFailure(error)) {
-      const local = isLocalTlsFailure(error);
+      // Without the CA file the application names, an unknown CA is our gap, not the server's fault.
+      const local = isLocalTlsFailure(error) || (tls.rootMissing === true && isUnknownCa(error));
       throw new PgTlsRefused(`${describeTlsFailure(error)} ${tls.context}`, local ? 'error' : 'fail', TLS_REMEDIATION);
     }
     throw error;
@@ -180,7 +181,8 @@ async function plainAttempt(ctx: ProbeContext, target: PgTarget): Promise<Client
 
 /** Connects as libpq would for the target's sslmode: disable, allow (plain, then SSL), prefer (SSL, then plain), require/verify-*. */
 async function connectAsLibpq(ctx: ProbeContext, target: PgTarget): Promise<Connected> {
-  const mode = target.ssl.mode;
+  // libpq never uses SSL over a Unix-domain socket (host is a directory).
+  const mode = target.host.startsWith('/') ? 'disable' : target.ssl.mode;
   if (target.ssl.refusal) throw new PgTlsRefused(target.ssl.refusal, 'fail', 'Use sslmode=verify-full with sslrootcert=system (or name the CA file in sslrootcert).');
   const refusedPlain = (error: unknown) =>
     new PgTlsRefused(

@@ -4,6 +4,7 @@
  * sslrootcert (file and `system`), sslcert/sslkey, PGSSL* variables, DB_SSL, --ca and
  * NODE_EXTRA_CA_CERTS, and what the other postgres probes say when the TLS connection is refused.
  */
+import { createPrivateKey } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,8 @@ import { PASSWORDS, startPgFixture, type PgFixture } from '../helpers/pg-server.
 let fx: PgFixture;
 let dir: string;
 let home: string;
-const files = { ca: '', wrongCa: '', clientCert: '', clientKey: '', openKey: '' };
+const files = { ca: '', wrongCa: '', clientCert: '', clientKey: '', openKey: '', lockedKey: '' };
+const KEY_PASSPHRASE = 'Client-Key-Passphrase-42';
 
 beforeAll(async () => {
   fx = await startPgFixture({ replica: true, hosts: ['localhost'], clientCerts: true });
@@ -35,6 +37,8 @@ beforeAll(async () => {
   writeFileSync(files.clientCert, client.cert);
   writeFileSync(files.clientKey, client.key, { mode: 0o600 });
   writeFileSync(files.openKey, client.key);
+  files.lockedKey = join(dir, 'locked.key');
+  writeFileSync(files.lockedKey, createPrivateKey(client.key).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: KEY_PASSPHRASE }), { mode: 0o600 });
   chmodSync(files.openKey, 0o644);
 }, 120_000);
 
@@ -62,7 +66,7 @@ async function run(env: Record<string, string>, options: { args?: string[]; proc
   } catch {
     throw new Error(`no JSON report: ${stderr}`);
   }
-  for (const secret of Object.values(PASSWORDS)) expect(stdout).not.toContain(secret);
+  for (const secret of [...Object.values(PASSWORDS), KEY_PASSPHRASE]) expect(stdout).not.toContain(secret);
   return new Map(report.results.map((r) => [r.probe, r]));
 }
 
@@ -153,6 +157,27 @@ describe('a certificate that does not verify is a fail of postgres.ssl, with the
   });
 });
 
+describe('an sslrootcert that is not on this machine', () => {
+  const missing = () => dsn('localhost', 'sslmode=verify-full&sslrootcert=/etc/ssl/rds-ca.pem');
+
+  it('is an error of postgres.ssl (not a fault of the server) that asks for --ca', async () => {
+    const results = await run({ DATABASE_URL: missing() });
+    expect(results.get('postgres.ssl')?.status).toBe('error');
+    expect(results.get('postgres.ssl')?.observed).toMatch(/root certificate file "\/etc\/ssl\/rds-ca\.pem" .* does not exist on this machine.*--ca/);
+    expect(results.get('postgres.version')?.status).toBe('skipped');
+  });
+
+  it('is replaced by --ca', async () => {
+    expectAllPass(await run({ DATABASE_URL: missing() }, { args: ['--ca', files.ca] }));
+  });
+
+  it('with only a CA that does not sign the server, is still our gap: error, not fail', async () => {
+    const results = await run({ DATABASE_URL: missing() }, { args: ['--ca', files.wrongCa] });
+    expect(results.get('postgres.ssl')?.status).toBe('error');
+    expect(results.get('postgres.ssl')?.observed).toMatch(/unknown CA .*sslrootcert \/etc\/ssl\/rds-ca\.pem is not on this machine/);
+  });
+});
+
 describe('host names: verify-full checks them, verify-ca does not', () => {
   it('verify-full via 127.0.0.1 to a certificate for localhost fails naming the mismatch', async () => {
     expectTlsRefused(await run({ DATABASE_URL: dsn('127.0.0.1', `sslmode=verify-full&sslrootcert=${files.ca}`) }), /host name 127\.0\.0\.1 does not match the certificate's names \(DNS:localhost\)/);
@@ -210,6 +235,15 @@ describe('client certificates (sslcert/sslkey)', () => {
     const results = await run({ DATABASE_URL: certDsn('') }, { only: ['postgres.connectivity'] });
     expect(results.get('postgres.connectivity')?.status).toBe('fail');
     expect(results.get('postgres.connectivity')?.observed).toMatch(/certificate/);
+  });
+
+  it('an encrypted key opens with sslpassword, and a wrong one is this machine\'s error', async () => {
+    const good = await run({ DATABASE_URL: certDsn(`&sslcert=${files.clientCert}&sslkey=${files.lockedKey}&sslpassword=${KEY_PASSPHRASE}`) }, { only: ['postgres.connectivity'] });
+    expect(good.get('postgres.connectivity')?.status, good.get('postgres.connectivity')?.observed).toBe('pass');
+    const wrong = await run({ DATABASE_URL: certDsn(`&sslcert=${files.clientCert}&sslkey=${files.lockedKey}&sslpassword=not-it`) }, { only: ['postgres.ssl', 'postgres.connectivity'] });
+    expect(wrong.get('postgres.ssl')?.status).toBe('error');
+    expect(wrong.get('postgres.ssl')?.observed).toMatch(/the client key could not be used .*check sslkey and sslpassword/);
+    expect(wrong.get('postgres.connectivity')?.status).toBe('skipped');
   });
 
   it('a key readable by others is refused with libpq\'s rule, as an error of this machine', async () => {
