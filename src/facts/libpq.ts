@@ -101,9 +101,15 @@ export function resolvePgSsl(get: (name: string) => string | undefined, params?:
   const dsnFlag = params?.get('ssl');
   const envMode = get('PGSSLMODE');
   const dbSsl = get('DB_SSL');
-  if (dsnMode) {
-    mode = sslModeOf(dsnMode);
-    if (!mode || !(SSL_MODES as readonly string[]).includes(dsnMode.toLowerCase())) return { error: `${dsnName} has an unknown sslmode "${dsnMode}"` };
+  let noVerify = false;
+  if (dsnMode?.toLowerCase() === 'no-verify') {
+    // node-postgres' own mode (libpq has none such): encrypted, never verified.
+    mode = 'require';
+    noVerify = true;
+    source = `sslmode=${dsnMode} in ${dsnName} (node-postgres: encrypted, not verified)`;
+  } else if (dsnMode) {
+    if (!(SSL_MODES as readonly string[]).includes(dsnMode.toLowerCase())) return { error: `${dsnName} has an unknown sslmode "${dsnMode}"` };
+    mode = dsnMode.toLowerCase() as SslMode;
     source = `sslmode=${dsnMode} in ${dsnName}`;
   } else if (dsnFlag) {
     mode = sslModeOf(dsnFlag) ?? 'require';
@@ -117,8 +123,8 @@ export function resolvePgSsl(get: (name: string) => string | undefined, params?:
     source = `DB_SSL=${dbSsl}`;
   }
 
-  let rootCert = either('sslrootcert', 'PGSSLROOTCERT');
-  if (!rootCert && exists(join(postgresDir(), 'root.crt'))) rootCert = { value: join(postgresDir(), 'root.crt'), source: `libpq's default root certificate ${join(postgresDir(), 'root.crt')}` };
+  let rootCert = noVerify ? undefined : either('sslrootcert', 'PGSSLROOTCERT');
+  if (!rootCert && !noVerify && exists(join(postgresDir(), 'root.crt'))) rootCert = { value: join(postgresDir(), 'root.crt'), source: `libpq's default root certificate ${join(postgresDir(), 'root.crt')}` };
   let refusal: string | undefined;
   if (rootCert?.value === 'system') {
     if (!mode) {
@@ -215,7 +221,7 @@ export function pgTlsOptions(config: PgSslConfig, host: string, run: RunOptions)
     context.push(`${root.source}${run.ca.length ? ' (and --ca)' : ''}`);
   } else if (config.mode === 'verify-ca' || config.mode === 'verify-full') {
     const tool = trustedCas(run);
-    if (root && !tool && !process.env.NODE_EXTRA_CA_CERTS) {
+    if (root && !tool && !process.env.NODE_EXTRA_CA_CERTS && !run.insecure) {
       return {
         problem: `root certificate file "${root.value}" (${root.source}) does not exist on this machine, and libpq refuses sslmode=${config.mode} without it; pass the CA with --ca FILE (or copy it here)`,
         status: 'error',

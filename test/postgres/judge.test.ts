@@ -32,6 +32,8 @@ describe('libpq SSL parameters', () => {
     expect(ssl({})).toMatchObject({ mode: 'prefer' });
     expect(ssl({ PGSSLMODE: 'sometimes' })).toEqual({ error: expect.stringMatching(/PGSSLMODE has an unknown value "sometimes"/) });
     expect(ssl({ PGSSLROOTCERT: '/env.pem' }, 'sslrootcert=/dsn.pem')).toMatchObject({ rootCert: { value: '/dsn.pem' } });
+    expect(ssl({ PGSSLROOTCERT: '/ca.pem' }, 'sslmode=no-verify')).toEqual(expect.objectContaining({ mode: 'require', source: expect.stringMatching(/node-postgres: encrypted, not verified/) }));
+    expect(ssl({ PGSSLROOTCERT: '/ca.pem' }, 'sslmode=no-verify')).not.toHaveProperty('rootCert');
     expect(ssl({ PGSSLCERT: '/c.crt', PGSSLKEY: '/c.key' })).toMatchObject({ cert: { value: '/c.crt' }, key: { value: '/c.key' } });
   });
 
