@@ -9,6 +9,7 @@ import { judgeReplication } from '../../checks/postgres/replication.js';
 import { judgeRls } from '../../checks/postgres/rls.js';
 import { judgeSlowQueryLog } from '../../checks/postgres/slow-query-log.js';
 import { judgeSsl } from '../../checks/postgres/ssl.js';
+import { judgeDbPool } from '../../checks/env/db-pool.js';
 import { judgeIsolation } from '../../checks/postgres/vendor-isolation.js';
 import { judgeVersion } from '../../checks/postgres/version.js';
 import { pgTargetOf, type PgSnapshot } from '../../src/facts/postgres.js';
@@ -167,5 +168,32 @@ describe('migrations', () => {
   it('covers an FK by an index on the same leading columns in any order', () => {
     expect(covered([['b', 'a', 'c']], ['a', 'b'])).toBe(true);
     expect(covered([['c', 'a', 'b']], ['a', 'b'])).toBe(false);
+  });
+});
+
+describe('env.db-pool against the live database', () => {
+  const params = { min: 20, max: 50 };
+  const snapshot = (maxConnections: number, sessions: Array<{ client: string; count: number }> = [], connLimit = -1) => ({
+    snapshot: {
+      settings: { max_connections: { setting: String(maxConnections), unit: null }, superuser_reserved_connections: { setting: '3', unit: null } },
+      role: { super: false, createRole: false, createDb: false, bypassRls: false, replication: false, connLimit },
+      currentUser: 'app',
+      appSessions: sessions.map((s) => ({ ...s, application: 'api', ssl: true })),
+    },
+  });
+  it('judges the declaration alone when the database was not compared, and says why', () => {
+    const finding = judgeDbPool({ declaredMax: '30', live: { reason: 'DATABASE_URL is not set' } }, params);
+    expect(finding).toMatchObject({ status: 'pass', observed: 'DB_POOL_MAX is 30 (not compared with the live database: DATABASE_URL is not set)' });
+  });
+  it('fails a declared pool the live server or role cannot hold, saying both', () => {
+    expect(judgeDbPool({ declaredMax: '30', live: snapshot(25) }, params)).toMatchObject({ status: 'fail', observed: expect.stringMatching(/^declared DB_POOL_MAX is 30, but the live server's max_connections = 25 leaves 22 for applications/) });
+    expect(judgeDbPool({ declaredMax: '30', live: snapshot(100, [], 10) }, params).observed).toMatch(/role app has CONNECTION LIMIT 10, fewer than one pool of 30/);
+  });
+  it('sums one client\'s sessions across applications and warns when they exceed the declared pool', () => {
+    const finding = judgeDbPool({ declaredMax: '20', live: snapshot(200, [{ client: '10.0.0.5', count: 15 }, { client: '10.0.0.5', count: 10 }, { client: '10.0.0.6', count: 3 }]) }, params);
+    expect(finding.status).toBe('warn');
+    expect(finding.observed).toMatch(/live: 25 session\(s\) of role app from 10\.0\.0\.5, more than DB_POOL_MAX 20/);
+    // A declaration already failing keeps failing, with the live evidence beside it.
+    expect(judgeDbPool({ live: snapshot(200, [{ client: '10.0.0.5', count: 12 }]) }, params)).toMatchObject({ status: 'fail', observed: expect.stringMatching(/more than the driver default of 10/) });
   });
 });
