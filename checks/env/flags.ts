@@ -8,14 +8,15 @@ import { fetchRoute, routeParams, routesOf, webTargets } from '../http/services.
 
 /** What the live deployment shows about a flag: `violations` (empty: it behaves as the flag says), or why it could not be seen. */
 export type LiveEvidence = { violations: string[]; seen: string } | { unobserved: string };
+// (A deployment without any service URL has nothing live to show: the observers return undefined.)
 
 /**
  * HTTPS_ONLY=true promises that plain http serves nothing: every service's plain-http URL (the same
  * shared GET http.https-redirect judges) must redirect to https or not be served at all.
  */
-async function liveHttpsOnly(ctx: ProbeContext): Promise<LiveEvidence> {
+async function liveHttpsOnly(ctx: ProbeContext): Promise<LiveEvidence | undefined> {
   const targets = webTargets(ctx, []);
-  if (targets.length === 0) return { unobserved: 'no service URL to look at' };
+  if (targets.length === 0) return undefined;
   const violations: string[] = [];
   const unseen: string[] = [];
   let seen = 0;
@@ -39,9 +40,9 @@ async function liveHttpsOnly(ctx: ProbeContext): Promise<LiveEvidence> {
 }
 
 /** SECURE_COOKIES=true promises that every cookie the services set carries Secure (same shared GETs as http.cookies). */
-async function liveSecureCookies(ctx: ProbeContext): Promise<LiveEvidence> {
+async function liveSecureCookies(ctx: ProbeContext): Promise<LiveEvidence | undefined> {
   const services = routesOf(webTargets(ctx, []), { urls: [], apiRoutes: routeParams.apiRoutes.parse(undefined), pages: [] });
-  if (services.length === 0) return { unobserved: 'no service URL to look at' };
+  if (services.length === 0) return undefined;
   const violations: string[] = [];
   const secure: string[] = [];
   await Promise.all(
@@ -64,7 +65,7 @@ async function liveSecureCookies(ctx: ProbeContext): Promise<LiveEvidence> {
 }
 
 /** Flags whose promise the live deployment shows; BazaarHub's backend reads neither, so only the live answer counts. */
-const LIVE: Record<string, { expected: string; observe: (ctx: ProbeContext) => Promise<LiveEvidence> }> = {
+const LIVE: Record<string, { expected: string; observe: (ctx: ProbeContext) => Promise<LiveEvidence | undefined> }> = {
   HTTPS_ONLY: { expected: 'true', observe: liveHttpsOnly },
   SECURE_COOKIES: { expected: 'true', observe: liveSecureCookies },
 };

@@ -19,20 +19,18 @@ export function judgeCompression(response: Pick<HttpResponse, 'headers' | 'body'
   const type = header(response, 'content-type') ?? '';
   if (!TEXT.test(type)) return undefined;
   const encoding = header(response, 'content-encoding');
-  const path = new URL(response.url).pathname;
   const size = Buffer.byteLength(response.body);
-  if (encoding && ENCODED.test(encoding)) return { status: 'pass', observed: `${path} (${size} bytes) ${encoding}` };
+  if (encoding && ENCODED.test(encoding)) return { status: 'pass', observed: `${encoding} (${size} bytes decoded)` };
   if (size < minBytes && !response.truncated) return undefined;
-  return { status: 'fail', observed: `${path} (${type.split(';')[0]}, ${size}${response.truncated ? '+' : ''} bytes) sent uncompressed` };
+  return { status: 'fail', observed: `${type.split(';')[0]}, ${size}${response.truncated ? '+' : ''} bytes, sent uncompressed` };
 }
 
 /** Why a response was not judged, for the finding. */
 function notJudged(response: HttpResponse, minBytes: number): string {
-  const path = new URL(response.url).pathname;
-  if (response.status < 200 || response.status >= 300) return `${path} answered ${response.status}`;
+  if (response.status < 200 || response.status >= 300) return `answered ${response.status}`;
   const type = header(response, 'content-type');
-  if (!type || !TEXT.test(type)) return `${path} is ${type?.split(';')[0] ?? 'untyped'}`;
-  return `${path} ${Buffer.byteLength(response.body)} bytes, under ${minBytes}`;
+  if (!type || !TEXT.test(type)) return `${type?.split(';')[0] ?? 'untyped'}`;
+  return `${Buffer.byteLength(response.body)} bytes uncompressed, under ${minBytes}`;
 }
 
 export default defineProbe({
@@ -84,7 +82,7 @@ export default defineProbe({
           const subject = (response: HttpResponse) => `${target.subject} ${new URL(response.url).pathname}`;
           return judged.map(({ response, verdict }) => (verdict ? { subject: subject(response), ...verdict } : { subject: subject(response), status: 'skipped' as const, observed: `${notJudged(response, params.minBytes)}: not judged` }));
         }
-        const seen = [...responses.map((response) => notJudged(response, params.minBytes)), ...unanswered.map((text) => `${text} (no answer)`)].join('; ');
+        const seen = [...responses.map((response) => `${new URL(response.url).pathname} ${notJudged(response, params.minBytes)}`), ...unanswered.map((text) => `${text} (no answer)`)].join('; ');
         return [{ subject: target.subject, status: 'error', observed: `no 2xx text response of at least ${params.minBytes} bytes to judge compression on (${seen || 'nothing fetched'}); list a larger route with the apiRoutes or pages param` }];
       }),
     );
