@@ -140,6 +140,7 @@ export default defineProbe({
       const timing = `in ${seconds(response.totalMs)}${slow ? `, slower than the ${seconds(params.maxMs)} threshold` : ''}`;
       return { status: slow ? 'fail' : judged.status, observed: `${url.href} ${timing}: ${judged.observed}`, expected };
     } catch (error) {
+      if (/earlier (request|probe)/.test(errorMessage(error))) return { status: 'fail', observed: `${url.href} did not answer: ${errorMessage(error)}`, expected };
       if (isTimeout(error)) return { status: 'fail', observed: `${url.href}: no answer within ${seconds(waitMs)} (threshold ${seconds(params.maxMs)})`, expected };
       return { status: 'fail', observed: `${url.href} did not answer: ${errorMessage(error)}`, expected };
     }

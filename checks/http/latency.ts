@@ -141,6 +141,15 @@ async function measure(ctx: ProbeContext, endpoints: URL[], params: { requests: 
   const budget = ctx.options.timeoutMs * 0.8;
   let stopped = 0;
   try {
+    // Warm-up, untimed: open the keep-alive connections first, as a load tester does (wrk times
+    // requests, not connects). Otherwise the TLS handshakes land in the slowest 5% of a small
+    // sample and p95 measures our connection setup, not the deployment.
+    const warmups = Math.min(params.concurrency, 3);
+    await Promise.all(
+      [...new Set(endpoints.map((url) => url.href))].flatMap((href) =>
+        Array.from({ length: warmups }, () => send(ctx, new URL(href), { agent: agents[new URL(href).protocol as 'http:' | 'https:'], maxBodyBytes: 256 * 1024 }).catch(() => undefined)),
+      ),
+    );
     const plan = Array.from({ length: params.requests }, (_, index) => endpoints[index % endpoints.length] as URL);
     const samples = await mapConcurrent(plan, params.concurrency, async (url): Promise<Sample | undefined> => {
       if (ctx.signal.aborted || Date.now() - started > budget) {

@@ -148,9 +148,13 @@ export interface PerRouteOptions extends PerTargetOptions {
   routeUnanswered?: ProbeStatus;
 }
 
-/** How long a probe waits for one route, so one slow route is reported by name instead of timing the whole probe out. */
+/**
+ * How long a probe waits for one route: just under its own deadline, so a slow route is reported
+ * by name instead of timing the whole probe out, yet late enough that the run already counts the
+ * host as silent and probes started after this one do not wait on it again.
+ */
 export function routeWaitMs(ctx: ProbeContext): number {
-  return Math.max(100, Math.round(ctx.options.timeoutMs * 0.8));
+  return Math.max(100, ctx.options.timeoutMs - 150);
 }
 
 /** The shared GET of a route, bounded by `routeWaitMs`; a same-origin redirect is followed once (a panel's `/` → `/login`). */
