@@ -174,7 +174,8 @@ async function hangSection() {
           ['run duration in the report', ms(report?.durationMs ?? Number.NaN)],
           ['slowest probe', ms(slowest)],
           ['results', Object.entries(counts).map(([status, count]) => `${count} ${status}`).join(', ')],
-          ['exit code', `${code} ${verdict(code === 3)} (target 3)`],
+          // A fail by design (http.health: a health route that never answers fails, issue 11 item 4) makes it NOT READY.
+          ['exit code', `${code} ${verdict(code === (notError.some((result) => result.status === 'fail') ? 1 : 3))} (target 3, or 1 when a probe judges the silence a fail by design)`],
           ['stderr lines beyond progress', String(stderr.split('\n').filter((line) => line && !line.startsWith('[')).length)],
         ],
       ),

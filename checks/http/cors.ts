@@ -40,12 +40,14 @@ export const FOREIGN_ORIGIN = 'https://evil.example';
  * never runs the handler), each sent once per run and shared by every probe that asks.
  */
 export async function observeCors(ctx: ProbeContext, url: URL, origin: string, trusted: boolean): Promise<CorsObservation[]> {
-  const request = await sendOnce(ctx, url, { headers: { origin }, maxBodyBytes: 16 * 1024 });
-  const preflight = await sendOnce(ctx, url, {
-    method: 'OPTIONS',
-    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' },
-    maxBodyBytes: 16 * 1024,
-  });
+  const [request, preflight] = await Promise.all([
+    sendOnce(ctx, url, { headers: { origin }, maxBodyBytes: 16 * 1024 }),
+    sendOnce(ctx, url, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' },
+      maxBodyBytes: 16 * 1024,
+    }),
+  ]);
   return [
     { origin, trusted, kind: 'request', headers: request.headers },
     { origin, trusted, kind: 'preflight', headers: preflight.headers },
@@ -117,9 +119,8 @@ export default defineProbe({
       const base = first ? new URL(first) : target.url;
       const origins = [FOREIGN_ORIGIN, ...untrustedOrigins(base)].filter((origin, index, all) => all.indexOf(origin) === index && !trusted.has(origin)).map((origin) => ({ origin, trusted: false }));
       if (first) origins.push({ origin: first, trusted: true });
-      const observations: CorsObservation[] = [];
-      // Sequential and bounded: 2 requests per origin, at most 12 per service.
-      for (const { origin, trusted: isTrusted } of origins) observations.push(...(await observeCors(ctx, url, origin, isTrusted)));
+      // Bounded: 2 requests per origin, at most 12 per service, all read-only, sent side by side.
+      const observations = (await Promise.all(origins.map(({ origin, trusted: isTrusted }) => observeCors(ctx, url, origin, isTrusted)))).flat();
       const judged = judgeCors(observations, target.subject === 'api' || params.urls.length > 0 ? 'fail' : 'warn');
       return { ...judged, observed: `${url.pathname}: ${judged.observed}` };
     });
