@@ -3,7 +3,7 @@ import { combine } from '../../src/engine/findings.js';
 import { defineProbe, type FindingDetail, type ProbeContext } from '../../src/engine/types.js';
 import { errorMessage } from '../../src/util/errors.js';
 import { corsUrlOf, FOREIGN_ORIGIN, judgeCors, observeCors } from '../http/cors.js';
-import { routeParams, routeWaitMs, webTargets } from '../http/services.js';
+import { routeParams, routeWaitMs, webTargets, routeBudget } from '../http/services.js';
 
 const LOCAL = /^(localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1\]|[^.]+\.local|[^.]+\.test)$/i;
 
@@ -51,6 +51,7 @@ export default defineProbe({
   description:
     'CORS_ORIGIN lists explicit https origins (no "*", no localhost, no plain http), and the live API, asked with a foreign Origin (one GET and one OPTIONS preflight of its first apiRoutes route, shared with http.cors), allows no foreign origin. The finding says what is declared and what the live API does; a live API answering "*" or reflecting the origin fails whatever CORS_ORIGIN says.',
   params: z.object({ variable: z.string().default('CORS_ORIGIN'), apiRoutes: routeParams.apiRoutes }),
+  budgetMs: routeBudget,
   remediation:
     'Set CORS_ORIGIN to the comma-separated https origins of the storefront, vendor panel and admin panel, and make the backend use it: `app.use(cors({ origin: process.env.CORS_ORIGIN.split(","), credentials: true }))` instead of `app.use(cors())`, which answers "*" to every site.',
   suggests: [{ match: /CORS whitelist/i, severity: 'high' }],

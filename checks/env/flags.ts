@@ -4,7 +4,7 @@ import { defineProbe, type FindingDetail, type ProbeContext } from '../../src/en
 import { errorMessage } from '../../src/util/errors.js';
 import { parseSetCookie } from '../http/cookies.js';
 import { judgeRedirect, plainUrlOf } from '../http/https-redirect.js';
-import { fetchRoute, routeParams, routesOf, webTargets } from '../http/services.js';
+import { fetchRoute, routeParams, routesOf, webTargets, routeBudget } from '../http/services.js';
 
 /** What the live deployment shows about a flag: `violations` (empty: it behaves as the flag says), or why it could not be seen. */
 export type LiveEvidence = { violations: string[]; seen: string } | { unobserved: string };
@@ -91,6 +91,7 @@ export default defineProbe({
     /** Look at the live deployment for the flags it can show (HTTPS_ONLY, SECURE_COOKIES). */
     live: z.boolean().default(true),
   }),
+  budgetMs: routeBudget,
   remediation:
     'Set the listed variables to the expected values in .env.production and redeploy; where the live deployment contradicts a flag, make the code or the proxy do it (nginx `return 301 https://$host$request_uri;` on port 80, `cookie: { secure: true }` in the session middleware): BazaarHub\'s backend reads neither HTTPS_ONLY nor SECURE_COOKIES.',
   suggests: [{ match: /\b([A-Z][A-Z0-9_]+)=([A-Za-z0-9_.-]+)/, severity: 'high', params: (m) => ({ expect: { [m[1] as string]: m[2] as string } }) }],

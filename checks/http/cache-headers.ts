@@ -3,7 +3,7 @@ import { worst } from '../../src/engine/findings.js';
 import { defineProbe, type FindingDetail, type ProbeStatus } from '../../src/engine/types.js';
 import { getFact, type HttpResponse } from '../../src/facts/http.js';
 import { discoverAssets } from './assets.js';
-import { header, isHtml, perRoute, routeParams, routesOf, ROUTES_HINT, webTargets } from './services.js';
+import { header, isHtml, perRoute, routeParams, routesOf, ROUTES_HINT, webTargets, routeBudget } from './services.js';
 
 type Judged = { status: ProbeStatus; observed: string };
 
@@ -62,6 +62,7 @@ export default defineProbe({
     maxAssets: z.number().int().min(0).max(20).default(5),
     minAssetMaxAge: z.number().int().nonnegative().default(2_592_000),
   }),
+  budgetMs: routeBudget,
   remediation:
     'Serve fingerprinted assets with `Cache-Control: public, max-age=31536000, immutable` (nginx `location /_next/static/ { expires 1y; }`) and HTML/API responses with `Cache-Control: no-store` or `private, no-cache`.',
   suggests: [{ match: /caching headers|cache-control/i, severity: 'medium' }],

@@ -4,7 +4,7 @@ import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
 import type { HttpResponse } from '../../src/facts/http.js';
 import { errorMessage } from '../../src/util/errors.js';
 import { discoverAssets } from './assets.js';
-import { fetchRoute, header, isHtml, NO_SERVICES, routeParams, routesOf, webTargets } from './services.js';
+import { fetchRoute, header, isHtml, NO_SERVICES, routeParams, routesOf, webTargets, routeBudget } from './services.js';
 
 const TEXT = /^(text\/|application\/(json|javascript|ecmascript|xml|[\w.+-]+\+(json|xml))|image\/svg\+xml)/i;
 const ENCODED = /\b(gzip|br|zstd|deflate)\b/i;
@@ -43,6 +43,7 @@ export default defineProbe({
     minBytes: z.number().int().nonnegative().default(1024),
     maxAssets: z.number().int().min(0).max(20).default(5),
   }),
+  budgetMs: routeBudget,
   remediation: 'In nginx: `gzip on; gzip_types text/css application/javascript application/json image/svg+xml; gzip_min_length 1024;` (or brotli), or compression() in Express.',
   suggests: [{ match: /Enable compression|gzip|brotli/i, severity: 'medium' }],
   async run(ctx, params) {

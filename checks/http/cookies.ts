@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
-import { answeredOk, perRoute, routeParams, routesOf, ROUTES_HINT, webTargets } from './services.js';
+import { answeredOk, perRoute, routeParams, routesOf, ROUTES_HINT, webTargets, routeBudget } from './services.js';
 
 export interface ParsedCookie {
   name: string;
@@ -48,6 +48,7 @@ export default defineProbe({
     paths: z.array(z.string()).default([]),
     sessionCookiePattern: z.string().default('sess|sid|token|auth|jwt|remember|refresh|login'),
   }),
+  budgetMs: routeBudget,
   remediation: 'Set SECURE_COOKIES=true and COOKIE_SAME_SITE=lax (or strict); issue session cookies with `{ secure: true, httpOnly: true, sameSite: "lax" }`.',
   suggests: [{ match: /\bcookies?\b/i, severity: 'high' }],
   async run(ctx, params) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
-import { header, perRoute, routeParams, routesOf, ROUTES_HINT, webTargets } from './services.js';
+import { header, perRoute, routeParams, routesOf, ROUTES_HINT, webTargets, routeBudget } from './services.js';
 
 export interface HstsPolicy {
   minMaxAge: number;
@@ -36,6 +36,7 @@ export default defineProbe({
     minMaxAge: z.number().int().nonnegative().default(31_536_000),
     failBelow: z.number().int().nonnegative().default(15_552_000),
   }),
+  budgetMs: routeBudget,
   remediation: 'In nginx: `add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;` on every HTTPS server block (or helmet.hsts in Express).',
   suggests: [{ match: /\bHSTS\b/i, severity: 'high' }],
   async run(ctx, params) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
 import type { HttpResponse } from '../../src/facts/http.js';
-import { perRoute, routeParams, routesOf, webTargets } from './services.js';
+import { perRoute, routeParams, routesOf, webTargets, routeBudget } from './services.js';
 
 /**
  * Pure: a route answers when it gets a status below 500 that is not "not found" (a 401 or 403
@@ -20,6 +20,7 @@ export default defineProbe({
   description:
     'A GET of each service\'s routes that matter (the API\'s apiRoutes, default /api/products and /api/categories; each front end\'s URL and pages) gets an answer below 500 that is not a 404, within the timeout.',
   params: z.object(routeParams),
+  budgetMs: routeBudget,
   remediation: 'Start the service that did not answer (docker compose ps / logs), and check the nginx upstream and DNS for its hostname; a 404 on an API route means the route is not deployed (or set apiRoutes to the routes this deployment serves).',
   suggests: [{ match: /Verify all services are running|All services responsive|Test API endpoints/i, severity: 'critical' }],
   async run(ctx, params) {

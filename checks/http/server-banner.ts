@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
-import { header, perRoute, routeParams, routesOf, ROUTES_HINT, webTargets } from './services.js';
+import { header, perRoute, routeParams, routesOf, ROUTES_HINT, webTargets, routeBudget } from './services.js';
 
 const VERSIONED = /\d+\.\d+|\/\s*\d/;
 const BANNERS = ['server', 'x-powered-by', 'x-aspnet-version', 'x-aspnetmvc-version', 'x-generator'];
@@ -21,6 +21,7 @@ export default defineProbe({
   title: 'Server banner hides the version',
   description: 'The Server header (and X-Powered-By, X-AspNet-Version) on each service\'s API routes and pages discloses no software version.',
   params: z.object(routeParams),
+  budgetMs: routeBudget,
   remediation: 'Set `server_tokens off;` in nginx\'s http block (and hide X-Powered-By with `proxy_hide_header X-Powered-By;`), then reload nginx.',
   suggests: [{ match: /harden Nginx configuration|server (banner|tokens)/i, severity: 'medium' }],
   async run(ctx, params) {

@@ -1,7 +1,7 @@
 import { isTimeout } from '../../src/facts/clean-error.js';
 import { z } from 'zod';
 import { combine, skipped, worst } from '../../src/engine/findings.js';
-import type { Finding, FindingDetail, ProbeContext, ProbeStatus } from '../../src/engine/types.js';
+import type { Finding, FindingDetail, ProbeContext, ProbeStatus, RunOptions } from '../../src/engine/types.js';
 import { getFact, type HttpResponse } from '../../src/facts/http.js';
 import { errorMessage } from '../../src/util/errors.js';
 
@@ -149,20 +149,24 @@ export interface PerRouteOptions extends PerTargetOptions {
 }
 
 /**
- * How long a probe waits for one route: just under its own deadline, so a slow route is reported
- * by name instead of timing the whole probe out, yet late enough that the run already counts the
- * host as silent and probes started after this one do not wait on it again.
+ * How long a probe waits for one route: the run's timeout, as the shared GET itself does. The
+ * probes that judge routes take `routeBudget` (a little more than the timeout) so a slow route is
+ * reported by name instead of the probe timing out as a whole.
  */
 export function routeWaitMs(ctx: ProbeContext): number {
-  return Math.max(100, ctx.options.timeoutMs - 150);
+  return ctx.options.timeoutMs;
 }
+
+/** The budget of a probe that waits up to `routeWaitMs` for its routes: room to report them. */
+export const routeBudget = (_params: unknown, options: RunOptions): number => options.timeoutMs + 300;
 
 /** The shared GET of a route, bounded by `routeWaitMs`; a same-origin redirect is followed once (a panel's `/` → `/login`). */
 export async function fetchRoute(ctx: ProbeContext, url: URL): Promise<HttpResponse> {
   const waitMs = routeWaitMs(ctx);
   let timer: NodeJS.Timeout | undefined;
+  // A backstop just after the shared GET's own timeout, for a fact another probe started with a longer wait.
   const bound = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${(waitMs / 1000).toFixed(1)} s`)), waitMs);
+    timer = setTimeout(() => reject(new Error(`no answer within ${(waitMs / 1000).toFixed(1)} s`)), waitMs + 50);
   });
   try {
     const first = await Promise.race([getFact(ctx, url), bound]);
