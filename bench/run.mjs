@@ -294,6 +294,10 @@ async function stability() {
   const e = spread(perEndpoint);
   const statuses = outcomes.map((outcome) => new Map(outcome.results.map((r) => [r.id, r.status])));
   const changed = [...statuses[0].keys()].filter((id) => statuses.some((run) => run.get(id) !== statuses[0].get(id)));
+  const why = changed.map((id) => {
+    const seen = outcomes.map((outcome) => outcome.results.find((r) => r.id === id));
+    return `- \`${id}\`: ${seen.map((r) => `${r.status} (${r.observed.slice(0, 120)})`).join(' / ')}`;
+  });
   const within = measured ? Math.abs(e.median - measured.p95) / measured.p95 : Number.NaN;
   const wrkVersion = spawnSync('wrk', ['-v'], { encoding: 'utf8' }).stdout.split(' ')[1] ?? '';
   return {
@@ -313,6 +317,7 @@ async function stability() {
       `Spread of the entry's p95 over ${RUNS_5} runs: ${ms(o.max - o.min)} (${o.median ? ((100 * (o.max - o.min)) / o.median).toFixed(0) : '?'}% of the median).`,
       `Target: the /api/products p95 median within 10% of wrk's: ${verdict(within <= 0.1)} (${Number.isNaN(within) ? 'n/a' : `${(within * 100).toFixed(1)}%`}; at these sizes, p95 of 10 samples is their maximum, and a 1 ms rounding is ${measured ? ((100 / measured.p95) | 0) : '?'}% of wrk's p95).`,
       `Target: every entry's status identical in all ${RUNS_5} runs: ${verdict(changed.length === 0)}${changed.length ? ` (changed: ${changed.map((id) => `\`${id}\` ${statuses.map((run) => run.get(id)).join('/')}`).join(', ')})` : ` (${statuses[0].size} entries)`}.`,
+      ...(why.length ? ['', 'What the changing entries observed, run by run:', '', ...why] : []),
     ].join('\n'),
   };
 }
