@@ -46,8 +46,9 @@ export function contactsByKind(contacts) {
 }
 
 /**
- * `runs` full runs back to back against one demo deployment (nothing changes between them), then a
- * measurement of one http.latency endpoint by `measure(url)` (wrk) against the same deployment.
+ * `runs` full runs back to back against one demo deployment (nothing changes between them), each
+ * followed by a measurement of one http.latency endpoint by `measure(url)` (wrk) against the same
+ * deployment, so both tools see the machine in the same state.
  */
 export async function repeatedRuns(root, { runs = 5, timeoutMs = 10_000, concurrency = 64, measure } = {}) {
   const load = (path) => import(pathToFileURL(join(root, 'dist', path)).href);
@@ -63,11 +64,13 @@ export async function repeatedRuns(root, { runs = 5, timeoutMs = 10_000, concurr
   try {
     const target = buildTarget({ envFile: '.env.production', fileValues: new Map(Object.entries(deployment.env)) });
     const outcomes = [];
+    const measured = [];
+    const endpoint = new URL('/api/products', deployment.env.APP_URL).href;
     for (let i = 0; i < runs; i++) {
       outcomes.push(await runEntries({ entries, registry, target, options: { timeoutMs, insecure: false, ca: [deployment.caPem] }, concurrency, signal: new AbortController().signal }));
+      if (measure) measured.push(await measure(endpoint));
     }
-    const endpoint = new URL('/api/products', deployment.env.APP_URL).href;
-    return { outcomes, endpoint, measured: measure ? await measure(endpoint) : undefined, env: deployment.env };
+    return { outcomes, endpoint, measured, env: deployment.env };
   } finally {
     await deployment.close();
   }
