@@ -76,7 +76,7 @@ export function judgeFlag(name: string, expected: string, declared: string | und
   const declaredText = declared === undefined ? 'not set' : declaredOk ? declared : `"${declared}"`;
   if (!live) return { subject: name, status: declaredOk ? 'pass' : 'fail', observed: declaredText };
   if ('unobserved' in live) return { subject: name, status: declaredOk ? 'pass' : 'fail', observed: `${declaredText} (live: ${live.unobserved}, so only the declared value was judged)` };
-  const declaredPart = `declared ${declared === undefined ? 'not set' : `${name}=${declared}`}`;
+  const declaredPart = declared === undefined ? 'not set' : `declared ${declared}`;
   if (live.violations.length > 0) return { subject: name, status: 'fail', observed: `${declaredPart}, but live: ${live.violations.join('; ')}` };
   return { subject: name, status: 'pass', observed: `${declaredPart}; live: ${live.seen}${declaredOk ? '' : ` (the deployment behaves as ${name}=${expected} would promise)`}` };
 }

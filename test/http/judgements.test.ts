@@ -34,9 +34,9 @@ describe('judgements of issue 11 on recorded answers', () => {
   it('env.flags: declared and live both said, live decides', () => {
     expect(judgeFlag('HTTPS_ONLY', 'true', 'true', { violations: ['api: http://x answered 200 over plain http without redirecting'], seen: '' })).toMatchObject({
       status: 'fail',
-      observed: 'declared HTTPS_ONLY=true, but live: api: http://x answered 200 over plain http without redirecting',
+      observed: 'declared true, but live: api: http://x answered 200 over plain http without redirecting',
     });
-    expect(judgeFlag('SECURE_COOKIES', 'true', 'false', { violations: [], seen: 'every cookie set (sid) carries Secure' })).toMatchObject({ status: 'pass', observed: expect.stringMatching(/^declared SECURE_COOKIES=false; live: every cookie set \(sid\) carries Secure \(the deployment behaves/) });
+    expect(judgeFlag('SECURE_COOKIES', 'true', 'false', { violations: [], seen: 'every cookie set (sid) carries Secure' })).toMatchObject({ status: 'pass', observed: expect.stringMatching(/^declared false; live: every cookie set \(sid\) carries Secure \(the deployment behaves/) });
     expect(judgeFlag('SECURE_COOKIES', 'true', 'false', { unobserved: 'no service set a cookie' }).status).toBe('fail');
     expect(judgeFlag('NODE_ENV', 'production', 'production')).toEqual({ subject: 'NODE_ENV', status: 'pass', observed: 'production' });
   });

@@ -145,9 +145,9 @@ describe('BazaarHub as it really answers', () => {
   });
 
   it('fails HTTPS_ONLY and SECURE_COOKIES declared true when the live services contradict them, saying both', () => {
-    expect(outcome.results['https-only']).toMatchObject({ status: 'fail', observed: expect.stringMatching(/^HTTPS_ONLY: declared HTTPS_ONLY=true, but live: api: http:\/\/127\.0\.0\.1:\d+ answered 404 over plain http without redirecting/) });
+    expect(outcome.results['https-only']).toMatchObject({ status: 'fail', observed: expect.stringMatching(/^HTTPS_ONLY: declared true, but live: api: http:\/\/127\.0\.0\.1:\d+ answered 404 over plain http without redirecting/) });
     const cookies = outcome.results['secure-cookies'] as Result;
-    expect(cookies).toMatchObject({ status: 'fail', observed: 'SECURE_COOKIES: declared SECURE_COOKIES=true, but live: storefront / sets sid without Secure' });
+    expect(cookies).toMatchObject({ status: 'fail', observed: 'SECURE_COOKIES: declared true, but live: storefront / sets sid without Secure' });
     expect(cookies.observed).not.toContain('secret-value');
   });
 
