@@ -102,7 +102,8 @@ export default defineProbe({
   suggests: [
     { match: /Response times? < ?(\d+(?:\.\d+)?) ?seconds?.*p95/i, params: (m) => ({ p95Ms: Number(m[1]) * 1000 }), severity: 'high' },
     { match: /Error rate < ?(\d+(?:\.\d+)?)%/i, params: (m) => ({ maxErrorRate: Number(m[1]) / 100 }), severity: 'high' },
-    { match: /Identify (and optimi[sz]e )?slow endpoints/i, severity: 'medium' },
+    // Slow is the success criterion's 2 s p95; errors are another entry's threshold.
+    { match: /Identify (and optimi[sz]e )?slow endpoints/i, params: { p95Ms: 2000 }, severity: 'medium' },
   ],
   async run(ctx, params) {
     const named = { ...(params.p95Ms !== undefined ? { p95Ms: params.p95Ms } : {}), ...(params.maxErrorRate !== undefined ? { maxErrorRate: params.maxErrorRate } : {}) };
