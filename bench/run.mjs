@@ -324,6 +324,12 @@ async function stability() {
   };
 }
 
+// Bench prerequisites (not the test suite's): wrk for the latency comparisons.
+if (sections.some((name) => name === 'latency' || name === 'stability') && spawnSync('wrk', ['-v']).error) {
+  console.error('bench: the latency and stability sections need wrk (Debian: apt-get install -y wrk)');
+  process.exit(2);
+}
+
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform} ${process.arch}`;
 console.log(`bazaarhub-check benchmark on ${machine}\n`);
 const output = [];
