@@ -14,7 +14,7 @@ interface HangingRun {
  * http.health, whose health route not answering is a fail naming the URL (issue 11 item 4): exit 1.
  */
 describe('a deployment that never answers', () => {
-  it('ends within the timeout + 1 s, every network probe error, exit 3', async () => {
+  it('ends within the timeout + 1 s, every network probe error but the health route'"'"'s fail, exit 1', async () => {
     const { hangingRun } = (await import('../../bench/hang.mjs' as string)) as { hangingRun(bin: string, options: { timeoutSeconds: number }): Promise<HangingRun> };
     const { wallMs, code, report, stderr } = await hangingRun(BIN, { timeoutSeconds: 2 });
     const exitedAt = Date.now();
@@ -22,7 +22,7 @@ describe('a deployment that never answers', () => {
     // The run itself, and the time from the verdict to the process's exit (closing clients), each
     // bounded; the process's start-up is not, since a loaded CI box can stretch it (`npm run bench`
     // measures the whole wall time on a quiet machine).
-    expect(report?.durationMs).toBeLessThan(2600);
+    expect(report?.durationMs).toBeLessThan(3000);
     expect(exitedAt - Date.parse(report?.generatedAt ?? '')).toBeLessThan(1000);
     expect(wallMs).toBeLessThan(10_000);
     const network = (report?.results ?? []).filter((r) => r.status !== 'skipped' && !/^(env|npm|git|dns|backup)\./.test(r.probe ?? ''));
