@@ -43,15 +43,15 @@ const REMEDIATION = 'Deploy the service (docker compose up -d <service>, or your
 
 export default defineProbe({
   id: 'deploy.service',
-  sends: { to: 'the named services\' public URLs', what: 'one GET per service of its route (default: /health on the API, / on the front ends; shared with the other probes that GET the same URL) and of at most 3 same-origin redirect targets, no body', effect: 'none' },
+  sends: { to: 'the named services\' public URLs', what: 'one GET per service of its route (default: /api/products on the API, / on the front ends; shared with the other probes that GET the same URL) and of at most 3 same-origin redirect targets, no body', effect: 'none' },
   title: 'The deployed service answers on its public URL',
   description:
-    'GET of each named service\'s public URL (APP_URL/API_BASE_URL, STOREFRONT_URL, VENDOR_PANEL_URL, ADMIN_PANEL_URL) on its route (param paths; the API\'s health route /health by default, since its / is a 404 page): redirects within the same origin are followed (at most 3); a 2xx shows the service is deployed, a 404, a 5xx or no answer that it is not, and an authentication challenge (which the proxy alone may send) or an unfollowed redirect is a warning.',
+    'GET of each named service\'s public URL (APP_URL/API_BASE_URL, STOREFRONT_URL, VENDOR_PANEL_URL, ADMIN_PANEL_URL) on its route (param paths; the API\'s /api/products by default, a representative read route, since its / is a 404 page and /health waits on its dependencies): redirects within the same origin are followed (at most 3); a 2xx shows the service is deployed, a 404, a 5xx or no answer that it is not, and an authentication challenge (which the proxy alone may send) or an unfollowed redirect is a warning.',
   params: z.object({
     /** Which services (default: all four); a service whose URL variable is unset is a failure of this item. */
     services: z.array(z.enum(NAMES)).min(1).default([...NAMES]),
     /** Route per service, relative to its URL. */
-    paths: z.record(z.string()).default({ api: '/health' }),
+    paths: z.record(z.string()).default({ api: '/api/products' }),
   }),
   remediation: REMEDIATION,
   suggests: [{ match: /^Deploy (backend|storefront|vendor-panel|admin-panel) service$/i, params: (m) => ({ services: [m[1]?.toLowerCase() === 'backend' ? 'api' : m[1]?.toLowerCase()] }), severity: 'critical' }],

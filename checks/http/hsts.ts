@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
-import { header, perResponse, urlsParam } from './services.js';
+import { header, perRoute, routeParams, routesOf, ROUTES_HINT, webTargets, routeBudget } from './services.js';
 
 export interface HstsPolicy {
   minMaxAge: number;
@@ -28,20 +28,21 @@ export function judgeHsts(value: string | undefined, policy: HstsPolicy): Omit<F
 
 export default defineProbe({
   id: 'http.hsts',
-  sends: { to: 'each service URL', what: 'one shared GET per service URL (APP_URL/API_BASE_URL, STOREFRONT_URL, VENDOR_PANEL_URL, ADMIN_PANEL_URL or the urls param), no body, no cookies', effect: 'none' },
+  sends: { to: 'each service\'s routes', what: 'the shared GETs of the routes that matter: the API\'s apiRoutes (default /api/products, /api/categories) and each front end\'s URL and pages; no body, no cookies', effect: 'none' },
   title: 'HSTS is sent with a long max-age',
   description:
     'Every service\'s HTTPS response carries Strict-Transport-Security with max-age >= minMaxAge (fail when missing or under failBelow, warn in between) and includeSubDomains (warn if absent); preload is noted.',
   params: z.object({
-    urls: urlsParam,
+    ...routeParams,
     minMaxAge: z.number().int().nonnegative().default(31_536_000),
     failBelow: z.number().int().nonnegative().default(15_552_000),
   }),
+  budgetMs: routeBudget,
   remediation: 'In nginx: `add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;` on every HTTPS server block (or helmet.hsts in Express).',
   suggests: [{ match: /\bHSTS\b/i, severity: 'high' }],
   async run(ctx, params) {
     const expected = `Strict-Transport-Security with max-age >= ${params.minMaxAge} and includeSubDomains`;
     // A service served over plain http cannot use HSTS at all: that is a failure, not a skip.
-    return perResponse(ctx, params.urls, expected, undefined, (response) => judgeHsts(header(response, 'strict-transport-security'), params), { httpsOnly: true });
+    return perRoute(ctx, routesOf(webTargets(ctx, params.urls), params), expected, undefined, (response) => judgeHsts(header(response, 'strict-transport-security'), params), { httpsOnly: true, hint: ROUTES_HINT });
   },
 });

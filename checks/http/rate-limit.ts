@@ -17,7 +17,7 @@ const ROUTE = /^([A-Z]+)\s+(\/\S*)$/;
 
 export default defineProbe({
   id: 'http.rate-limit',
-  sends: { to: 'the API\'s own origin (route param, default POST /api/auth/login)', what: 'up to `count` requests (default 30, at most 500) with a bogus credential for a reserved .invalid address, stopping at the first 429', effect: 'the deployment\'s rate limiter counts the attempts against the tool\'s address (that is what is tested); a login route that logs failed attempts logs these' },
+  sends: { to: 'the API\'s own origin (route param, default POST /api/auth/login)', what: 'up to `count` requests (default 30, at most 500) with a bogus credential for a reserved .invalid address, stopping at the first 429; run alone, after the measurements', effect: 'the deployment\'s rate limiter counts the attempts against the tool\'s address (that is what is tested); a login route that logs failed attempts logs these' },
   title: 'Rate limiting answers 429 under a burst',
   description:
     'Sends a bounded burst (count, default 30) to a rate-limited route on the configured API (default `POST /api/auth/login` with a harmless bogus credential) and expects a 429 before the burst ends.',
@@ -30,6 +30,8 @@ export default defineProbe({
     body: z.string().default(JSON.stringify({ email: 'rate-limit-probe@bazaarhub-check.invalid', password: 'not-a-real-password' })),
     contentType: z.string().default('application/json'),
   }),
+  // A burst: alone, after the measurements, so neither distorts the other or the concurrent probes.
+  phase: 'burst',
   remediation:
     'Put express-rate-limit (or nginx limit_req) in front of auth routes with API_RATE_LIMIT_WINDOW_MS/API_RATE_LIMIT_MAX_REQUESTS, and make sure the proxy passes the client address (app.set("trust proxy", 1)) so the limit is per client.',
   suggests: [{ match: /rate limiting is working|test rate limit/i, severity: 'high' }],

@@ -54,11 +54,11 @@ afterAll(() => servers.closeAll());
 const options = () => ({ ca: [ca.cert] });
 
 describe('deploy.service', () => {
-  it('passes for services that answer on their route: the API on /health, front ends on /, a same-origin login redirect followed', async () => {
+  it('passes for services that answer on their route: the API on /api/products, front ends on /, a same-origin login redirect followed', async () => {
     const finding = await runProbe(deployed, { APP_URL: api.url, STOREFRONT_URL: storefront.url, VENDOR_PANEL_URL: toLogin }, { services: ['api', 'storefront', 'vendor-panel'] }, options());
     expect(finding.status).toBe('pass');
     const observed = Object.fromEntries(finding.details!.map((detail) => [detail.subject, detail.observed]));
-    expect(observed.api).toMatch(new RegExp(`^${api.url}health answered 200 in \\d+ ms`));
+    expect(observed.api).toMatch(new RegExp(`^${api.url}api/products answered 200 in \\d+ ms`));
     expect(observed.storefront).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/ answered 200/);
     expect(observed['vendor-panel']).toMatch(new RegExp(`^${toLogin} → ${toLogin}login answered 200`));
   });
@@ -75,7 +75,7 @@ describe('deploy.service', () => {
     const finding = await runProbe(deployed, { APP_URL: badGateway, STOREFRONT_URL: noRoute, VENDOR_PANEL_URL: `http://127.0.0.1:${closed}/` }, {}, options());
     expect(finding.status).toBe('fail');
     const byService = Object.fromEntries(finding.details!.map((detail) => [detail.subject, detail]));
-    expect(byService.api).toMatchObject({ status: 'fail', observed: expect.stringMatching(/health answered 502 in \d+ ms: nothing healthy behind the URL/) });
+    expect(byService.api).toMatchObject({ status: 'fail', observed: expect.stringMatching(/api\/products answered 502 in \d+ ms: nothing healthy behind the URL/) });
     expect(byService.storefront).toMatchObject({ status: 'fail', observed: expect.stringMatching(/answered 404 .*: the route is not served/) });
     expect(byService['vendor-panel']).toMatchObject({ status: 'fail', observed: expect.stringMatching(/^no answer from http:\/\/127\.0\.0\.1:\d+\/: /) });
     expect(byService['admin-panel']).toEqual({ subject: 'admin-panel', status: 'fail', observed: 'no public URL: ADMIN_PANEL_URL is not set' });
