@@ -51,7 +51,9 @@ export function evaluatePolicy(policy: Policy): CspProblem[] {
   if (wildcards.length > 0) problems.push({ status: 'warn', deduction: -5, text: `wildcard * in ${wildcards.join(', ')}` });
   const object = policy.get('object-src') ?? policy.get('default-src');
   if (!(object && object.length === 1 && object[0] === "'none'")) problems.push({ status: 'warn', deduction: -5, text: "object-src is not 'none' (plugins can load)" });
-  if (!policy.has('base-uri')) problems.push({ status: 'warn', deduction: -5, text: 'no base-uri (an injected <base> can redirect relative scripts)' });
+  // Without any script source an injected <base> has nothing to redirect.
+  const noScripts = script !== undefined && script.length === 1 && script[0] === "'none'";
+  if (!policy.has('base-uri') && !noScripts) problems.push({ status: 'warn', deduction: -5, text: 'no base-uri (an injected <base> can redirect relative scripts)' });
   if (!policy.has('frame-ancestors')) problems.push({ status: 'warn', deduction: -5, text: 'no frame-ancestors (framing not restricted by CSP)' });
   return problems;
 }

@@ -33,7 +33,7 @@ export default defineProbe({
   id: 'mail.dkim',
   title: 'The sending domain publishes a DKIM key at the selector',
   description:
-    'For the domain of SMTP_FROM_EMAIL (or the domain param) and each selector (the selectors param, else DKIM_SELECTOR, comma-separated): a TXT record at <selector>._domainkey.<domain> with a non-empty p= key: RSA of at least minBits (under 2048 warns) or Ed25519. Skipped without a selector. DNS from the resolver param, else DNS_RESOLVER, else the system resolver.',
+    'For the domain of SMTP_FROM_EMAIL (or the domain param) and each selector (the selectors param, else DKIM_SELECTOR, comma- or space-separated): a TXT record at <selector>._domainkey.<domain> with a non-empty p= key: RSA of at least minBits (under 2048 warns) or Ed25519. Skipped without a selector. DNS from the resolver param, else DNS_RESOLVER, else the system resolver.',
   params: z.object({ domain: z.string().default(''), resolver: z.string().default(''), selectors: z.array(z.string()).default([]), minBits: z.number().int().positive().default(1024) }),
   remediation: "Publish the provider's DKIM record (SES: the three CNAMEs of Easy DKIM; SendGrid: s1/s2._domainkey) and set the selector in the catalog param selectors or DKIM_SELECTOR.",
   suggests: [{ match: /\bDKIM\b/i, severity: 'high' }],
@@ -41,7 +41,7 @@ export default defineProbe({
     const expected = 'a DKIM public key at every selector';
     const domain = sendingDomain(ctx, params.domain);
     if (!domain) return { status: 'skipped', observed: NO_DOMAIN, expected };
-    const selectors = params.selectors.length > 0 ? params.selectors : (ctx.target.get('DKIM_SELECTOR') ?? '').split(',').map((value) => value.trim()).filter(Boolean);
+    const selectors = params.selectors.length > 0 ? params.selectors : (ctx.target.get('DKIM_SELECTOR') ?? '').split(/[\s,]+/).map((value) => value.trim()).filter(Boolean);
     if (selectors.length === 0) return { status: 'skipped', observed: 'no DKIM selector: set the selectors param or DKIM_SELECTOR (the provider names it, e.g. s1, google, resend)', expected };
     const resolver = resolverFor(ctx, params.resolver);
     const details = await Promise.all(selectors.map(async (selector) => judgeDkim(selector, await txtRecords(ctx, resolver, `${selector}._domainkey.${domain}`), params.minBits)));

@@ -1,5 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
+import type { StandIn } from '../demo/standin.js';
 
 /**
  * A tiny authoritative DNS server on 127.0.0.1 (UDP, RFC 1035 wire format) for tests and the demo:
@@ -142,3 +144,26 @@ export async function startDnsServer(zone: Zone): Promise<RunningDns> {
   const { port } = socket.address() as AddressInfo;
   return { server: `127.0.0.1:${port}`, questions, close: () => new Promise<void>((resolve) => socket.close(() => resolve())) };
 }
+
+/** The public key of a fresh 2048-bit RSA pair as a DKIM p= value (base64 SPKI). */
+export function dkimPublicKey(bits = 2048): string {
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: bits, publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  return publicKey.toString('base64');
+}
+
+/**
+ * The demo's DNS for its sending domain (SMTP_FROM_EMAIL noreply@bazaarhub.example): SPF through
+ * one include, a DKIM key at selector bh1, and DMARC still at p=none (the common first-week mistake).
+ */
+export const dnsStandIn: StandIn = {
+  name: 'dns',
+  async start() {
+    const dns = await startDnsServer({
+      'bazaarhub.example': { TXT: ['v=spf1 include:_spf.mailer.bazaarhub.example ~all', 'google-site-verification=demo'] },
+      '_spf.mailer.bazaarhub.example': { TXT: ['v=spf1 ip4:127.0.0.1 -all'] },
+      'bh1._domainkey.bazaarhub.example': { TXT: [`v=DKIM1; k=rsa; p=${dkimPublicKey()}`] },
+      '_dmarc.bazaarhub.example': { TXT: ['v=DMARC1; p=none; rua=mailto:dmarc@bazaarhub.example'] },
+    });
+    return { name: 'dns', env: { DNS_RESOLVER: dns.server, DKIM_SELECTOR: 'bh1' }, note: `DNS (SPF, DKIM, DMARC of bazaarhub.example) at ${dns.server}`, close: dns.close };
+  },
+};
