@@ -76,7 +76,8 @@ export default defineProbe({
     return perTarget(webTargets(ctx, params.urls), expected, undefined, async (target) => {
       const result = await tlsFacts(ctx, target.url);
       if (!result.ok) return { status: result.refused ? 'fail' : 'error', observed: `no TLS handshake with ${result.host}:${result.port}: ${result.error}` };
-      return judgeCertificate(result, new Date(), policy);
+      const judged = judgeCertificate(result, new Date(), policy);
+      return { ...judged, observed: `${judged.observed} (1 handshake)` };
     }, { httpsOnly: true });
   },
 });

@@ -19,27 +19,37 @@ export function judgeChain(sent: readonly Buffer[] | undefined, anchors: readonl
   if (!sent) return { status: 'warn', observed: 'chain order not checked: the server refuses TLS 1.2, and TLS 1.3 encrypts the certificates' };
   if (sent.length === 0) return { status: 'fail', observed: 'no certificate presented' };
   const certs = sent.map((der) => certificateDetails(der));
-  const problems: Problem[] = [];
   const names = certs.map((cert) => cn(cert.subject));
-  for (let index = 0; index < sent.length - 1; index += 1) {
-    if (issuedBy(sent[index] as Buffer, sent[index + 1] as Buffer)) continue;
-    const issuerElsewhere = sent.findIndex((candidate, other) => other !== index && issuedBy(sent[index] as Buffer, candidate));
-    if (issuerElsewhere >= 0) problems.push({ status: 'fail', text: `out of order: ${names[index]} is followed by ${names[index + 1]}, but its issuer ${names[issuerElsewhere]} is certificate #${issuerElsewhere + 1}` });
-    else problems.push({ status: 'fail', text: `${names[index + 1]} (#${index + 2}) did not sign ${names[index]} (#${index + 1}): unrelated certificate in the chain` });
-  }
-  const last = certs.at(-1)!;
-  const lastDer = sent.at(-1)!;
+  const roots = anchors.filter((anchor) => certificateDetails(anchor).selfIssued);
+  const problems: Problem[] = [];
   let ending = '';
-  if (last.selfIssued && sent.length > 1) ending = `ends with the root ${cn(last.subject)} (sending it is unnecessary)`;
-  else if (last.selfIssued) problems.push({ status: 'fail', text: 'only a self-signed certificate is sent' });
-  else {
-    const issuer = anchors.find((anchor) => issuedBy(lastDer, anchor));
-    if (!issuer) problems.push({ status: 'fail', text: `incomplete: ${cn(last.subject)} is issued by ${cn(last.issuer)}, which is neither sent nor a trusted root` });
-    else {
-      const found = certificateDetails(issuer);
-      if (!found.selfIssued) problems.push({ status: 'fail', text: `incomplete: intermediate ${cn(found.subject)} is not sent (only this machine's trust store has it; other clients cannot build the chain)` });
-      else ending = `ends at the trusted root ${cn(found.subject)}`;
+  for (let index = 0; index < sent.length; index += 1) {
+    const der = sent[index] as Buffer;
+    // A client can finish here: a root it trusts signed this certificate (later ones are extra, e.g. a cross-sign).
+    const root = roots.find((anchor) => issuedBy(der, anchor));
+    if (root) {
+      const extra = sent.length - index - 1;
+      ending = `ends at the trusted root ${cn(certificateDetails(root).subject)}${extra > 0 ? ` (${extra} more certificate${extra === 1 ? '' : 's'} sent after it, e.g. a cross-sign or the root: unnecessary)` : ''}`;
+      break;
     }
+    const cert = certs[index] as (typeof certs)[number];
+    if (cert.selfIssued) {
+      if (index === 0) problems.push({ status: 'fail', text: 'only a self-signed certificate is sent' });
+      else problems.push({ status: 'fail', text: `ends with ${names[index]}, a root the trust store does not have` });
+      break;
+    }
+    const next = sent[index + 1];
+    if (next && issuedBy(der, next)) continue;
+    const issuerElsewhere = sent.findIndex((candidate, other) => other !== index && issuedBy(der, candidate));
+    if (issuerElsewhere >= 0) {
+      problems.push({ status: 'fail', text: `out of order: ${names[index]} is followed by ${next ? names[index + 1] : 'nothing'}, but its issuer ${names[issuerElsewhere]} is certificate #${issuerElsewhere + 1}` });
+      break;
+    }
+    const local = anchors.find((anchor) => issuedBy(der, anchor));
+    if (local) problems.push({ status: 'fail', text: `incomplete: intermediate ${cn(certificateDetails(local).subject)} is not sent (only this machine's trust store has it; other clients cannot build the chain)` });
+    else if (next) problems.push({ status: 'fail', text: `${names[index + 1]} (#${index + 2}) did not sign ${names[index]} (#${index + 1}): unrelated certificate in the chain` });
+    else problems.push({ status: 'fail', text: `incomplete: ${names[index]} is issued by ${cn(cert.issuer)}, which is neither sent nor a trusted root` });
+    break;
   }
   const summary = `sent ${names.join(' → ')}`;
   return fromProblems(problems, `complete and in order: ${summary}, ${ending}`, summary);

@@ -132,7 +132,7 @@ function oneLine(name: string): string {
 }
 
 export function certificateDetails(der: Buffer): CertificateDetails {
-  const x509 = new X509Certificate(der);
+  const x509 = parsed(der);
   const key = x509.publicKey;
   const keyDetails = key.asymmetricKeyDetails ?? {};
   const keyType = key.asymmetricKeyType ?? 'unknown';
@@ -194,11 +194,23 @@ export function certificateDetails(der: Buffer): CertificateDetails {
   };
 }
 
+const parsedCache = new WeakMap<Buffer, X509Certificate>();
+
+/** One parse per DER buffer (the trust store's ~140 roots are judged against every host). */
+function parsed(der: Buffer): X509Certificate {
+  let cert = parsedCache.get(der);
+  if (!cert) {
+    cert = new X509Certificate(der);
+    parsedCache.set(der, cert);
+  }
+  return cert;
+}
+
 /** Whether `issuer` signed `cert` (names chain and the signature verifies). */
 export function issuedBy(cert: Buffer, issuer: Buffer): boolean {
   try {
-    const child = new X509Certificate(cert);
-    const parent = new X509Certificate(issuer);
+    const child = parsed(cert);
+    const parent = parsed(issuer);
     return child.checkIssued(parent) && child.verify(parent.publicKey);
   } catch {
     return false;

@@ -167,14 +167,16 @@ describe('TLS depth judgements on recorded facts', () => {
     expect(parseOcspResponse(revokedStaple, Buffer.from(new X509Certificate(root.cert).raw)).signatureValid).toBe(false);
   });
 
-  it('judges chains: root-only trust, a lone self-signed leaf, an unrelated certificate', () => {
+  it('judges chains: root-only trust, a lone self-signed leaf, an unrelated certificate', async () => {
+    const selfSigned = await issueCertificate(undefined);
     const der = (pem: string) => Buffer.from(new X509Certificate(pem).raw);
     const anchors = [der(root.cert)];
     expect(judgeChain([der(goodLeaf.cert), der(intermediate.cert)], anchors).status).toBe('pass');
-    expect(judgeChain([der(goodLeaf.cert), der(intermediate.cert), der(root.cert)], anchors).observed).toMatch(/sending it is unnecessary/);
+    expect(judgeChain([der(goodLeaf.cert), der(intermediate.cert), der(root.cert)], anchors)).toMatchObject({ status: 'pass', observed: expect.stringMatching(/1 more certificate sent after it.*unnecessary/) });
+    expect(judgeChain([der(goodLeaf.cert), der(intermediate.cert), der(root.cert)], [])).toMatchObject({ status: 'fail', observed: expect.stringMatching(/a root the trust store does not have/) });
     expect(judgeChain([der(goodLeaf.cert)], anchors).observed).toMatch(/neither sent nor a trusted root/);
     expect(judgeChain([der(goodLeaf.cert), der(root.cert)], anchors).observed).toMatch(/did not sign/);
-    expect(judgeChain([der(root.cert)], anchors).observed).toMatch(/only a self-signed certificate/);
+    expect(judgeChain([der(selfSigned.cert)], anchors).observed).toMatch(/only a self-signed certificate/);
     expect(certificateDetails(der(goodLeaf.cert))).toMatchObject({ mustStaple: true, ocspUrls: ['http://ocsp.bazaarhub.test/'] });
   });
 
