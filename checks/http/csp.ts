@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
 import { fromProblems, header, isHtml, perResponse, urlsParam, type Problem } from './services.js';
+import { attributes } from './sri.js';
 
 /**
  * A Content-Security-Policy evaluator in the spirit of Google's CSP Evaluator and the HTTP
@@ -58,21 +59,36 @@ export function evaluatePolicy(policy: Policy): CspProblem[] {
   return problems;
 }
 
+/** A policy from `<meta http-equiv="Content-Security-Policy">`, which browsers enforce too (without frame-ancestors, report-uri and sandbox). */
+export function metaCsp(body: string): string | undefined {
+  for (const match of body.replace(/<!--[\s\S]*?-->/g, '').matchAll(/<meta\b([^>]*)>/gi)) {
+    const attrs = attributes(match[1] ?? '');
+    if (attrs.get('http-equiv')?.toLowerCase() === 'content-security-policy' && attrs.get('content')) return attrs.get('content');
+  }
+  return undefined;
+}
+
 export interface CspEvaluation {
-  /** enforced: Content-Security-Policy; report-only: only Content-Security-Policy-Report-Only; none. */
+  /** enforced: Content-Security-Policy (header or meta); report-only: only Content-Security-Policy-Report-Only; none. */
   mode: 'enforced' | 'report-only' | 'none';
+  /** Where the enforced policy came from. */
+  source?: 'header' | 'meta';
   problems: CspProblem[];
   /** The Observatory-style CSP contribution: the worst deduction, or a bonus for a clean policy. */
   score: number;
   defaultSrcNone: boolean;
 }
 
-export function evaluateCsp(headers: Record<string, string>): CspEvaluation {
-  const enforced = header({ headers }, 'content-security-policy');
+export function evaluateCsp(headers: Record<string, string>, body?: string): CspEvaluation {
+  const fromHeader = header({ headers }, 'content-security-policy');
+  const fromMeta = fromHeader || body === undefined ? undefined : metaCsp(body);
+  const enforced = fromHeader ?? fromMeta;
   const reportOnly = header({ headers }, 'content-security-policy-report-only');
   const value = enforced ?? reportOnly;
   if (!value) return { mode: 'none', problems: [], score: -25, defaultSrcNone: false };
   const policies = parseCsp(value);
+  // A <meta> policy cannot restrict framing: browsers ignore frame-ancestors there.
+  if (fromMeta) for (const policy of policies) policy.delete('frame-ancestors');
   // Browsers enforce every policy sent; the strictest one governs, so judge the one with the fewest problems.
   const evaluated = policies.map((policy) => ({ policy, problems: evaluatePolicy(policy) })).sort((a, b) => worstDeduction(b.problems) - worstDeduction(a.problems) || a.problems.length - b.problems.length);
   const best = evaluated[0] ?? { policy: new Map<string, string[]>(), problems: evaluatePolicy(new Map()) };
@@ -80,7 +96,7 @@ export function evaluateCsp(headers: Record<string, string>): CspEvaluation {
   if (!enforced) return { mode: 'report-only', problems: best.problems, score: -25, defaultSrcNone };
   const worst = worstDeduction(best.problems);
   const score = worst < 0 ? worst : defaultSrcNone ? 10 : 5;
-  return { mode: 'enforced', problems: best.problems, score, defaultSrcNone };
+  return { mode: 'enforced', source: fromMeta ? 'meta' : 'header', problems: best.problems, score, defaultSrcNone };
 }
 
 function worstDeduction(problems: readonly CspProblem[]): number {
@@ -88,15 +104,15 @@ function worstDeduction(problems: readonly CspProblem[]): number {
 }
 
 /** Pure judgement of one response's CSP. JSON APIs need no CSP; when one is sent it is judged all the same. */
-export function judgeCsp(response: { headers: Record<string, string> }): Omit<FindingDetail, 'subject'> {
-  const evaluation = evaluateCsp(response.headers);
+export function judgeCsp(response: { headers: Record<string, string>; body?: string }): Omit<FindingDetail, 'subject'> {
+  const evaluation = evaluateCsp(response.headers, isHtml(response) ? response.body : undefined);
   const html = isHtml(response);
   if (evaluation.mode === 'none') return html ? { status: 'fail', observed: 'no Content-Security-Policy' } : { status: 'pass', observed: 'not an HTML document; no CSP sent (none needed)' };
   if (evaluation.mode === 'report-only') {
     const issues = evaluation.problems.map((problem) => problem.text).join(', ');
     return { status: html ? 'fail' : 'warn', observed: `only Content-Security-Policy-Report-Only: nothing is enforced${issues ? ` (the report-only policy also has: ${issues})` : ''}` };
   }
-  const reportOnly = header(response, 'content-security-policy-report-only') ? '; a report-only policy is sent too' : '';
+  const reportOnly = `${evaluation.source === 'meta' ? '; from a <meta> tag (frame-ancestors is ignored there)' : ''}${header(response, 'content-security-policy-report-only') ? '; a report-only policy is sent too' : ''}`;
   return fromProblems(evaluation.problems, `CSP enforced: nonce/hash or host-restricted scripts, object-src 'none', base-uri, frame-ancestors${reportOnly}`, `CSP score ${evaluation.score}${reportOnly}`);
 }
 
@@ -104,7 +120,7 @@ export default defineProbe({
   id: 'http.csp',
   title: 'Content-Security-Policy is strict',
   description:
-    "Evaluates each service's Content-Security-Policy: 'unsafe-inline' in script-src (or default-src) without a nonce or hash fails, as do wildcard/scheme-only script sources (*, https:, data:) and any http: source; 'unsafe-eval', object-src other than 'none', a missing base-uri or frame-ancestors, and * in other directives warn. A policy sent only as Content-Security-Policy-Report-Only is reported as such (nothing enforced: fail on HTML). JSON responses without a CSP pass.",
+    "Evaluates each service's Content-Security-Policy: 'unsafe-inline' in script-src (or default-src) without a nonce or hash fails, as do wildcard/scheme-only script sources (*, https:, data:) and any http: source; 'unsafe-eval', object-src other than 'none', a missing base-uri or frame-ancestors, and * in other directives warn. A policy sent only as Content-Security-Policy-Report-Only is reported as such (nothing enforced: fail on HTML); a <meta http-equiv> policy counts as enforced (without frame-ancestors, which browsers ignore there). JSON responses without a CSP pass.",
   params: z.object({ urls: urlsParam }),
   remediation:
     "Send an enforced policy such as `default-src 'self'; script-src 'self' 'nonce-<random per response>'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'` (Next.js: middleware that sets a nonce), and drop 'unsafe-inline'/'unsafe-eval' and http: sources.",

@@ -28,7 +28,7 @@ export function scoreLines(pageUrl: string, response: { headers: Record<string, 
   const html = isHtml(response);
   const https = pageUrl.startsWith('https:');
   if (html) {
-    const csp = evaluateCsp(response.headers);
+    const csp = evaluateCsp(response.headers, response.body);
     const worst = csp.problems.reduce((found, problem) => (problem.deduction < found.deduction ? problem : found), { deduction: 0, text: '' } as { deduction: number; text: string });
     if (csp.mode === 'none') lines.push({ test: 'CSP', points: -25, why: 'not implemented' });
     else if (csp.mode === 'report-only') lines.push({ test: 'CSP', points: -25, why: 'report-only: not enforced' });

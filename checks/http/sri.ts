@@ -8,7 +8,7 @@ export interface ScriptTag {
   crossorigin?: string;
 }
 
-function attributes(tag: string): Map<string, string> {
+export function attributes(tag: string): Map<string, string> {
   const found = new Map<string, string>();
   for (const match of tag.matchAll(/([^\s"'<>\/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g)) {
     const name = (match[1] ?? '').toLowerCase();

@@ -34,7 +34,8 @@ export async function gatherSpf(ctx: ProbeContext, resolver: string, domain: str
   if (records.length !== 1 || depth >= 12) return node;
   for (const term of spfTerms(records[0] as string)) {
     const next = target(term);
-    if (!next) continue;
+    // Macro targets (%{i}, %{d}) expand per message; the term still counts as one lookup.
+    if (!next || next.includes('%')) continue;
     node.children.push(budget.names > 0 ? { term, node: await gatherSpf(ctx, resolver, next, budget, depth + 1) } : { term });
   }
   return node;

@@ -115,6 +115,13 @@ describe('header judgements', () => {
     expect(judgeCsp({ headers: { 'content-type': 'application/json' } }).status).toBe('pass');
   });
 
+  it('counts a <meta http-equiv> policy as enforced, without its frame-ancestors', () => {
+    const body = `<html><head><meta http-equiv="Content-Security-Policy" content="${GOOD_CSP}"></head></html>`;
+    const judged = judgeCsp({ headers: { 'content-type': 'text/html' }, body });
+    expect(judged).toMatchObject({ status: 'warn', observed: expect.stringMatching(/^no frame-ancestors .*from a <meta> tag/) });
+    expect(judgeCsp({ headers: { 'content-type': 'text/html' }, body: body.replace('http-equiv', 'name') }).status).toBe('fail');
+  });
+
   it('grades like the Observatory: bonuses only at 90 or more, F under 25', () => {
     expect(grade(100)).toBe('A+');
     expect(grade(84)).toBe('B+');

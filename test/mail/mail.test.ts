@@ -93,6 +93,8 @@ describe('mail judgements', () => {
     expect(judgeSpf(node('x.test', 'v=spf1 include:gone.test -all', [{ term: 'include:gone.test', node: { domain: 'gone.test', records: [], children: [] } }])).observed).toMatch(/gone\.test has no SPF record/);
     expect(judgeSpf(node('x.test', 'v=spf1 ip4:192.0.2.1')).observed).toMatch(/no final -all or ~all/);
     expect(judgeSpf({ domain: 'x.test', records: [], error: 'ETIMEOUT', children: [] }).status).toBe('error');
+    // A macro include cannot be followed (it expands per message) but still counts.
+    expect(judgeSpf(node('x.test', 'v=spf1 include:%{i}._spf.x.test -all'))).toMatchObject({ status: 'pass', observed: expect.stringMatching(/1 DNS lookup\)/) });
   });
 
   it('DMARC: inherits sp= from the organisational domain, warns on pct under 100', () => {

@@ -6,7 +6,8 @@ import { judgeCiphers } from '../../checks/tls/ciphers.js';
 import { judgeKeys } from '../../checks/tls/key.js';
 import { judgeProtocols } from '../../checks/tls/protocols.js';
 import { judgeSans, sanCovers } from '../../checks/tls/san.js';
-import { judgeStapling } from '../../checks/tls/stapling.js';
+import staplingProbe, { judgeStapling } from '../../checks/tls/stapling.js';
+import { runProbe } from '../helpers/servers.js';
 import type { TlsResult } from '../../src/facts/tls.js';
 import { judgeSslv3Reply } from '../../src/facts/tls-depth.js';
 import { certificateDetails, parseOcspResponse, type CertificateDetails } from '../../src/facts/x509.js';
@@ -159,6 +160,13 @@ describe('TLS depth judgements on recorded facts', () => {
     expect(judgeStapling(leaf(), undefined, new Date(), policy).status).toBe('pass');
     expect(judgeStapling(leaf({ ocspUrls: ['http://o.example'] }), undefined, new Date(), policy).status).toBe('warn');
     expect(judgeStapling(leaf({ ocspUrls: ['http://o.example'] }), undefined, new Date(), { ...policy, requireStapling: true }).status).toBe('fail');
+  });
+
+  it('reads the staple of a TLS 1.3-only server too (the detail handshake falls back to TLS 1.3)', async () => {
+    const leaf = await issueCertificate(intermediate, { mustStaple: true, ocspUrl: 'http://ocsp.bazaarhub.test/' });
+    const url = await servers.start({ key: leaf.key, certs: [leaf.cert, intermediate.cert], ocsp: await ocspResponse(intermediate, leaf, 'good'), handshake: { minVersion: 'TLSv1.3' } });
+    const finding = await runProbe(staplingProbe, { APP_URL: url }, {}, { ca: [root.cert] });
+    expect(finding).toMatchObject({ status: 'pass', observed: expect.stringMatching(/stapled OCSP good.*must-staple \(2 handshakes\)/) });
   });
 
   it('reads a real revoked response from openssl ocsp, signature checked against the issuer', () => {
