@@ -242,6 +242,8 @@ export const ALL_TLS12_CIPHERS = 'ALL:COMPLEMENTOFALL';
 export interface CipherEnumeration {
   /** OpenSSL names of the suites the server accepted, in the order found. */
   accepted: string[];
+  /** The ephemeral key each accepted suite used (DH group size, ECDH curve), by suite name. */
+  ephemeral?: Record<string, { type: string; name?: string; size?: number }>;
   /** TLS 1.2 refused outright (first handshake refused). */
   tls12Refused: boolean;
   /** Set when the enumeration stopped on something other than the server's refusal. */
@@ -255,6 +257,7 @@ export interface CipherEnumeration {
  */
 export async function enumerateTls12(host: string, port: number, options: RunOptions, signal: AbortSignal, timeoutMs: number, countContact: (n: number) => void, limit = 80): Promise<CipherEnumeration> {
   const accepted: string[] = [];
+  const ephemeral: NonNullable<CipherEnumeration['ephemeral']> = {};
   let handshakes = 0;
   while (handshakes < limit) {
     const ciphers = [ALL_TLS12_CIPHERS, ...accepted.map((name) => `!${name}`), '@SECLEVEL=0'].join(':');
@@ -263,16 +266,17 @@ export async function enumerateTls12(host: string, port: number, options: RunOpt
     countContact(handshakes);
     const result = await handshake(host, port, options, signal, timeoutMs, pins);
     if (result.ok) {
-      if (accepted.includes(result.cipher.name)) return { accepted, tls12Refused: false, error: `the server chose ${result.cipher.name} though it was not offered`, handshakes };
+      if (accepted.includes(result.cipher.name)) return { accepted, ephemeral, tls12Refused: false, error: `the server chose ${result.cipher.name} though it was not offered`, handshakes };
       accepted.push(result.cipher.name);
+      if (result.ephemeral) ephemeral[result.cipher.name] = result.ephemeral;
       continue;
     }
     // Nothing left to offer: every suite this OpenSSL knows was accepted.
-    if (result.code === 'ERR_SSL_NO_CIPHER_MATCH') return { accepted, tls12Refused: false, handshakes: handshakes - 1 };
-    if (result.refused) return { accepted, tls12Refused: accepted.length === 0, handshakes };
-    return { accepted, tls12Refused: false, error: result.error, handshakes };
+    if (result.code === 'ERR_SSL_NO_CIPHER_MATCH') return { accepted, ephemeral, tls12Refused: false, handshakes: handshakes - 1 };
+    if (result.refused) return { accepted, ephemeral, tls12Refused: accepted.length === 0, handshakes };
+    return { accepted, ephemeral, tls12Refused: false, error: result.error, handshakes };
   }
-  return { accepted, tls12Refused: false, error: `stopped after ${limit} handshakes`, handshakes };
+  return { accepted, ephemeral, tls12Refused: false, error: `stopped after ${limit} handshakes`, handshakes };
 }
 
 export function cipherFacts(ctx: ProbeContext, url: URL): Promise<CipherEnumeration> {

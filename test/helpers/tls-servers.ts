@@ -19,7 +19,7 @@ export interface TlsServerOptions {
   /** DER OCSP response stapled on every handshake that asks for one. */
   ocsp?: Buffer;
   alpn?: string[];
-  handshake?: Pick<tls.TlsOptions, 'minVersion' | 'maxVersion' | 'ciphers'>;
+  handshake?: Pick<tls.TlsOptions, 'minVersion' | 'maxVersion' | 'ciphers' | 'dhparam'>;
   handler?: http.RequestListener;
 }
 

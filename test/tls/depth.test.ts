@@ -1,8 +1,8 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, getDiffieHellman } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgeCaa } from '../../checks/tls/caa.js';
 import { judgeChain } from '../../checks/tls/chain.js';
-import { judgeCiphers } from '../../checks/tls/ciphers.js';
+import ciphersProbe, { judgeCiphers } from '../../checks/tls/ciphers.js';
 import { judgeKeys } from '../../checks/tls/key.js';
 import { judgeProtocols } from '../../checks/tls/protocols.js';
 import { judgeSans, sanCovers } from '../../checks/tls/san.js';
@@ -192,6 +192,21 @@ describe('TLS depth judgements on recorded facts', () => {
     expect(judgeCiphers({ accepted: ['ECDHE-RSA-AES128-GCM-SHA256', 'DES-CBC3-SHA', 'AECDH-AES128-SHA', 'NULL-SHA256'], tls12Refused: false, handshakes: 5 }, 'fail').observed).toMatch(/broken suites DES-CBC3-SHA, AECDH-AES128-SHA, NULL-SHA256/);
     expect(judgeCiphers({ accepted: ['ECDHE-RSA-AES128-GCM-SHA256', 'AES128-GCM-SHA256'], tls12Refused: false, handshakes: 3 }, 'warn').status).toBe('warn');
     expect(judgeCiphers({ accepted: ['ECDHE-RSA-AES128-GCM-SHA256'], tls12Refused: false, error: 'no handshake within 10000 ms', handshakes: 2 }, 'fail').status).toBe('error');
+  });
+
+  it('warns on a 1024-bit DH group (Logjam territory) found while enumerating', async () => {
+    const group = getDiffieHellman('modp2');
+    const integer = (bytes: Buffer) => {
+      const value = bytes[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes;
+      return Buffer.concat([Buffer.from([0x02, 0x81, value.length]), value]);
+    };
+    const body = Buffer.concat([integer(group.getPrime()), Buffer.from([0x02, 0x01, 0x02])]);
+    const der = Buffer.concat([Buffer.from([0x30, 0x81, body.length]), body]);
+    const dhparam = `-----BEGIN DH PARAMETERS-----\n${der.toString('base64')}\n-----END DH PARAMETERS-----\n`;
+    const url = await servers.start({ key: goodLeaf.key, certs: [goodLeaf.cert, intermediate.cert], handshake: { ciphers: 'DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256', maxVersion: 'TLSv1.2', dhparam } });
+    const finding = await runProbe(ciphersProbe, { APP_URL: url }, {}, { ca: [root.cert] });
+    expect(finding).toMatchObject({ status: 'warn', observed: expect.stringMatching(/DHE-RSA-AES128-GCM-SHA256 uses a 1024-bit DH group/) });
+    expect(judgeCiphers({ accepted: ['DHE-RSA-AES128-SHA'], ephemeral: { 'DHE-RSA-AES128-SHA': { type: 'DH', size: 512 } }, tls12Refused: false, handshakes: 2 }, 'fail').status).toBe('fail');
   });
 
   it('reads an SSLv3 ServerHello as acceptance and an alert as refusal', () => {
