@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
+import { trustAnchors } from '../../src/facts/anchors.js';
 import type { CertificateDetails } from '../../src/facts/x509.js';
 import { fromProblems, perTarget, urlsParam, webTargets, type Problem } from '../http/services.js';
 import { sentCertificates, withDetail } from './detail.js';
@@ -43,6 +44,6 @@ export default defineProbe({
   suggests: [{ match: /certificate key (size|strength)|key size/i, severity: 'high' }],
   async run(ctx, params) {
     const expected = `RSA keys of at least ${params.minRsaBits} bits, EC keys of at least ${params.minEcBits} bits`;
-    return perTarget(webTargets(ctx, params.urls), expected, undefined, (target) => withDetail(ctx, target, (detail) => judgeKeys(sentCertificates(detail), params)), { httpsOnly: true });
+    return perTarget(webTargets(ctx, params.urls), expected, undefined, (target) => withDetail(ctx, target, (detail) => judgeKeys(sentCertificates(detail, trustAnchors(ctx.options)), params)), { httpsOnly: true });
   },
 });

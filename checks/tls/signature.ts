@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
+import { trustAnchors } from '../../src/facts/anchors.js';
 import type { CertificateDetails } from '../../src/facts/x509.js';
 import { fromProblems, perTarget, urlsParam, webTargets, type Problem } from '../http/services.js';
 import { sentCertificates, withDetail } from './detail.js';
@@ -29,6 +30,6 @@ export default defineProbe({
   remediation: 'Reissue the certificate from a CA that signs with SHA-256 or better (every public CA has since 2016) and serve its current intermediate.',
   suggests: [{ match: /signature algorithm|sha-?1/i, severity: 'high' }],
   async run(ctx, params) {
-    return perTarget(webTargets(ctx, params.urls), 'SHA-256 or better signatures on the leaf and the intermediates', undefined, (target) => withDetail(ctx, target, (detail) => judgeSignatures(sentCertificates(detail))), { httpsOnly: true });
+    return perTarget(webTargets(ctx, params.urls), 'SHA-256 or better signatures on the leaf and the intermediates', undefined, (target) => withDetail(ctx, target, (detail) => judgeSignatures(sentCertificates(detail, trustAnchors(ctx.options)))), { httpsOnly: true });
   },
 });

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgeCaa } from '../../checks/tls/caa.js';
 import { judgeChain } from '../../checks/tls/chain.js';
 import ciphersProbe, { judgeCiphers } from '../../checks/tls/ciphers.js';
+import { sentCertificates } from '../../checks/tls/detail.js';
 import { judgeKeys } from '../../checks/tls/key.js';
+import { judgeSignatures } from '../../checks/tls/signature.js';
 import { judgeProtocols } from '../../checks/tls/protocols.js';
 import { judgeSans, sanCovers } from '../../checks/tls/san.js';
 import staplingProbe, { judgeStapling } from '../../checks/tls/stapling.js';
@@ -139,6 +141,15 @@ describe('TLS depth judgements on recorded facts', () => {
     expect(judgeKeys([leaf({ keyType: 'ed25519', keyBits: 256 })], { minRsaBits: 2048, minEcBits: 256 }).status).toBe('pass');
     expect(judgeKeys([leaf({ keyType: 'ec', keyBits: 224, curve: 'secp224r1' })], { minRsaBits: 2048, minEcBits: 256 }).status).toBe('fail');
     expect(judgeKeys([leaf({ keyType: 'dsa', keyBits: 2048 })], { minRsaBits: 2048, minEcBits: 256 }).status).toBe('fail');
+  });
+
+  it('judges key and signature only up to the certificate a trusted root signed (a SHA-1 cross-sign after it is ignored)', async () => {
+    const der = (pem: string) => Buffer.from(new X509Certificate(pem).raw);
+    const legacy = await issueCertificate(undefined, { signatureHash: 'sha1', keyBits: 1024, commonName: 'Old Cross-Sign' });
+    const detail = { ok: true as const, host: 'h', port: 443, protocol: 'TLSv1.2', cipher: 'x', alpn: false as const, authorized: true, peerChain: [], sentChain: [der(goodLeaf.cert), der(intermediate.cert), der(legacy.cert)] };
+    expect(sentCertificates(detail, [der(root.cert)]).map((cert) => cert.subject)).toEqual(['CN=127.0.0.1', 'CN=bazaarhub-check Test Intermediate, O=bazaarhub-check']);
+    expect(judgeSignatures(sentCertificates(detail, [der(root.cert)])).status).toBe('pass');
+    expect(judgeSignatures(sentCertificates(detail, [])).status).toBe('pass'); // the lone self-signed legacy certificate counts as a root
   });
 
   it('matches SANs as browsers do: one wildcard label, no CN fallback', () => {
