@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import type { RunOptions } from '../engine/types.js';
-import { trustedCas } from './tls.js';
+import { extraCaCerts, trustedCas } from './tls.js';
 
 /**
  * The trust store as DER certificates, for judging a chain the server sent: which certificate a
@@ -20,17 +19,7 @@ export function trustAnchors(options: RunOptions): Buffer[] {
   const key = options.ca.join('\n');
   let anchors = cache.get(key);
   if (!anchors) {
-    let extra: string[] = [];
-    const file = process.env.NODE_EXTRA_CA_CERTS;
-    if (file) {
-      try {
-        extra = [readFileSync(file, 'utf8')];
-      } catch {
-        // Node warns about an unreadable NODE_EXTRA_CA_CERTS itself.
-      }
-    }
-    const pems = trustedCas(options) ?? [...tls.rootCertificates, ...extra];
-    anchors = pems.flatMap(pemToDer);
+    anchors = (trustedCas(options) ?? [...tls.rootCertificates, ...extraCaCerts()]).flatMap(pemToDer);
     cache.set(key, anchors);
   }
   return anchors;

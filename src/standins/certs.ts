@@ -27,6 +27,8 @@ export interface CertificateOptions {
   mustStaple?: boolean;
   /** Authority Information Access OCSP responder URL. */
   ocspUrl?: string;
+  /** Also valid for TLS client authentication (a PostgreSQL `cert` login; commonName = the role). */
+  clientAuth?: boolean;
 }
 
 type Forge = typeof import('node-forge');
@@ -84,8 +86,8 @@ export async function issueCertificate(ca: KeyPair | undefined, options: Certifi
   cert.setExtensions([
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: hosts.map((host) => (/^[\d.]+$|:/.test(host) ? { type: 7, ip: host } : { type: 2, value: host })) },
+    { name: 'extKeyUsage', serverAuth: true, ...(options.clientAuth ? { clientAuth: true } : {}) },
+    ...(hosts.length ? [{ name: 'subjectAltName', altNames: hosts.map((host) => (/^[\d.]+$|:/.test(host) ? { type: 7, ip: host } : { type: 2, value: host })) }] : []),
     ...extraExtensions(f, options),
   ]);
   cert.sign(f.pki.privateKeyFromPem(ca ? ca.key : privateKey), options.signatureHash === 'sha1' ? f.md.sha1.create() : f.md.sha256.create());
