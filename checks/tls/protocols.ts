@@ -72,15 +72,15 @@ export default defineProbe({
   async run(ctx, params) {
     const expected = 'TLS 1.2 and 1.3 offered; SSLv3, TLS 1.0, TLS 1.1 and weak ciphers refused';
     return perTarget(webTargets(ctx, params.urls), expected, undefined, async (target) => {
-      const [main, tls10, tls11, weak, tls12, tls13, ssl3] = await Promise.all([
+      const [main, tls10, tls11, weak] = await Promise.all([
         tlsFacts(ctx, target.url),
         tlsFacts(ctx, target.url, VARIANTS.tls10),
         tlsFacts(ctx, target.url, VARIANTS.tls11),
         tlsFacts(ctx, target.url, VARIANTS.weak),
-        tlsFacts(ctx, target.url, VARIANTS.tls12),
-        tlsFacts(ctx, target.url, VARIANTS.tls13),
-        sslv3Facts(ctx, target.url),
       ]);
+      // A host that did not answer the normal handshake is not asked three more times.
+      if (!main.ok && !main.refused) return { ...judgeProtocols({ main, tls10, tls11, weak }), observed: `could not connect: ${main.error} (${handshakesNote(4)})` };
+      const [tls12, tls13, ssl3] = await Promise.all([tlsFacts(ctx, target.url, VARIANTS.tls12), tlsFacts(ctx, target.url, VARIANTS.tls13), sslv3Facts(ctx, target.url)]);
       const judged = judgeProtocols({ main, tls10, tls11, weak, tls12, tls13, ssl3 });
       return { ...judged, observed: `${judged.observed} (${handshakesNote(7)})` };
     }, { httpsOnly: true });

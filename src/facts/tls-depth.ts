@@ -6,7 +6,7 @@ import tls from 'node:tls';
 import type { ProbeContext, RunOptions } from '../engine/types.js';
 import { errorMessage } from '../util/errors.js';
 import { abortable } from './store.js';
-import { handshake, trustedCas, type HandshakePins, type TlsResult } from './tls.js';
+import { handshake, tlsFacts, trustedCas, type HandshakePins, type TlsResult } from './tls.js';
 
 /**
  * The deeper TLS facts (testssl.sh's ground): the chain exactly as the server sent it, the stapled
@@ -218,21 +218,37 @@ function endpoint(url: URL): { host: string; port: number } {
 }
 
 /**
+ * The extra handshakes wait for the shared normal one: when that got no answer at all (refused
+ * connection, silence), every extra contact would only wait out the same timeout on more sockets.
+ */
+export async function unanswered(ctx: ProbeContext, url: URL): Promise<Extract<TlsResult, { ok: false }> | undefined> {
+  const { host, port } = endpoint(url);
+  try {
+    const main = await tlsFacts(ctx, url);
+    return !main.ok && !main.refused ? main : undefined;
+  } catch (error) {
+    return { ok: false, host, port, error: errorMessage(error), refused: false };
+  }
+}
+
+/**
  * The run's detail handshake with `url`'s host: TLS 1.2 first (so the chain is readable as sent),
  * TLS 1.3 only when the server refuses 1.2. `handshakes` counts both attempts.
  */
 export function tlsDetailFacts(ctx: ProbeContext, url: URL): Promise<DetailResult & { handshakes: number }> {
   const { host, port } = endpoint(url);
-  const fact = ctx.facts.once(`tls-detail ${host}:${port}`, () =>
-    ctx.facts.guard(`${host}:${port}`, async () => {
+  const fact = ctx.facts.once(`tls-detail ${host}:${port}`, async () => {
+    const silent = await unanswered(ctx, url);
+    if (silent) return { ...silent, handshakes: 0 };
+    return ctx.facts.guard(`${host}:${port}`, async () => {
       ctx.facts.countContact('tls', `${host}:${port} detail`);
       const first = await detailHandshake(host, port, ctx.options, ctx.facts.signal, ctx.facts.timeoutMs, 'TLSv1.2');
       if (first.ok || !first.refused) return { ...first, handshakes: 1 };
       ctx.facts.countContact('tls', `${host}:${port} detail-tls1.3`);
       const second = await detailHandshake(host, port, ctx.options, ctx.facts.signal, ctx.facts.timeoutMs, 'TLSv1.3');
       return { ...second, handshakes: 2 };
-    }),
-  );
+    });
+  });
   return abortable(fact, ctx.signal);
 }
 
@@ -305,8 +321,10 @@ export function mergeEnumerations(parts: readonly CipherEnumeration[]): CipherEn
 
 export function cipherFacts(ctx: ProbeContext, url: URL): Promise<CipherEnumeration> {
   const { host, port } = endpoint(url);
-  const fact = ctx.facts.once(`tls-ciphers ${host}:${port}`, () =>
-    ctx.facts.guard(`${host}:${port}`, async () =>
+  const fact = ctx.facts.once(`tls-ciphers ${host}:${port}`, async () => {
+    const silent = await unanswered(ctx, url);
+    if (silent) return { accepted: [], tls12Refused: false, error: silent.error, handshakes: 0 };
+    return ctx.facts.guard(`${host}:${port}`, async () =>
       mergeEnumerations(
         await Promise.all(
           Object.entries(CIPHER_GROUPS).map(([group, base]) =>
@@ -314,8 +332,8 @@ export function cipherFacts(ctx: ProbeContext, url: URL): Promise<CipherEnumerat
           ),
         ),
       ),
-    ),
-  );
+    );
+  });
   return abortable(fact, ctx.signal);
 }
 
@@ -376,11 +394,13 @@ export function sslv3Probe(host: string, port: number, signal: AbortSignal, time
 
 export function sslv3Facts(ctx: ProbeContext, url: URL): Promise<Sslv3Result> {
   const { host, port } = endpoint(url);
-  const fact = ctx.facts.once(`tls-sslv3 ${host}:${port}`, () =>
-    ctx.facts.guard(`${host}:${port}`, () => {
+  const fact = ctx.facts.once(`tls-sslv3 ${host}:${port}`, async (): Promise<Sslv3Result> => {
+    const silent = await unanswered(ctx, url);
+    if (silent) return { accepted: false, refused: false, error: silent.error };
+    return ctx.facts.guard(`${host}:${port}`, () => {
       ctx.facts.countContact('tls', `${host}:${port} SSLv3`);
       return sslv3Probe(host, port, ctx.facts.signal, ctx.facts.timeoutMs);
-    }),
-  );
+    });
+  });
   return abortable(fact, ctx.signal);
 }
