@@ -15,7 +15,8 @@ function cn(subject: string): string {
  * and the last one signed by a root in the trust store (`anchors`). An intermediate that only the
  * local trust store has still fails: browsers and mail servers elsewhere do not have it.
  */
-export function judgeChain(sent: readonly Buffer[] | undefined, anchors: readonly Buffer[]): Omit<FindingDetail, 'subject'> {
+export function judgeChain(sent: readonly Buffer[] | undefined, anchors: readonly Buffer[], wireUnreadable = false): Omit<FindingDetail, 'subject'> {
+  if (!sent && wireUnreadable) return { status: 'error', observed: 'chain order not checked: the recorded TLS 1.2 handshake could not be read' };
   if (!sent) return { status: 'warn', observed: 'chain order not checked: the server refuses TLS 1.2, and TLS 1.3 encrypts the certificates' };
   if (sent.length === 0) return { status: 'fail', observed: 'no certificate presented' };
   const certs = sent.map((der) => certificateDetails(der));
@@ -65,6 +66,6 @@ export default defineProbe({
   suggests: [{ match: /certificate chain|intermediate certificate/i, severity: 'high' }],
   async run(ctx, params) {
     const expected = 'leaf, then each intermediate up to a trusted root, in order';
-    return perTarget(webTargets(ctx, params.urls), expected, undefined, (target) => withDetail(ctx, target, (detail: DetailHandshake) => judgeChain(detail.sentChain, trustAnchors(ctx.options))), { httpsOnly: true });
+    return perTarget(webTargets(ctx, params.urls), expected, undefined, (target) => withDetail(ctx, target, (detail: DetailHandshake) => judgeChain(detail.sentChain, trustAnchors(ctx.options), detail.wireUnreadable)), { httpsOnly: true });
   },
 });

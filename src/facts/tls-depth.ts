@@ -26,6 +26,8 @@ export interface DetailHandshake {
    * (TLS 1.3 encrypts the Certificate message); undefined when only TLS 1.3 was possible.
    */
   sentChain?: Buffer[];
+  /** TLS 1.2 was negotiated but the recorded handshake could not be read (sentChain then absent). */
+  wireUnreadable?: boolean;
   /** The chain as Node assembled it, leaf first (may be reordered or completed from the trust store). */
   peerChain: Buffer[];
   /** The stapled OCSP response (DER), when the server sent one. */
@@ -187,13 +189,20 @@ export function detailHandshake(host: string, port: number, options: RunOptions,
       }
       const protocol = socket.getProtocol() ?? 'unknown';
       let sentChain: Buffer[] | undefined;
+      let wireUnreadable = false;
       if (protocol !== 'TLSv1.3') {
-        const messages = serverHandshakeMessages(Buffer.concat(received));
-        const certificate = messages.find((message) => message.type === MESSAGE_CERTIFICATE);
-        if (certificate) sentChain = certificateList(certificate.body);
-        const status = messages.find((message) => message.type === MESSAGE_CERTIFICATE_STATUS);
-        // CertificateStatus: status_type 1 (ocsp), then a 3-byte length and the response.
-        if (!ocsp && status && status.body[0] === 1) ocsp = Buffer.from(status.body.subarray(4));
+        try {
+          const messages = serverHandshakeMessages(Buffer.concat(received));
+          const certificate = messages.find((message) => message.type === MESSAGE_CERTIFICATE);
+          if (certificate) sentChain = certificateList(certificate.body);
+          const status = messages.find((message) => message.type === MESSAGE_CERTIFICATE_STATUS);
+          // CertificateStatus: status_type 1 (ocsp), then a 3-byte length and the response.
+          if (!ocsp && status && status.body[0] === 1) ocsp = Buffer.from(status.body.subarray(4));
+        } catch {
+          // Bytes OpenSSL accepted but this reader cannot follow: the chain stays "not read as sent".
+          sentChain = undefined;
+          wireUnreadable = true;
+        }
       }
       const authorizationError = socket.authorizationError ? String((socket.authorizationError as unknown as { code?: string }).code ?? socket.authorizationError) : undefined;
       finish({
@@ -203,6 +212,7 @@ export function detailHandshake(host: string, port: number, options: RunOptions,
         protocol,
         cipher: socket.getCipher().name,
         ...(sentChain ? { sentChain } : {}),
+        ...(wireUnreadable ? { wireUnreadable } : {}),
         peerChain,
         ...(ocsp ? { ocsp } : {}),
         alpn: socket.alpnProtocol ?? false,

@@ -11,7 +11,7 @@ import { judgeSans, sanCovers } from '../../checks/tls/san.js';
 import staplingProbe, { judgeStapling } from '../../checks/tls/stapling.js';
 import { runProbe } from '../helpers/servers.js';
 import type { TlsResult } from '../../src/facts/tls.js';
-import { judgeSslv3Reply } from '../../src/facts/tls-depth.js';
+import { certificateList, judgeSslv3Reply, serverHandshakeMessages } from '../../src/facts/tls-depth.js';
 import { certificateDetails, parseOcspResponse, type CertificateDetails } from '../../src/facts/x509.js';
 import { LEGACY_CIPHERS } from '../../src/facts/tls.js';
 import { createCertificateAuthority, createIntermediate, issueCertificate, type KeyPair } from '../../src/standins/certs.js';
@@ -218,6 +218,13 @@ describe('TLS depth judgements on recorded facts', () => {
     const finding = await runProbe(ciphersProbe, { APP_URL: url }, {}, { ca: [root.cert] });
     expect(finding).toMatchObject({ status: 'warn', observed: expect.stringMatching(/DHE-RSA-AES128-GCM-SHA256 uses a 1024-bit DH group/) });
     expect(judgeCiphers({ accepted: ['DHE-RSA-AES128-SHA'], ephemeral: { 'DHE-RSA-AES128-SHA': { type: 'DH', size: 512 } }, tls12Refused: false, handshakes: 2 }, 'fail').status).toBe('fail');
+  });
+
+  it('reads truncated or garbage handshake bytes without throwing', () => {
+    expect(serverHandshakeMessages(Buffer.from([22, 3, 3, 0, 9, 11, 0, 0]))).toEqual([]);
+    expect(serverHandshakeMessages(Buffer.from([22, 3, 3, 0, 4, 11, 0, 0, 0]))).toEqual([{ type: 11, body: Buffer.alloc(0) }]);
+    expect(() => certificateList(Buffer.alloc(0))).toThrow();
+    expect(judgeChain(undefined, [], true).status).toBe('error');
   });
 
   it('reads an SSLv3 ServerHello as acceptance and an alert as refusal', () => {
