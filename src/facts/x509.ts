@@ -95,6 +95,16 @@ function digestOf(name: string): string | undefined {
 
 const CURVE_BITS: Record<string, number> = { prime256v1: 256, 'P-256': 256, secp256k1: 256, secp384r1: 384, 'P-384': 384, secp521r1: 521, 'P-521': 521, secp224r1: 224, prime192v1: 192 };
 const TLS_FEATURE = '1.3.6.1.5.5.7.1.24';
+const SCT_LIST = '1.3.6.1.4.1.11129.2.4.2';
+
+/** Entries of a TLS-encoded SignedCertificateTimestampList (2-byte list length, then 2-byte-length entries). */
+function countScts(list: Buffer): number {
+  if (list.length < 2) return 0;
+  const end = Math.min(list.length, 2 + list.readUInt16BE(0));
+  let count = 0;
+  for (let offset = 2; offset + 2 <= end; count += 1) offset += 2 + list.readUInt16BE(offset);
+  return count;
+}
 
 /** One certificate as the depth probes judge it. */
 export interface CertificateDetails {
@@ -109,6 +119,8 @@ export interface CertificateDetails {
   signatureAlgorithm: string;
   /** TLS Feature extension with status_request (RFC 7633 "must-staple"). */
   mustStaple: boolean;
+  /** Signed certificate timestamps embedded by the CA (RFC 6962 extension), 0 when none. */
+  embeddedScts: number;
   /** OCSP responder URLs from Authority Information Access. */
   ocspUrls: string[];
   /** DNS and IP subjectAltName entries. */
@@ -144,6 +156,7 @@ export function certificateDetails(der: Buffer): CertificateDetails {
 
   let signatureAlgorithm = 'unknown';
   let mustStaple = false;
+  let embeddedScts = 0;
   try {
     const root = readTlv(der, 0);
     const [tbs, algorithm] = children(der, root);
@@ -158,6 +171,11 @@ export function certificateDetails(der: Buffer): CertificateDetails {
       const parts = children(der, extension);
       const id = parts[0] ? oid(der, parts[0]) : '';
       const value = parts.at(-1);
+      if (id === SCT_LIST && value) {
+        // OCTET STRING { OCTET STRING { SignedCertificateTimestampList } }
+        const inner = readTlv(der, value.start, value.end);
+        embeddedScts = countScts(der.subarray(inner.start, inner.end));
+      }
       if (id !== TLS_FEATURE || !value) continue;
       // OCTET STRING { SEQUENCE OF INTEGER }: 5 is status_request.
       const features = children(der, readTlv(der, value.start, value.end));
@@ -183,6 +201,7 @@ export function certificateDetails(der: Buffer): CertificateDetails {
     ...(curve ? { curve } : {}),
     signatureAlgorithm,
     mustStaple,
+    embeddedScts,
     ocspUrls,
     altNames,
     validFrom: new Date(x509.validFrom).toISOString(),

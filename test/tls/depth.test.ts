@@ -2,6 +2,9 @@ import { X509Certificate, getDiffieHellman } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgeCaa } from '../../checks/tls/caa.js';
 import { judgeChain } from '../../checks/tls/chain.js';
+import { chainsToPublicRoot, judgeCt } from '../../checks/tls/ct.js';
+import { pemToDer } from '../../src/facts/anchors.js';
+import tlsModule from 'node:tls';
 import ciphersProbe, { judgeCiphers } from '../../checks/tls/ciphers.js';
 import { sentCertificates } from '../../checks/tls/detail.js';
 import { judgeKeys } from '../../checks/tls/key.js';
@@ -70,7 +73,7 @@ afterAll(async () => {
 
 const caFiles = () => ({ 'ca.pem': `${root.cert}\n${intermediate.cert}` });
 const everyService = (url: string) => ({ APP_URL: url, STOREFRONT_URL: url, VENDOR_PANEL_URL: url, ADMIN_PANEL_URL: url });
-const TLS_PROBES = ['tls.certificate', 'tls.protocols', 'tls.key', 'tls.signature', 'tls.san', 'tls.chain', 'tls.ocsp-stapling', 'tls.ciphers', 'tls.alpn'];
+const TLS_PROBES = ['tls.certificate', 'tls.protocols', 'tls.key', 'tls.signature', 'tls.san', 'tls.chain', 'tls.ocsp-stapling', 'tls.ciphers', 'tls.alpn', 'tls.ct'];
 
 describe('TLS depth probes through the binary', () => {
   it('a well-configured deployment passes every TLS probe and reports its handshakes', async () => {
@@ -110,6 +113,20 @@ describe('TLS depth probes through the binary', () => {
     expect(run.code).not.toBe(0);
   }, 120_000);
 
+  it('tls.ct: passes a private CA, and with requireForPrivate passes 2 embedded SCTs and warns on none', async () => {
+    const logged = await issueCertificate(intermediate, { scts: 2 });
+    const loggedUrl = await servers.start({ key: logged.key, certs: [logged.cert, intermediate.cert], handshake: { minVersion: 'TLSv1.2' } });
+    const catalog = catalogOf([
+      { id: 'ct-private', probe: 'tls.ct' },
+      { id: 'ct-required', probe: 'tls.ct', params: { requireForPrivate: true } },
+    ]);
+    const run = await runJson({ APP_URL: loggedUrl, STOREFRONT_URL: good }, [], ['--catalog', '{dir}/c.yaml', '--ca', '{dir}/ca.pem'], { ...caFiles(), 'c.yaml': catalog });
+    const byId = (id: string) => run.results.find((result) => result.id.endsWith(id));
+    expect(byId('ct-private')).toMatchObject({ status: 'pass', observed: expect.stringMatching(/private CA .*CT not required; 2 SCTs embedded/) });
+    expect(byId('ct-required')?.details?.map((detail) => [detail.subject, detail.status])).toEqual([['api', 'pass'], ['storefront', 'warn']]);
+    expect(byId('ct-required')?.observed).toMatch(/storefront: no signed certificate timestamps embedded/);
+  }, 120_000);
+
   it('tls.caa: permits the issuer, names the CA it does not permit, passes without records, skips without DNS', async () => {
     const caIdentifiers = { 'bazaarhub-check': ['ca.bazaarhub.test'] };
     const catalog = catalogOf([
@@ -132,7 +149,7 @@ describe('TLS depth probes through the binary', () => {
 
 describe('TLS depth judgements on recorded facts', () => {
   const leaf = (extra: Partial<CertificateDetails> = {}): CertificateDetails => ({
-    subject: 'CN=shop.bazaarhub.in', issuer: 'CN=R11', serialNumber: 'AB12', keyType: 'rsa', keyBits: 2048, signatureAlgorithm: 'sha256WithRSAEncryption', mustStaple: false, ocspUrls: [],
+    subject: 'CN=shop.bazaarhub.in', issuer: 'CN=R11', serialNumber: 'AB12', keyType: 'rsa', keyBits: 2048, signatureAlgorithm: 'sha256WithRSAEncryption', mustStaple: false, embeddedScts: 0, ocspUrls: [],
     altNames: ['shop.bazaarhub.in'], validFrom: '2026-01-01T00:00:00.000Z', validTo: '2027-01-01T00:00:00.000Z', selfIssued: false, fingerprint256: 'AA', der: Buffer.alloc(0), ...extra,
   });
 
@@ -218,6 +235,14 @@ describe('TLS depth judgements on recorded facts', () => {
     const finding = await runProbe(ciphersProbe, { APP_URL: url }, {}, { ca: [root.cert] });
     expect(finding).toMatchObject({ status: 'warn', observed: expect.stringMatching(/DHE-RSA-AES128-GCM-SHA256 uses a 1024-bit DH group/) });
     expect(judgeCiphers({ accepted: ['DHE-RSA-AES128-SHA'], ephemeral: { 'DHE-RSA-AES128-SHA': { type: 'DH', size: 512 } }, tls12Refused: false, handshakes: 2 }, 'fail').status).toBe('fail');
+  });
+
+  it('tls.ct: a chain ending at a bundled root is public; fewer than two SCTs warn there', () => {
+    const bundledRoot = pemToDer(tlsModule.rootCertificates[0] as string);
+    expect(chainsToPublicRoot(bundledRoot, bundledRoot)).toBe(true);
+    expect(chainsToPublicRoot([Buffer.from(new X509Certificate(goodLeaf.cert).raw)], bundledRoot)).toBe(false);
+    expect(judgeCt(1, true, false).status).toBe('warn');
+    expect(judgeCt(3, true, false).status).toBe('pass');
   });
 
   it('reads truncated or garbage handshake bytes without throwing', () => {
