@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
-import { fromProblems, header, isHtml, perResponse, urlsParam, type Problem } from './services.js';
+import { fromProblems, header, isHtml, perRoute, routeBudget, routeParams, routesOf, ROUTES_HINT, webTargets, type Problem } from './services.js';
 import { attributes } from './sri.js';
 
 /**
@@ -121,11 +121,12 @@ export default defineProbe({
   title: 'Content-Security-Policy is strict',
   description:
     "Evaluates each service's Content-Security-Policy: 'unsafe-inline' in script-src (or default-src) without a nonce or hash fails, as do wildcard/scheme-only script sources (*, https:, data:) and any http: source; 'unsafe-eval', object-src other than 'none', a missing base-uri or frame-ancestors, and * in other directives warn. A policy sent only as Content-Security-Policy-Report-Only is reported as such (nothing enforced: fail on HTML); a <meta http-equiv> policy counts as enforced (without frame-ancestors, which browsers ignore there). JSON responses without a CSP pass.",
-  params: z.object({ urls: urlsParam }),
+  params: z.object(routeParams),
+  budgetMs: routeBudget,
   remediation:
     "Send an enforced policy such as `default-src 'self'; script-src 'self' 'nonce-<random per response>'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'` (Next.js: middleware that sets a nonce), and drop 'unsafe-inline'/'unsafe-eval' and http: sources.",
   suggests: [{ match: /content.security.policy|\bCSP\b/i, severity: 'high' }],
   async run(ctx, params) {
-    return perResponse(ctx, params.urls, "an enforced CSP without unsafe-inline/unsafe-eval, wildcards or http: sources, with object-src 'none', base-uri and frame-ancestors", undefined, (response) => judgeCsp(response));
+    return perRoute(ctx, routesOf(webTargets(ctx, params.urls), params), "an enforced CSP without unsafe-inline/unsafe-eval, wildcards or http: sources, with object-src 'none', base-uri and frame-ancestors", undefined, (response) => judgeCsp(response), { hint: ROUTES_HINT });
   },
 });

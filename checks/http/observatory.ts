@@ -3,7 +3,7 @@ import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
 import { parseSetCookie } from './cookies.js';
 import { evaluateCsp } from './csp.js';
 import { effectiveReferrerPolicy } from './policy-headers.js';
-import { header, isHtml, perResponse, urlsParam } from './services.js';
+import { header, isHtml, perRoute, routeBudget, routeParams, routesOf, ROUTES_HINT, webTargets } from './services.js';
 import { scriptTags } from './sri.js';
 
 /**
@@ -108,8 +108,9 @@ export default defineProbe({
   title: "Header score per service, in the HTTP Observatory's spirit",
   description:
     "Scores each service's shared GET from 100: CSP (worst of: not implemented or report-only -25, unsafe-inline/wildcard/http: -20, unsafe-eval -10, missing object-src/base-uri/frame-ancestors -5; clean +5, default-src 'none' +10), cookies, HSTS, Referrer-Policy, SRI, framing and X-Content-Type-Options (README \"Header score\" lists every deduction); bonuses count only at 90 or more. Grade A+ to F in the report; pass at passScore, warn at warnScore, else fail. CSP, SRI and framing count on HTML documents only.",
+  budgetMs: routeBudget,
   params: z.object({
-    urls: urlsParam,
+    ...routeParams,
     passScore: z.number().min(0).max(200).default(70),
     warnScore: z.number().min(0).max(200).default(50),
     sessionCookiePattern: z.string().default('sess|sid|token|auth|jwt|remember|refresh|login'),
@@ -118,6 +119,6 @@ export default defineProbe({
   suggests: [{ match: /observatory|security header (score|grade)/i, severity: 'medium' }],
   async run(ctx, params) {
     const pattern = new RegExp(params.sessionCookiePattern, 'i');
-    return perResponse(ctx, params.urls, `a header score of at least ${params.passScore} (grade ${grade(params.passScore)})`, undefined, (response) => judgeScore(scoreLines(response.url, response, pattern), params));
+    return perRoute(ctx, routesOf(webTargets(ctx, params.urls), params), `a header score of at least ${params.passScore} (grade ${grade(params.passScore)})`, undefined, (response) => judgeScore(scoreLines(response.url, response, pattern), params), { hint: ROUTES_HINT });
   },
 });

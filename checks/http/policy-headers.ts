@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
-import { fromProblems, header, isHtml, perResponse, urlsParam, type Problem } from './services.js';
+import { fromProblems, header, isHtml, perRoute, routeBudget, routeParams, routesOf, ROUTES_HINT, webTargets, type Problem } from './services.js';
 
 const REFERRER_VALUES = ['no-referrer', 'no-referrer-when-downgrade', 'origin', 'origin-when-cross-origin', 'same-origin', 'strict-origin', 'strict-origin-when-cross-origin', 'unsafe-url'];
 const REFERRER_UNSAFE = new Set(['unsafe-url', 'no-referrer-when-downgrade']);
@@ -52,11 +52,12 @@ export default defineProbe({
   title: 'Referrer-Policy, Permissions-Policy, COOP and CORP are set',
   description:
     'Each service sends a Referrer-Policy that does not leak full URLs (unsafe-url, no-referrer-when-downgrade fail), a Permissions-Policy, a Cross-Origin-Resource-Policy, and on HTML documents a Cross-Origin-Opener-Policy (same-origin or same-origin-allow-popups). Missing headers warn; invalid or leaking values fail.',
-  params: z.object({ urls: urlsParam }),
+  params: z.object(routeParams),
+  budgetMs: routeBudget,
   remediation:
     'helmet() sets Referrer-Policy no-referrer, COOP same-origin and CORP same-origin; add `Permissions-Policy: camera=(), microphone=(), geolocation=()` (nginx: `add_header ... always;`, Next.js: headers() in next.config.js).',
   suggests: [{ match: /referrer.policy|permissions.policy|cross-origin-(opener|resource)/i, severity: 'medium' }],
   async run(ctx, params) {
-    return perResponse(ctx, params.urls, 'a safe Referrer-Policy, a Permissions-Policy, CORP, and COOP on documents', undefined, (response) => judgePolicyHeaders(response));
+    return perRoute(ctx, routesOf(webTargets(ctx, params.urls), params), 'a safe Referrer-Policy, a Permissions-Policy, CORP, and COOP on documents', undefined, (response) => judgePolicyHeaders(response), { hint: ROUTES_HINT });
   },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
-import { fromProblems, isHtml, perResponse, urlsParam, type Problem } from './services.js';
+import { fromProblems, isHtml, perRoute, routeBudget, routeParams, routesOf, ROUTES_HINT, webTargets, type Problem } from './services.js';
 
 export interface ScriptTag {
   src: string;
@@ -61,10 +61,11 @@ export default defineProbe({
   title: 'Third-party scripts carry subresource integrity',
   description:
     "Reads each service's HTML (the shared GET): every <script src> from another origin has a well-formed integrity attribute (sha256/384/512) and crossorigin, and no script loads over http:. Non-HTML responses pass.",
-  params: z.object({ urls: urlsParam }),
+  params: z.object(routeParams),
+  budgetMs: routeBudget,
   remediation: 'Add `integrity="sha384-..."` (from the CDN or `openssl dgst -sha384 -binary file | openssl base64 -A`) and `crossorigin="anonymous"` to every third-party <script>, or self-host the script.',
   suggests: [{ match: /subresource integrity|\bSRI\b/i, severity: 'high' }],
   async run(ctx, params) {
-    return perResponse(ctx, params.urls, 'every third-party script with integrity and crossorigin, none over http', undefined, (response) => judgeSri(response.url, response));
+    return perRoute(ctx, routesOf(webTargets(ctx, params.urls), params), 'every third-party script with integrity and crossorigin, none over http', undefined, (response) => judgeSri(response.url, response), { hint: ROUTES_HINT });
   },
 });
