@@ -35,8 +35,20 @@ if (fast !== undefined) {
   process.exit(0);
 }
 
+/**
+ * Resolves once everything written so far has reached the stream's reader. Writes to a pipe or
+ * socket a slow reader has not drained yet are queued, not synchronous: exiting before they are
+ * flushed cut a JSON report short at 64 KiB under `| (sleep 1; jq)` and in a spawning parent.
+ */
+function drained(stream) {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) return resolve();
+    stream.write('', () => resolve());
+  });
+}
+
 const { main } = await import('../dist/src/cli/main.js');
 const code = await main(args);
+await Promise.all([drained(process.stdout), drained(process.stderr)]);
 // Exit now: a target that never answers may still hold a socket open, and the verdict is final.
-// (stdout/stderr writes to pipes and files are synchronous on POSIX, so nothing is lost.)
 process.exit(code);

@@ -2,8 +2,6 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import keys, { judgeKind, keyKind } from '../../checks/razorpay/keys.js';
-import webhookSignature, { hint, judgeWebhook } from '../../checks/razorpay/webhook-signature.js';
-import { razorpaySdk, signWebhook } from '../../src/facts/razorpay.js';
 import { startRazorpayStandIn, type RunningRazorpay } from '../../src/standins/razorpay.js';
 import { runProbe } from '../helpers/servers.js';
 
@@ -90,56 +88,5 @@ describe('razorpay.keys', () => {
     expect(keyKind('rzp_test_x')).toBe('test');
     expect(judgeKind(keyKind('pk_live_123'), false).status).toBe('fail');
     expect(judgeKind('test', false).status).toBe('pass');
-  });
-});
-
-describe('razorpay.webhook-signature', () => {
-  const env = () => ({ RAZORPAY_WEBHOOK_SECRET: razorpay.webhookSecret, RAZORPAY_WEBHOOK_URL: razorpay.webhookUrl });
-
-  it('passes against a receiver that verifies signatures, showing each answer', async () => {
-    const before = razorpay.accepted.length;
-    const finding = await run(webhookSignature, env());
-    expect(finding.status).toBe('pass');
-    expect(finding.details?.map((detail) => detail.observed)).toEqual([
-      'answered 200 (expected 2xx)',
-      'answered 400 (expected 4xx)',
-      'answered 400 (expected 4xx)',
-      'answered 400 (expected 4xx)',
-    ]);
-    // Exactly the correctly signed event got through, and it is a realistic payment.captured.
-    expect(razorpay.accepted.length).toBe(before + 1);
-    expect(razorpay.accepted.at(-1)).toMatchObject({ entity: 'event', event: 'payment.captured', payload: { payment: { entity: { entity: 'payment', status: 'captured', currency: 'INR' } } } });
-    expect(JSON.stringify({ ...finding, ctx: undefined })).not.toContain(razorpay.webhookSecret);
-  });
-
-  it('fails against a receiver that accepts anything', async () => {
-    const finding = await run(webhookSignature, env(), { url: razorpay.unverifiedWebhookUrl });
-    expect(finding.status).toBe('fail');
-    expect(finding.details?.filter((detail) => detail.status === 'fail')).toHaveLength(3);
-    expect(finding.remediation).toMatch(/validateWebhookSignature/);
-  });
-
-  it('fails when the configured secret is not the one the route verifies with', async () => {
-    const finding = await run(webhookSignature, { ...env(), RAZORPAY_WEBHOOK_SECRET: 'some-other-webhook-secret' });
-    expect(finding.status).toBe('fail');
-    expect(finding.observed).toContain('correctly signed event: answered 400 (expected 2xx)');
-    expect(finding.remediation).toMatch(/RAZORPAY_WEBHOOK_SECRET matches/);
-  });
-
-  it('skips without a webhook URL and errors when nothing answers', async () => {
-    expect((await run(webhookSignature, { RAZORPAY_WEBHOOK_SECRET: 'x'.repeat(20) })).status).toBe('skipped');
-    const closed = await startRazorpayStandIn();
-    await closed.close();
-    const finding = await run(webhookSignature, { RAZORPAY_WEBHOOK_SECRET: closed.webhookSecret, RAZORPAY_WEBHOOK_URL: closed.webhookUrl });
-    expect(finding.status).toBe('error');
-  });
-
-  it('signs as the razorpay SDK verifies', async () => {
-    const sdk = await razorpaySdk();
-    const signature = await signWebhook('{"a":1}', 'secret-1');
-    expect(sdk.validateWebhookSignature('{"a":1}', signature, 'secret-1')).toBe(true);
-    expect(sdk.validateWebhookSignature('{"a":2}', signature, 'secret-1')).toBe(false);
-    expect(hint([{ name: 'signed', status: 200 }, { name: 'wrong-signature', status: 500 }, { name: 'unsigned', status: 400 }, { name: 'replayed-signature', status: 400 }])).toMatch(/5xx/);
-    expect(judgeWebhook([{ name: 'signed', status: 204 }, { name: 'wrong-signature', status: 401 }, { name: 'unsigned', status: 403 }, { name: 'replayed-signature', status: 302 }]).map((d) => d.status)).toEqual(['pass', 'pass', 'pass', 'fail']);
   });
 });
