@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, InputError, errorMessage } from '../util/errors.js';
-import { redactStandardStreams } from '../util/redact.js';
+import { flushRedactedStreams, redactStandardStreams } from '../util/redact.js';
 import { toolVersion } from '../util/version.js';
 
 export const EXIT_CODES = `
@@ -194,5 +194,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`bazaarhub-check: internal error: ${errorMessage(error)} (please report this)\n`);
     if (process.env.BAZAARHUB_CHECK_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     return ExitCode.Incomplete;
+  } finally {
+    // The end of output: what the stream redactors held back can no longer become a secret.
+    flushRedactedStreams();
   }
 }

@@ -11,6 +11,10 @@ import type { Target } from '../target/target.js';
 import { errorMessage } from '../util/errors.js';
 import { cleanError, isTimeout } from './clean-error.js';
 import { abortable } from './store.js';
+import { toolText } from '../util/redact.js';
+
+/** An example DSN: the word password in it is not a secret, whatever the env holds. */
+const FIX_TARGET = toolText('Fix DATABASE_URL (postgres://user:password@host:5432/database?sslmode=require) or the DB_* variables.');
 
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
@@ -390,7 +394,7 @@ export interface PgProbeOptions {
 export async function withPostgres(ctx: ProbeContext, options: PgProbeOptions, use: (session: PgSession) => Promise<Finding>): Promise<Finding> {
   const target = pgTargetOf(ctx.target);
   if (target === undefined) return { status: 'skipped', observed: PG_NOT_CONFIGURED, expected: options.expected };
-  if ('error' in target) return { status: 'error', observed: target.error, expected: options.expected, remediation: 'Fix DATABASE_URL (postgres://user:password@host:5432/database?sslmode=require) or the DB_* variables.' };
+  if ('error' in target) return { status: 'error', observed: target.error, expected: options.expected, remediation: FIX_TARGET };
   try {
     const session = await abortable(pgSession(ctx, target), ctx.signal);
     return await abortable(use(session), ctx.signal);

@@ -43,16 +43,26 @@ describe('razorpay.keys', () => {
     expect(JSON.stringify({ ...finding, ctx: undefined })).not.toContain('not-the-secret-0123456789');
   });
 
-  it('fails for a test key in production even when it authenticates', async () => {
+  it('fails for a test key unless the run is declared non-production; NODE_ENV is not a declaration', async () => {
     const test = await startRazorpayStandIn({ keyId: 'rzp_test_abcdefghijklmn' });
     try {
-      const finding = await run(keys, keyEnv({ RAZORPAY_KEY_ID: test.keyId, RAZORPAY_KEY_SECRET: test.keySecret, RAZORPAY_API_URL: test.apiUrl }));
+      const env = (overrides: Record<string, string>) => keyEnv({ RAZORPAY_KEY_ID: test.keyId, RAZORPAY_KEY_SECRET: test.keySecret, RAZORPAY_API_URL: test.apiUrl, ...overrides });
+      const finding = await run(keys, env({}));
       expect(finding.status).toBe('fail');
-      expect(finding.observed).toContain('a test key (rzp_test_) in production');
+      expect(finding.observed).toContain('a test key (rzp_test_) in production (no BAZAARHUB_ENVIRONMENT or environment param declares a non-production run)');
       expect(finding.details?.find((detail) => detail.subject === 'key pair')?.status).toBe('pass');
-      // Outside production (mode auto), a test key is fine.
-      const staging = await run(keys, keyEnv({ NODE_ENV: 'staging', RAZORPAY_KEY_ID: test.keyId, RAZORPAY_KEY_SECRET: test.keySecret, RAZORPAY_API_URL: test.apiUrl }));
+      // NODE_ENV=development (or staging) in the env file does not turn a production run into a test one.
+      for (const nodeEnv of ['development', 'staging']) {
+        const relaxed = await run(keys, env({ NODE_ENV: nodeEnv }));
+        expect(relaxed.status).toBe('fail');
+        expect(relaxed.observed).toContain(`NODE_ENV=${nodeEnv} does not make it non-production, it is a fault of its own`);
+      }
+      // A declared staging run accepts test keys: by variable or by the probe's param.
+      const staging = await run(keys, env({ BAZAARHUB_ENVIRONMENT: 'staging' }));
       expect(staging.status).toBe('pass');
+      expect(staging.observed).toContain('accepted in the staging environment (declared by BAZAARHUB_ENVIRONMENT=staging)');
+      expect((await run(keys, env({}), { environment: 'staging' })).status).toBe('pass');
+      expect((await run(keys, env({ BAZAARHUB_ENVIRONMENT: 'production' }))).status).toBe('fail');
     } finally {
       await test.close();
     }
