@@ -28,7 +28,16 @@ function fastOutput(args) {
   }
 }
 
-const args = process.argv.slice(2);
+/**
+ * Node (20, and later versions too) scans its whole command line for --env-file before running any
+ * script, stopping only at `--`: `node bin/bazaarhub-check.js run --env-file x` and `npx
+ * bazaarhub-check run --env-file x` (npx is itself a node script) exit 9 with "node: x: not found"
+ * when x is missing, before this file is read; when x exists, Node applies the file's NODE_OPTIONS.
+ * The shebang's `--` protects the installed bin. For the other launchers a leading `--` is accepted
+ * (`npx bazaarhub-check -- run --env-file x`, `node bin/bazaarhub-check.js -- run ...`), and
+ * `--env x` is the spelling Node never claims.
+ */
+const args = process.argv[2] === '--' ? process.argv.slice(3) : process.argv.slice(2);
 const fast = fastOutput(args);
 if (fast !== undefined) {
   process.stdout.write(fast);
