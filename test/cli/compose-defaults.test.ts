@@ -58,6 +58,7 @@ describe("BazaarHub's compose defaults", () => {
       expect(keys?.status).toBe('fail');
       expect(keys?.observed).toContain('a test key (rzp_test_) in production');
       expect(keys?.observed).toContain('NODE_ENV=development does not make it non-production, it is a fault of its own');
+      expect(results.get('deployment.environment-setup.razorpay-production-keys')?.observed).toBe('Razorpay production keys: RAZORPAY_KEY_ID is a test key (rzp_test_), not a production key, and the run targets production (declare another with BAZAARHUB_ENVIRONMENT)');
       const nodeEnv = results.get('deployment.environment-setup.node-env-production');
       expect(nodeEnv?.status).toBe('fail');
       expect(nodeEnv?.observed).toBe('NODE_ENV: "development"');
@@ -67,6 +68,7 @@ describe("BazaarHub's compose defaults", () => {
       expect(staging.get('pre-deployment.third-party-services.create-razorpay-account')).toMatchObject({ status: 'pass' });
       expect(staging.get('pre-deployment.third-party-services.create-razorpay-account')?.observed).toContain('accepted in the staging environment (declared by BAZAARHUB_ENVIRONMENT=staging)');
       expect(staging.get('pre-deployment.security.update-all-default-passwords-in-env')?.status).toBe('fail');
+      expect(staging.get('deployment.environment-setup.razorpay-production-keys')?.status).toBe('pass');
     });
   });
 });
