@@ -11,20 +11,28 @@ export function credentials(target: Target): Array<{ subject: string; value: str
   for (const name of target.names()) {
     const value = target.get(name);
     if (value === undefined) continue;
-    if (SECRET_NAME.test(name) && !NOT_SECRET.has(name) && !/_KEY_ID$|ACCESS_KEY_ID$/.test(name)) found.push({ subject: name, value });
+    const url = parseUrl(value);
+    const secretName = SECRET_NAME.test(name) && !NOT_SECRET.has(name) && !/_KEY_ID$|ACCESS_KEY_ID$/.test(name);
+    // A URL (SENTRY_DSN, DATABASE_URL) is judged by its credential part, never by the words of its host or path.
+    if (secretName && !url) found.push({ subject: name, value });
     // An identifier that is one of BazaarHub's compose defaults (RAZORPAY_KEY_ID=rzp_test_dummy) is a default too.
-    else if (COMPOSE_DEFAULTS.has(value.trim().toLowerCase())) found.push({ subject: name, value });
-    if (URL_NAME.test(name) || value.includes('://')) {
-      try {
-        const url = new URL(value);
-        // The subject never reads "NAME password:", which a weak password equal to that word would mask.
-        if (url.password) found.push({ subject: `${name} (the password in the URL)`, value: decodeURIComponent(url.password) });
-      } catch {
-        // not a URL
-      }
+    else if (!url && COMPOSE_DEFAULTS.has(value.trim().toLowerCase())) found.push({ subject: name, value });
+    if (url && (URL_NAME.test(name) || secretName)) {
+      // The subject never reads "NAME password:", which a weak password equal to that word would mask.
+      if (url.password) found.push({ subject: `${name} (the password in the URL)`, value: decodeURIComponent(url.password) });
+      else if (secretName && url.username) found.push({ subject: `${name} (the key in the URL)`, value: decodeURIComponent(url.username) });
     }
   }
   return found;
+}
+
+function parseUrl(value: string): URL | undefined {
+  if (!value.includes('://')) return undefined;
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
 }
 
 export default defineProbe({

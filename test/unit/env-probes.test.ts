@@ -83,6 +83,9 @@ describe('env.default-passwords', () => {
       const finding = await run(defaultPasswords, { SMTP_PASSWORD: value });
       expect(finding.status, value).toBe('pass');
     }
+    // A URL is judged by its credential, not by the words of its host or path.
+    expect((await run(defaultPasswords, { SENTRY_DSN: 'https://4f9c2a7d1e8b4c3a9f0e6d5c4b3a2f1e@o12345.ingest.test-example.dev/67' })).status).toBe('pass');
+    expect((await run(defaultPasswords, { SENTRY_DSN: 'https://example@o1.ingest.sentry.io/2' })).observed).toBe('SENTRY_DSN (the key in the URL): a well-known default');
     // 2,000 random base64url secrets of 43 characters: not one flagged.
     const { randomBytes } = await import('node:crypto');
     const { weakness } = await import('../../checks/env/weak-values.js');
