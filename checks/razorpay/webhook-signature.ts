@@ -56,6 +56,14 @@ export function verdictOf(answers: WebhookAnswer[]): Verdict {
       remediation: `Make sure the handler verifies the signature before acting. ${VERIFY_RAW} A route that answers 400 to a bad signature lets this check see the enforcement; otherwise attest it by code review.`,
     };
   }
+  if (all.every((value) => value === signed) && is4xx(signed) && signed !== 400 && new Set(answers.map((answer) => answer.body ?? '')).size === 1) {
+    // 403 from an IP allowlist (Razorpay's addresses only), 401 from an auth proxy, 429: refused before any signature is read.
+    return {
+      status: 'warn',
+      reason: `every delivery got the same answer (${signed}${bodyExcerpt(answers[0]?.body)}): something refuses the probe before a signature is looked at (an IP allowlist for Razorpay's addresses does this), so enforcement cannot be judged from here`,
+      remediation: 'Run this check from an address the webhook route accepts, or attest signature verification by code review.',
+    };
+  }
   if (all.every((value) => value === signed) && !is4xx(signed)) {
     return { status: 'warn', reason: `every delivery answered ${signed}: nothing to contrast, so signature enforcement cannot be judged (is something in front of the route answering for it?)` };
   }

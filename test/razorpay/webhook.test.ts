@@ -84,7 +84,9 @@ describe('razorpay.webhook-signature', () => {
       ([['signed', signed], ['respaced', respaced], ['wrong-signature', wrong], ['unsigned', unsigned], ['replayed-signature', replayed]] as const).map(([name, status]) => ({ name, status, body: bodies[name] ?? '' }));
     expect(verdictOf(answers(404, 404, 404, 404, 404))).toMatchObject({ status: 'fail', reason: 'no webhook route here: every delivery answered 404' });
     expect(verdictOf(answers(204, 200, 200, 202, 200)).status).toBe('warn');
-    expect(verdictOf(answers(403, 403, 403, 403, 403)).status).toBe('fail');
+    // Refused before any signature is read (an IP allowlist): no contrast, and no false alarm.
+    expect(verdictOf(answers(403, 403, 403, 403, 403))).toMatchObject({ status: 'warn', reason: expect.stringMatching(/an IP allowlist for Razorpay's addresses does this/) });
+    expect(verdictOf(answers(400, 400, 400, 400, 400, { signed: '{"error":"Invalid signature"}', respaced: '{"error":"Invalid signature"}', 'wrong-signature': '{"error":"Invalid signature"}', unsigned: '{"error":"Missing signature"}', 'replayed-signature': '{"error":"Invalid signature"}' })).status).toBe('fail');
     expect(verdictOf(answers(302, 302, 302, 302, 302))).toMatchObject({ status: 'warn', reason: expect.stringMatching(/nothing to contrast/) });
     expect(verdictOf(answers(200, 200, 200, 400, 400))).toMatchObject({ status: 'fail', reason: expect.stringMatching(/^accepted deliveries Razorpay cannot have sent \(wrong signature: 200\)/) });
     expect(verdictOf(answers(200, 200, 500, 400, 400))).toMatchObject({ status: 'warn', reason: expect.stringMatching(/not with 4xx \(wrong signature: 500\)/) });
