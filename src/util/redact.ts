@@ -108,6 +108,19 @@ export class Redactor {
   private compile(): { secrets: Secret[]; maxLength: number; context: number } {
     if (this.compiled) return this.compiled;
     const protectedTexts = [...this.protectedTexts];
+    // One haystack of every protected text, so finding the texts that contain a secret is one indexOf scan per secret.
+    const starts: number[] = [];
+    let length = 0;
+    for (const text of protectedTexts) {
+      starts.push(length);
+      length += text.length + 1;
+    }
+    const haystack = protectedTexts.join('\u0000');
+    const containing = (value: string): string[] => {
+      const found = new Set<number>();
+      for (let at = haystack.indexOf(value); at !== -1; at = haystack.indexOf(value, at + 1)) found.add(lastAtOrBefore(starts, at));
+      return [...found].map((index) => protectedTexts[index] as string);
+    };
     // Longest first, so a secret containing another secret is masked whole.
     const secrets = [...this.values]
       .sort((a, b) => b.length - a.length)
@@ -115,7 +128,7 @@ export class Redactor {
         value,
         wholeToken: collisionProne(value),
         word: /^[A-Za-z]+$/.test(value),
-        guards: protectedTexts.filter((text) => text.includes(value)).map((text) => ({ text, offsets: offsetsOf(text, value) })),
+        guards: containing(value).map((text) => ({ text, offsets: offsetsOf(text, value) })),
       }));
     const context = Math.min(MAX_CONTEXT, Math.max(0, ...secrets.flatMap((secret) => secret.guards.map((guard) => guard.text.length))) + 1);
     this.compiled = { secrets, maxLength: secrets[0]?.value.length ?? 0, context };
@@ -160,6 +173,18 @@ export class Redactor {
     }
     return { out: out + text.slice(at, hold), upTo: hold };
   }
+}
+
+/** The index of the last start at or before `at` (starts ascending). */
+function lastAtOrBefore(starts: number[], at: number): number {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if ((starts[middle] as number) <= at) low = middle;
+    else high = middle - 1;
+  }
+  return low;
 }
 
 function offsetsOf(text: string, value: string): number[] {
