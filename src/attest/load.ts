@@ -1,5 +1,6 @@
 import type { ManualResolver } from '../engine/runner.js';
 import { InputError } from '../util/errors.js';
+import { buildAutomatedJudge, type AutomatedJudge } from './automated.js';
 import { loadKeys } from './keys.js';
 import { ledgerBeside, readLedger, type LedgerState } from './ledger.js';
 import { DEFAULT_RESOLVE, buildManualResolver } from './resolve.js';
@@ -30,7 +31,14 @@ export function describeProblems(ledger: LedgerState): string {
  * BAZAARHUB_ATTEST_PUBLIC_KEY or the committed public key file), warns on stderr when it is damaged.
  */
 export async function loadManualResolver(flags: LedgerFlags, env: Readonly<Record<string, string | undefined>>, warn: (text: string) => void, now = new Date()): Promise<ManualResolver> {
-  if (flags.manual === false) return () => ({ status: 'unattested', observed: 'manual items were left out (--no-manual)', expected: 'a current attestation' });
+  return (await loadLedgerJudges(flags, env, warn, now)).resolveManual;
+}
+
+/**
+ * Both judges from one verified ledger: manual entries' attestations, and automated entries'
+ * not-applicable attestations and waivers (read with --no-manual too: waivers are for automated entries).
+ */
+export async function loadLedgerJudges(flags: LedgerFlags, env: Readonly<Record<string, string | undefined>>, warn: (text: string) => void, now = new Date()): Promise<{ resolveManual: ManualResolver; judgeAutomated: AutomatedJudge }> {
   const file = ledgerPath(flags);
   const warnDays = flags.warnDays ?? DEFAULT_RESOLVE.warnDays;
   if (!Number.isInteger(warnDays) || warnDays < 0) throw new InputError('--warn-days expects a whole number of days (0 turns the warning off)');
@@ -38,5 +46,7 @@ export async function loadManualResolver(flags: LedgerFlags, env: Readonly<Recor
   const ledger = await readLedger(file, keys, { checkGit: true });
   if (ledger.exists && ledger.lines > 0 && keys.verifiers.length === 0) warn(`${file}: attestations cannot be verified, so none count: ${keys.missing}, or BAZAARHUB_ATTEST_PUBLIC_KEY\n`);
   else warn(describeProblems(ledger));
-  return buildManualResolver(ledger, { now, warnDays, releaseTags: flags.releaseTags ?? DEFAULT_RESOLVE.releaseTags });
+  const judgeAutomated = buildAutomatedJudge(ledger, { now, warnDays });
+  if (flags.manual === false) return { resolveManual: () => ({ status: 'unattested', observed: 'manual items were left out (--no-manual)', expected: 'a current attestation' }), judgeAutomated };
+  return { resolveManual: await buildManualResolver(ledger, { now, warnDays, releaseTags: flags.releaseTags ?? DEFAULT_RESOLVE.releaseTags }), judgeAutomated };
 }

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { AutomatedJudge } from '../attest/automated.js';
 import { loadCatalog } from '../catalog/load.js';
 import { loadRegistry } from '../engine/registry.js';
 import { runEntries, type ManualResolver } from '../engine/runner.js';
@@ -20,11 +21,13 @@ export interface ExecuteRequest {
   target: Target;
   ca: string[];
   resolveManual?: ManualResolver;
+  /** Folds not-applicable attestations and waivers into automated results. */
+  judgeAutomated?: AutomatedJudge;
   notes?: string[];
 }
 
 /** Loads the catalog, runs the selection, writes every requested report; returns the report. */
-export async function execute({ flags, target, ca, resolveManual, notes }: ExecuteRequest): Promise<Report> {
+export async function execute({ flags, target, ca, resolveManual, judgeAutomated, notes }: ExecuteRequest): Promise<Report> {
   if (!FORMATS[flags.format]) throw new InputError(`--format ${flags.format}: unknown format (known: ${formatNames().join(', ')})`);
   const extraReports = parseReports(flags.report, formatNames());
   const registry = await loadRegistry();
@@ -55,6 +58,7 @@ export async function execute({ flags, target, ca, resolveManual, notes }: Execu
       hooks: progress,
     });
     await progress.done();
+    if (judgeAutomated) outcome.results = outcome.results.map((result) => (result.probe ? judgeAutomated(result) : result));
     report = buildReport(outcome, { envFile: target.envFile, failOn: flags.failOn, timeoutMs: flags.timeout, insecure: flags.insecure, ...(notes ? { notes } : {}) });
   } finally {
     process.off('SIGINT', onSigint);
