@@ -15,6 +15,8 @@ export interface AttestRequest {
   expires?: string;
   /** Reason (not-applicable) or justification (waived). */
   reason?: string;
+  /** For a waiver of an automated entry: the finding it accepts. */
+  finding?: { status: string; observed: string; fingerprint: string };
 }
 
 export interface AttestEnvironment {
@@ -23,7 +25,11 @@ export interface AttestEnvironment {
   now: Date;
   /** Where git identity and HEAD come from (default: the ledger's folder). */
   cwd?: string;
+  /** A waiver may not end later than this many days from now (the catalog's `waiverMaxDays`, default 90). */
+  waiverMaxDays?: number;
 }
+
+export const DEFAULT_WAIVER_MAX_DAYS = 90;
 
 export function parseOutcome(value: string | undefined): Outcome {
   if (value === undefined || value === '') throw new InputError(`--status is required: one of ${OUTCOMES.join(', ')}`);
@@ -44,6 +50,10 @@ export async function prepareAttestation(entry: CatalogEntry, request: AttestReq
     const problem = checkExpiryInput(request.expires, context.now);
     if (problem !== true) throw new InputError(`--expires: ${problem}`);
     expires = (parseExpiry(request.expires) as { expires: string }).expires;
+    const maxDays = context.waiverMaxDays ?? DEFAULT_WAIVER_MAX_DAYS;
+    if (status === 'waived' && Date.parse(expires) > context.now.getTime() + (maxDays + 1) * 86_400_000) {
+      throw new InputError(`--expires ${request.expires}: a waiver may last at most ${maxDays} days (until ${new Date(context.now.getTime() + maxDays * 86_400_000).toISOString().slice(0, 10)}); the catalog's waiverMaxDays sets the limit`);
+    }
   } else {
     expires = defaultExpiry(entry.cadence, context.now);
   }
@@ -59,6 +69,7 @@ export async function prepareAttestation(entry: CatalogEntry, request: AttestReq
     note: request.note?.trim() || null,
     reason,
     commit: await headCommit(cwd),
+    ...(request.finding ? { finding: request.finding } : {}),
   };
 }
 

@@ -42,6 +42,8 @@ export const catalogSchema = z
   .object({
     version: z.literal(1),
     checklist: z.string().min(1),
+    /** The longest a waiver may last, in days (`waive --expires`, `attest --status waived`); default 90. */
+    waiverMaxDays: z.number().int().positive().max(3650).optional(),
     entries: z.array(entrySchema),
   })
   .strict();

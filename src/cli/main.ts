@@ -154,6 +154,28 @@ Exit codes: 0 recorded / ledger intact · 1 ledger tampered or truncated · 2 ba
     });
 
   program
+    .command('waive')
+    .description('accept a known risk for an automated entry until a date: recorded, with the finding it covers, in the signed ledger')
+    .argument('<id>', 'catalog entry id of an automated check')
+    .option('--justification <text>', 'why this risk is accepted (required)')
+    .option('--expires <date>', 'last UTC day the waiver holds, YYYY-MM-DD (required; at most the catalog\'s waiverMaxDays, default 90, ahead)')
+    .option('--by <who>', 'who accepts the risk (default: git user.name <user.email>)')
+    .option('--evidence <url-or-path>', 'ticket or decision record')
+    .option('--note <text>', 'free note')
+    .option('--from <report.json>', 'take the finding from a JSON report instead of running the check now')
+    .option('--env-file <file>', "the deployment's env file, to run the check now")
+    .option('--set <KEY=VALUE>', 'override one variable (repeatable)', collect)
+    .addOption(new Option('--timeout <seconds>', 'probe timeout in seconds').argParser(seconds).default(10_000, '10'))
+    .option('--ca <file>', 'extra trusted CA certificate (PEM), repeatable', collect)
+    .option('--insecure', 'turn TLS verification off', false)
+    .option('--ledger <file>', 'attestation ledger (default: bazaarhub-attestations.jsonl beside the catalog)')
+    .addHelpText('after', '\nThe waiver covers the finding seen now (status and observed text, numbers aside): a different finding is not covered.\nExit codes: 0 recorded · 1 ledger damaged · 2 bad input, a passing check, or a missing flag')
+    .action(async (id: string, _options, command: Command) => {
+      const { waiveCommand } = await import('./commands/waive.js');
+      setExit(await waiveCommand(id, command.optsWithGlobals()));
+    });
+
+  program
     .command('diff')
     .description('compare two JSON reports: regressed, fixed, new, removed (exit 1 when something regressed)')
     .argument('<old>', 'earlier report (run --format json --out old.json)')

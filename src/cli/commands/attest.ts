@@ -57,11 +57,14 @@ async function attestOrLint(ids: string[], flags: AttestFlags, io: Io): Promise<
   const chosen = ids.map((id) => {
     const entry = byId.get(id);
     if (!entry) throw new InputError(`${id}: no such catalog entry (see \`bazaarhub-check list --only <prefix>\`)`);
-    if (!entry.manual) throw new InputError(`${id}: verified by probe ${entry.probe}; only manual items are attested`);
+    // An automated entry takes only `not-applicable` (the deployment has no such thing); a risk accepted on its finding is a waiver.
+    if (!entry.manual && (flags.status !== undefined || !io.interactive) && flags.status !== 'not-applicable') {
+      throw new InputError(`${id}: verified by probe ${entry.probe}; an automated entry is attested only --status not-applicable --reason TEXT (an accepted failure is a waiver: bazaarhub-check waive ${id} --justification TEXT --expires DATE)`);
+    }
     return entry;
   });
   const request: AttestRequest = { ...pick(flags), reason: flags.justification ?? flags.reason };
-  const context = { ledgerFile: file, env: io.env, now: new Date() };
+  const context = { ledgerFile: file, env: io.env, now: new Date(), ...(catalog.waiverMaxDays ? { waiverMaxDays: catalog.waiverMaxDays } : {}) };
   if (!io.interactive) {
     // No terminal or CI: everything comes from flags, and nothing is ever asked.
     if (chosen.length === 0) throw new InputError('give the id(s) to attest: bazaarhub-check attest <ID...> --status done|not-applicable|waived (no terminal to prompt on, or CI is set)');
@@ -74,13 +77,27 @@ async function attestOrLint(ids: string[], flags: AttestFlags, io: Io): Promise<
   return walk(chosen.length ? chosen : manual, { explicit: chosen.length > 0, all: Boolean(flags.all) }, request, context, io);
 }
 
+/** A waiver from the walk: the finding comes from a JSON report (running probes is `waive`'s job). */
+async function walkWaiver(entry: CatalogEntry, preset: AttestRequest, context: { ledgerFile: string; env: Env; waiverMaxDays?: number }, io: Io, input: (config: { message: string; required?: boolean; validate?: (value: string) => true | string }) => Promise<string>): Promise<number> {
+  const { describeWaiver, findingFromReport, recordWaiver } = await import('./waive.js');
+  const from = await input({ message: 'JSON report holding the finding to waive (run --format json --out FILE)', required: true });
+  const finding = await findingFromReport(from, entry.id);
+  io.out(`  finding: ${finding.status}: ${finding.observed}\n`);
+  const justification = preset.reason ?? (await input({ message: 'Justification', required: true }));
+  const expires = preset.expires ?? (await input({ message: 'Waived until (YYYY-MM-DD, UTC, inclusive)', required: true, validate: (v) => checkExpiryInput(v, new Date()) }));
+  const record = await recordWaiver(entry, finding, { justification, expires, ...(preset.by ? { by: preset.by } : {}) }, context);
+  io.out(`  ${describeWaiver(record)}\n`);
+  return 1;
+}
+
 function pick(flags: AttestFlags): AttestRequest {
   const { status, by, evidence, note, expires } = flags;
   return Object.fromEntries(Object.entries({ status, by, evidence, note, expires }).filter(([, v]) => v !== undefined));
 }
 
 function describe(record: AttestationRecord): string {
-  const until = record.expires ? `until ${formatInstant(record.expires)}` : 'until the next release';
+  // Outside git (no commit recorded) nothing ends an undated attestation but a later one.
+  const until = record.expires ? `until ${formatInstant(record.expires)}` : record.commit ? 'until the next release' : 'with no end date (outside git no release ends it: give --expires)';
   return `recorded ${record.id}: ${record.status} by ${record.by}, ${until} (line ${record.seq})`;
 }
 
@@ -101,7 +118,7 @@ async function lint(file: string, io: Io): Promise<number> {
 }
 
 /** The interactive walk: each manual item that is unattested or expired (or every chosen one), one at a time. */
-async function walk(entries: CatalogEntry[], choice: { explicit: boolean; all: boolean }, preset: AttestRequest, context: { ledgerFile: string; env: Env; now: Date }, io: Io): Promise<number> {
+async function walk(entries: CatalogEntry[], choice: { explicit: boolean; all: boolean }, preset: AttestRequest, context: { ledgerFile: string; env: Env; now: Date; waiverMaxDays?: number }, io: Io): Promise<number> {
   const { select, input } = await import('@inquirer/prompts');
   const keys = loadKeys(io.env, context.ledgerFile);
   if (!keys.signer) throw new InputError(`cannot sign attestations: ${keys.missing}`);
@@ -127,13 +144,18 @@ async function walk(entries: CatalogEntry[], choice: { explicit: boolean; all: b
         message: 'Outcome',
         ...(preset.status ? { default: preset.status } : {}),
         choices: [
-          ...OUTCOMES.map((value) => ({ value, name: value })),
+          ...(entry.manual ? OUTCOMES : (['not-applicable'] as const)).map((value) => ({ value, name: value })),
+          ...(entry.manual ? [] : [{ value: 'waive', name: `waive the current finding (bazaarhub-check waive ${entry.id})` }]),
           { value: 'skip', name: 'skip for now' },
           { value: 'quit', name: 'stop here' },
         ],
       }));
       if (status === 'quit') break;
       if (status === 'skip') continue;
+      if (status === 'waive') {
+        recorded += await walkWaiver(entry, preset, context, io, input);
+        continue;
+      }
       const reason = status === 'done' ? undefined : (preset.reason ?? (await input({ message: status === 'waived' ? 'Justification' : 'Why is it not applicable?', required: true })));
       const expires = preset.expires ?? (status === 'waived' ? await input({ message: 'Waived until (YYYY-MM-DD, UTC, inclusive)', required: true, validate: (v) => checkExpiryInput(v, new Date()) }) : undefined);
       const evidence = preset.evidence ?? (await input({ message: 'Evidence (URL or file path, optional)' }));
