@@ -31,6 +31,19 @@ export interface AttestEnvironment {
 
 export const DEFAULT_WAIVER_MAX_DAYS = 90;
 
+/** For prompts and flags: true, or why this cannot end a waiver (malformed, past, or beyond the limit). */
+export function checkWaiverExpiry(input: string, now: Date, maxDays = DEFAULT_WAIVER_MAX_DAYS): true | string {
+  const basic = checkExpiryInput(input, now);
+  if (basic !== true) return basic;
+  const parsed = parseExpiry(input) as { expires: string };
+  const last = new Date(now.getTime() + maxDays * 86_400_000);
+  // The limit is a UTC day: the waiver may hold through the end of the last allowed day.
+  if (Date.parse(parsed.expires) > Date.UTC(last.getUTCFullYear(), last.getUTCMonth(), last.getUTCDate(), 23, 59, 59, 999)) {
+    return `a waiver may last at most ${maxDays} days (until ${last.toISOString().slice(0, 10)}); the catalog's waiverMaxDays sets the limit`;
+  }
+  return true;
+}
+
 export function parseOutcome(value: string | undefined): Outcome {
   if (value === undefined || value === '') throw new InputError(`--status is required: one of ${OUTCOMES.join(', ')}`);
   if (!(OUTCOMES as readonly string[]).includes(value)) throw new InputError(`--status must be one of ${OUTCOMES.join(', ')} (got "${value}")`);
@@ -50,10 +63,8 @@ export async function prepareAttestation(entry: CatalogEntry, request: AttestReq
     const problem = checkExpiryInput(request.expires, context.now);
     if (problem !== true) throw new InputError(`--expires: ${problem}`);
     expires = (parseExpiry(request.expires) as { expires: string }).expires;
-    const maxDays = context.waiverMaxDays ?? DEFAULT_WAIVER_MAX_DAYS;
-    if (status === 'waived' && Date.parse(expires) > context.now.getTime() + (maxDays + 1) * 86_400_000) {
-      throw new InputError(`--expires ${request.expires}: a waiver may last at most ${maxDays} days (until ${new Date(context.now.getTime() + maxDays * 86_400_000).toISOString().slice(0, 10)}); the catalog's waiverMaxDays sets the limit`);
-    }
+    const tooLong = status === 'waived' ? checkWaiverExpiry(request.expires, context.now, context.waiverMaxDays) : true;
+    if (tooLong !== true) throw new InputError(`--expires ${request.expires}: ${tooLong}`);
   } else {
     expires = defaultExpiry(entry.cadence, context.now);
   }

@@ -24,15 +24,18 @@ export interface ExecuteRequest {
   /** Folds not-applicable attestations and waivers into automated results. */
   judgeAutomated?: AutomatedJudge;
   notes?: string[];
+  /** One line for stderr once the selection is known to be valid (before any probe runs). */
+  notice?: string;
 }
 
 /** Loads the catalog, runs the selection, writes every requested report; returns the report. */
-export async function execute({ flags, target, ca, resolveManual, judgeAutomated, notes }: ExecuteRequest): Promise<Report> {
+export async function execute({ flags, target, ca, resolveManual, judgeAutomated, notes, notice }: ExecuteRequest): Promise<Report> {
   if (!FORMATS[flags.format]) throw new InputError(`--format ${flags.format}: unknown format (known: ${formatNames().join(', ')})`);
   const extraReports = parseReports(flags.report, formatNames());
   const registry = await loadRegistry();
   const { catalog } = await loadCatalog(flags.catalog, registry);
   const entries = selectEntries(catalog.entries, toSelection(flags));
+  if (notice) process.stderr.write(`${notice}\n`);
 
   const controller = new AbortController();
   // Every running probe listens for Ctrl-C on this one signal.

@@ -31,7 +31,7 @@ export function evidenceNote(result: EntryResult): string {
   } else {
     // Only a failure (or a missing attestation) gets the ✘; a warning, a skipped check or one that could not run says what it is.
     const icon = STATUS_GROUP[result.status] === 'problem' ? '✘' : STATUS_ICON[result.status];
-    note = `${icon} ${result.status}${result.blocking && result.status !== 'fail' ? ' (blocking)' : ''}: ${shorten(result.observed)}`;
+    note = `${icon} ${result.status}${result.blocking && result.status === 'skipped' ? ' (blocking)' : ''}: ${shorten(result.observed)}`;
   }
   const marks = [...resultMarks(result), ...(result.waiver && !result.waived ? [waiverStateText(result)] : [])];
   if (result.waived && result.waiver) marks.unshift(`waived by ${result.waiver.by} until ${formatInstant(result.waiver.expires)}`);

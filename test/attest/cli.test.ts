@@ -34,7 +34,7 @@ describe('attest through the real binary, without a terminal', () => {
     const ok = await cli(dir, ['attest', GST, '--status', 'done', '--by', 'Asha', '--evidence', 'https://wiki.example.com/gst']);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/recorded .*review-gst-compliance-requirements: done by Asha, until the next release \(line 1\)/);
+    expect(ok.stdout).toMatch(/recorded .*review-gst-compliance-requirements: done by Asha, with no end date \(outside git no release ends it: give --expires\) \(line 1\)/);
 
     const cases: Array<[string[], RegExp, Record<string, string>?]> = [
       [['attest'], /give the id\(s\) to attest/],
@@ -166,21 +166,24 @@ describe('attest on a terminal', () => {
     expect(record).toMatchObject({ id: VENDOR, status: 'done', by: 'Tester', evidence: 'https://ci.example.com/run/7', note: 'smoke run' });
   }, 40_000);
 
-  it('records a waiver from prompts, rejecting an impossible date until a valid one is typed', async () => {
+  it('records a waiver from prompts, rejecting an impossible date and one beyond the 90-day limit until a valid one is typed', async () => {
     const dir = project();
+    const soon = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
     const down = '\x1b[B';
     const { code, output } = await onTerminal(dir, ['attest', VENDOR, '--by', 'CTO'], withKey, [
       [/Outcome/, `${down}${down}\r`],
       [/Justification/, 'vendor portal ships next sprint\r'],
       [/Waived until/, '2026-02-30\r'],
       [/not a calendar date/, `${'\x7f'.repeat(10)}2030-01-31\r`],
+      [/at most 90 days/, `${'\x7f'.repeat(10)}${soon}\r`],
       [/Evidence/, '\r'],
       [/Note/, '\r'],
     ]);
     expect(output).toContain('"2026-02-30" is not a calendar date');
     expect(code).toBe(0);
     const [record] = readFileSync(ledgerOf(dir), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-    expect(record).toMatchObject({ id: VENDOR, status: 'waived', by: 'CTO', reason: 'vendor portal ships next sprint', expires: '2030-01-31T23:59:59.999Z', evidence: null, note: null });
+    expect(output).toContain('a waiver may last at most 90 days');
+    expect(record).toMatchObject({ id: VENDOR, status: 'waived', by: 'CTO', reason: 'vendor portal ships next sprint', expires: `${soon}T23:59:59.999Z`, evidence: null, note: null });
   }, 40_000);
 
   it('walks only the unattested items of a section; skip and stop record nothing', async () => {

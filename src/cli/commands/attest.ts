@@ -1,13 +1,13 @@
 import { dirname } from 'node:path';
 import { loadCatalog } from '../../catalog/load.js';
 import type { CatalogEntry } from '../../catalog/schema.js';
-import { checkExpiryInput, formatInstant } from '../../attest/dates.js';
+import { formatInstant } from '../../attest/dates.js';
 import { gitIdentity } from '../../attest/git.js';
 import { loadKeys } from '../../attest/keys.js';
 import { LedgerError, OUTCOMES, readLedger, type AttestationRecord } from '../../attest/ledger.js';
 import { describeProblems, ledgerPath } from '../../attest/load.js';
 import { DEFAULT_RESOLVE, buildManualResolver } from '../../attest/resolve.js';
-import { attest, type AttestRequest } from '../../attest/service.js';
+import { attest, checkWaiverExpiry, type AttestRequest } from '../../attest/service.js';
 import { loadRegistry } from '../../engine/registry.js';
 import { selectEntries } from '../../engine/select.js';
 import { ExitCode, InputError } from '../../util/errors.js';
@@ -84,7 +84,7 @@ async function walkWaiver(entry: CatalogEntry, preset: AttestRequest, context: {
   const finding = await findingFromReport(from, entry.id);
   io.out(`  finding: ${finding.status}: ${finding.observed}\n`);
   const justification = preset.reason ?? (await input({ message: 'Justification', required: true }));
-  const expires = preset.expires ?? (await input({ message: 'Waived until (YYYY-MM-DD, UTC, inclusive)', required: true, validate: (v) => checkExpiryInput(v, new Date()) }));
+  const expires = preset.expires ?? (await input({ message: 'Waived until (YYYY-MM-DD, UTC, inclusive)', required: true, validate: (v) => checkWaiverExpiry(v, new Date(), context.waiverMaxDays) }));
   const record = await recordWaiver(entry, finding, { justification, expires, ...(preset.by ? { by: preset.by } : {}) }, context);
   io.out(`  ${describeWaiver(record)}\n`);
   return 1;
@@ -157,7 +157,7 @@ async function walk(entries: CatalogEntry[], choice: { explicit: boolean; all: b
         continue;
       }
       const reason = status === 'done' ? undefined : (preset.reason ?? (await input({ message: status === 'waived' ? 'Justification' : 'Why is it not applicable?', required: true })));
-      const expires = preset.expires ?? (status === 'waived' ? await input({ message: 'Waived until (YYYY-MM-DD, UTC, inclusive)', required: true, validate: (v) => checkExpiryInput(v, new Date()) }) : undefined);
+      const expires = preset.expires ?? (status === 'waived' ? await input({ message: 'Waived until (YYYY-MM-DD, UTC, inclusive)', required: true, validate: (v) => checkWaiverExpiry(v, new Date(), context.waiverMaxDays) }) : undefined);
       const evidence = preset.evidence ?? (await input({ message: 'Evidence (URL or file path, optional)' }));
       const note = preset.note ?? (await input({ message: 'Note (optional)' }));
       const who = by ?? (await input({ message: 'Attested by', required: true }));

@@ -14,12 +14,11 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     processEnv: process.env,
     overrides,
   });
-  if (!flags.envFile && !KNOWN_VARIABLES.some((name) => target.get(name) !== undefined)) {
-    process.stderr.write('bazaarhub-check: no --env-file and none of the deployment\'s variables (APP_URL, DATABASE_URL, REDIS_URL, ...) are set: checks that need the deployment will be skipped and the run cannot be READY\n');
-  }
+  const empty = !flags.envFile && !KNOWN_VARIABLES.some((name) => target.get(name) !== undefined);
+  const notice = empty ? "bazaarhub-check: no --env-file and none of the deployment's variables (APP_URL, DATABASE_URL, REDIS_URL, ...) are set: checks that need the deployment will be skipped and the run cannot be READY" : undefined;
   const { loadLedgerJudges } = await import('../../attest/load.js');
   const { resolveManual, judgeAutomated } = await loadLedgerJudges(flags, process.env, (text) => process.stderr.write(text));
-  const report = await execute({ flags, target, ca, resolveManual, judgeAutomated });
+  const report = await execute({ flags, target, ca, resolveManual, judgeAutomated, ...(notice ? { notice } : {}) });
   const { githubAnnotations, onGithubActions } = await import('../../report/github.js');
   // Annotations go to stdout unless a machine-readable report is already there.
   if (onGithubActions()) (flags.out || flags.format === 'terminal' ? process.stdout : process.stderr).write(githubAnnotations(report));
