@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { severityRank, type Severity } from '../catalog/schema.js';
 import type { EntryResult } from '../engine/result.js';
+import type { Status } from '../engine/types.js';
 import { gateReason, type GateReason } from '../engine/verdict.js';
 
 /** Entries that fail for one reason, shown once with one fix (JSON: `causes`, and `cause` on each result). */
@@ -11,6 +12,8 @@ export interface Cause {
   fix: string;
   /** The most severe entry's severity. */
   severity: Severity;
+  /** The worst status among its entries (fail before a missing attestation, an error, a skip, a warning). */
+  status: Status;
   /** How the cause holds the release back (the worst of its entries), or null when it does not. */
   blocks: GateReason | null;
   /** Entry ids, in report order. */
@@ -29,6 +32,8 @@ export function normalizeFinding(text: string): string {
 function hash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
+
+const STATUS_RANK: Readonly<Record<Status, number>> = { fail: 7, expired: 6, unattested: 5, error: 4, skipped: 3, warn: 2, attested: 1, pass: 0 };
 
 const GATE_RANK: Readonly<Record<GateReason, number>> = { failure: 4, attestation: 3, error: 2, skipped: 1 };
 
@@ -66,7 +71,7 @@ export function needsCause(result: EntryResult): boolean {
  * result. Order: blocking causes first, then by severity (critical first), then by how many entries they affect.
  */
 export function groupCauses(results: EntryResult[], failOn: Severity): Cause[] {
-  const byKey = new Map<string, { cause: Omit<Cause, 'entries' | 'fix' | 'severity' | 'blocks'> & { fix?: string }; members: EntryResult[] }>();
+  const byKey = new Map<string, { cause: { key: string; title: string; fix?: string }; members: EntryResult[] }>();
   for (const result of results) {
     if (!needsCause(result)) continue;
     const found = causeOf(result);
@@ -80,7 +85,10 @@ export function groupCauses(results: EntryResult[], failOn: Severity): Cause[] {
     const reasons = members.map((r) => gateReason(r, failOn)).filter((r): r is GateReason => r !== null);
     const blocks = reasons.sort((a, b) => GATE_RANK[b] - GATE_RANK[a])[0] ?? null;
     const fix = cause.fix ?? commonFix(members);
-    return { key: cause.key, title: cause.title, fix, severity, blocks, entries: members.map((r) => r.id) };
+    // Under a cause: what blocks first, then by severity.
+    const ordered = [...members].sort((a, b) => Number(Boolean(b.blocking)) - Number(Boolean(a.blocking)) || severityRank(b.severity) - severityRank(a.severity));
+    const status = members.reduce<Status>((worst, r) => (STATUS_RANK[r.status] > STATUS_RANK[worst] ? r.status : worst), 'pass');
+    return { key: cause.key, title: cause.title, fix, severity, status, blocks, entries: ordered.map((r) => r.id) };
   });
   return causes.sort(
     (a, b) =>

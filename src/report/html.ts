@@ -100,10 +100,10 @@ status.addEventListener('change',function(){cause='';apply();});phase.addEventLi
 function causeItem(cause: Cause, byId: Map<string, EntryResult>): string {
   const members = cause.entries.map((id) => byId.get(id)).filter((r): r is EntryResult => r !== undefined);
   const first = members[0] as EntryResult;
-  const fix = first.status === 'skipped' ? `<i>Set:</i> ${htmlEscape(whatToSet(first, members.length > 1))}` : cause.fix ? `<i>Fix:</i> ${htmlEscape(cause.fix)}` : '';
+  const fix = cause.status === 'skipped' ? `<i>Set:</i> ${htmlEscape(whatToSet(first, members.length > 1))}` : cause.fix ? `<i>Fix:</i> ${htmlEscape(cause.fix)}` : '';
   const list = members.map((r) => `<li><a href="#cause=${encodeURIComponent(cause.key)}">${htmlEscape(r.title)}</a> <span class="id">${htmlEscape(r.id)} · ${r.severity} · ${r.status}</span></li>`).join('');
   const entries = members.length > 3 ? `<details><summary>${members.length} entries</summary><ul>${list}</ul></details>` : `<ul>${list}</ul>`;
-  return `<li><span class="badge" style="background:${COLOR[first.status]}">${first.status}</span> <b>${cause.severity}</b> ${htmlEscape(cause.title)} <a href="#cause=${encodeURIComponent(cause.key)}">(${members.length} in the table)</a><div class="fix">${fix}</div>${entries}</li>`;
+  return `<li><span class="badge" style="background:${COLOR[cause.status]}">${cause.status}</span> <b>${cause.severity}</b> ${htmlEscape(cause.title)} <a href="#cause=${encodeURIComponent(cause.key)}">(${members.length} in the table)</a><div class="fix">${fix}</div>${entries}</li>`;
 }
 
 /** One self-contained HTML file: verdict, counts with links, causes, waivers, a per-phase chart, and a filterable table. A CSP forbids every network fetch. */

@@ -49,8 +49,8 @@ export const renderMarkdown: Reporter = (report) => {
           const members = cause.entries.map((id) => byId.get(id)).filter((r): r is EntryResult => r !== undefined);
           const first = members[0] as EntryResult;
           const ids = members.slice(0, 6).map((r) => `\`${r.id}\``).join(', ') + (members.length > 6 ? `, … (${members.length - 6} more)` : '');
-          const fix = first.status === 'skipped' ? `set: ${whatToSet(first, members.length > 1)}` : `fix: ${cause.fix}`;
-          return [`- ${STATUS_ICON[first.status]} **${cause.severity}** ${cell(cause.title)} — ${members.length} entr${members.length === 1 ? 'y' : 'ies'} (${cause.blocks})  `, `  ${cell(fix)}  `, `  ${ids}`];
+          const fix = cause.status === 'skipped' ? `set: ${whatToSet(first, members.length > 1)}` : `fix: ${cause.fix}`;
+          return [`- ${STATUS_ICON[cause.status]} ${cause.status} **${cause.severity}** ${cell(cause.title)} — ${members.length} entr${members.length === 1 ? 'y' : 'ies'} (${cause.blocks})  `, `  ${cell(fix)}  `, `  ${ids}`];
         },
         'causes',
       ),

@@ -30,8 +30,8 @@ const ENTRIES_PER_CAUSE = 8;
 function causeLines(colors: Colors, cause: Cause, byId: Map<string, EntryResult>): string[] {
   const members = cause.entries.map((id) => byId.get(id)).filter((r): r is EntryResult => r !== undefined);
   const first = members[0] as EntryResult;
-  const lines = [`  ${paint(colors, first.status, `${STATUS_ICON[first.status]} ${first.status.toUpperCase()}`)} ${colors.bold(cause.severity)} ${cause.title}${members.length > 1 ? colors.dim(` (${members.length} entries)`) : ''}`];
-  if (first.status === 'skipped') lines.push(`      set:  ${whatToSet(first, members.length > 1)}`);
+  const lines = [`  ${paint(colors, cause.status, `${STATUS_ICON[cause.status]} ${cause.status.toUpperCase()}`)} ${colors.bold(cause.severity)} ${cause.title}${members.length > 1 ? colors.dim(` (${members.length} entries)`) : ''}`];
+  if (cause.status === 'skipped') lines.push(`      set:  ${whatToSet(first, members.length > 1)}`);
   else if (cause.fix) lines.push(`      fix:  ${cause.fix}`);
   for (const r of members.slice(0, ENTRIES_PER_CAUSE)) {
     const marks = resultMarks(r);
