@@ -54,7 +54,7 @@ export async function execute({ flags, target, ca, resolveManual, judgeAutomated
       entries,
       registry,
       target,
-      options: { timeoutMs: flags.timeout, insecure: flags.insecure, ca },
+      options: { timeoutMs: flags.timeout, insecure: flags.insecure, ca, ...(flags.attempts ? { attempts: flags.attempts } : {}) },
       concurrency: flags.concurrency,
       signal: controller.signal,
       ...(resolveManual ? { resolveManual } : {}),

@@ -160,6 +160,7 @@ export function getFact(ctx: ProbeContext, url: URL | string): Promise<HttpRespo
       // The run's signal, not this probe's: the response outlives the probe that asked first.
       return request(target, { signal: ctx.facts.signal, timeoutMs: ctx.facts.timeoutMs, ca: ctx.options.ca, insecure: ctx.options.insecure });
     }),
+    { retry: true },
   );
   return abortable(fact, ctx.signal);
 }

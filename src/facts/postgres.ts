@@ -188,7 +188,7 @@ export function pgSession(ctx: ProbeContext, target: PgTarget): Promise<PgSessio
       return next;
     };
     return { target, connectMs, encrypted, readOnly };
-  });
+  }, { retry: true });
 }
 
 /** The outcome of the deliberate connection attempt without SSL (postgres.ssl). */
