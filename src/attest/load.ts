@@ -20,10 +20,12 @@ export function ledgerPath(flags: Pick<LedgerFlags, 'catalog' | 'ledger'>): stri
 }
 
 /** Every problem as one line for stderr; empty when the ledger is sound. */
-export function describeProblems(ledger: LedgerState): string {
+export function describeProblems(ledger: LedgerState, options: { fromLint?: boolean } = {}): string {
   if (ledger.problems.length === 0) return '';
   const trusted = `${ledger.records.length} of ${ledger.lines} record(s) trusted`;
-  return `${ledger.file}: attestation ledger is damaged (${trusted}; run \`bazaarhub-check attest --lint\`):\n${ledger.problems.map((p) => `  ${ledger.file}:${p.line}: ${p.kind}: ${p.message}`).join('\n')}\n`;
+  // attest --lint is what prints this in the first place: it must not advise running itself.
+  const advice = options.fromLint ? 'restore the ledger from git or remove the damaged lines by hand, then record again' : 'run `bazaarhub-check attest --lint`';
+  return `${ledger.file}: attestation ledger is damaged (${trusted}; ${advice}):\n${ledger.problems.map((p) => `  ${ledger.file}:${p.line}: ${p.kind}: ${p.message}`).join('\n')}\n`;
 }
 
 /**

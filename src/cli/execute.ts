@@ -11,7 +11,8 @@ import { FORMATS, formatNames } from '../report/formats.js';
 import type { Report, ReporterContext } from '../report/model.js';
 import type { Target } from '../target/target.js';
 import { colorsEnabled } from '../util/colors.js';
-import { InputError, errorMessage } from '../util/errors.js';
+import { ExitCode, InputError, errorMessage } from '../util/errors.js';
+import { whileRunning } from '../util/interrupt.js';
 import { redactor } from '../util/redact.js';
 import { parseReports, toSelection, type RunFlags } from './options.js';
 import { createProgress } from './progress.js';
@@ -41,11 +42,12 @@ export async function execute({ flags, target, ca, resolveManual, judgeAutomated
   // Every running probe listens for Ctrl-C on this one signal.
   setMaxListeners(0, controller.signal);
   const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
+    // A second Ctrl-C (a second apart: see util/interrupt.ts) quits now, still exit 3 (incomplete).
+    if (controller.signal.aborted) process.exit(ExitCode.Incomplete);
     process.stderr.write('\nInterrupted: finishing with a partial report (Ctrl-C again to quit now)\n');
     controller.abort(new Error('interrupted (Ctrl-C)'));
   };
-  process.on('SIGINT', onSigint);
+  const stopRouting = whileRunning(onSigint);
   const color = colorsEnabled(process.stderr, flags.color);
   const progress = await createProgress(entries, { tty: Boolean(process.stderr.isTTY), color, quiet: flags.quiet });
   let report: Report;
@@ -64,7 +66,7 @@ export async function execute({ flags, target, ca, resolveManual, judgeAutomated
     if (judgeAutomated) outcome.results = outcome.results.map((result) => (result.probe ? judgeAutomated(result) : result));
     report = buildReport(outcome, { envFile: target.envFile, failOn: flags.failOn, timeoutMs: flags.timeout, insecure: flags.insecure, ...(notes ? { notes } : {}) });
   } finally {
-    process.off('SIGINT', onSigint);
+    stopRouting();
   }
 
   const checklist = await readChecklistText(flags.checklist);

@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, InputError, errorMessage } from '../util/errors.js';
+import { installInterruptHandler } from '../util/interrupt.js';
 import { redactStandardStreams } from '../util/redact.js';
 import { toolVersion } from '../util/version.js';
 
@@ -69,7 +70,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({
       writeErr: (text) => process.stderr.write(text),
-      outputError: (text, write) => write(`bazaarhub-check: ${text.replace(/^error: /, '').trim()} (see --help)\n`),
+      outputError: (text, write) => write(`bazaarhub-check: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`),
     });
 
   runOptions(selectionOptions(program.command('run').description('run the selected checks against a deployment and print the verdict'))).action(async (_options, command: Command) => {
@@ -194,6 +195,7 @@ Exit codes: 0 recorded / ledger intact · 1 ledger tampered or truncated · 2 ba
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = ExitCode.Ready;
   redactStandardStreams();
+  installInterruptHandler();
   const program = buildProgram((code) => {
     exitCode = code;
   });
@@ -202,7 +204,11 @@ export async function main(argv: string[]): Promise<number> {
       program.outputHelp();
       return ExitCode.Ready;
     }
-    await program.parseAsync(argv, { from: 'user' });
+    // `nosuch --help` is an unknown command, not a request for the main help: let commander say so (with a suggestion).
+    const known = new Set(program.commands.flatMap((command) => [command.name(), ...command.aliases()]));
+    const first = argv[0] as string;
+    const args = !first.startsWith('-') && !known.has(first) && first !== 'help' ? argv.filter((arg) => arg !== '--help' && arg !== '-h') : argv;
+    await program.parseAsync(args, { from: 'user' });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

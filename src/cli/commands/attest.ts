@@ -110,7 +110,7 @@ async function lint(file: string, io: Io): Promise<number> {
     return ExitCode.Ready;
   }
   if (ledger.problems.length) {
-    io.err(describeProblems(ledger));
+    io.err(describeProblems(ledger, { fromLint: true }));
     return ExitCode.NotReady;
   }
   io.out(`${file}: ${ledger.records.length} record(s), hash chain intact, every signature verified\n`);

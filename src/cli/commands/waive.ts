@@ -13,6 +13,7 @@ import { buildTarget } from '../../target/target.js';
 import { ExitCode, InputError, errorMessage } from '../../util/errors.js';
 import { redactor } from '../../util/redact.js';
 import { parseSets, readCaFiles, type GlobalOptions } from '../options.js';
+import { jsonName } from './diff.js';
 
 export interface WaiveFlags extends GlobalOptions {
   justification?: string;
@@ -41,7 +42,7 @@ export async function findingFromReport(file: string, id: string): Promise<Waive
   try {
     report = JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
-    throw new InputError(`--from ${file}: not a readable JSON report (${errorMessage(error)}); write one with \`run --format json --out ${file}\``);
+    throw new InputError(`--from ${file}: not a readable JSON report (${errorMessage(error)}); write one with \`run --format json --out ${jsonName(file)}\``);
   }
   if (report?.schemaVersion !== 1 || !Array.isArray(report.results)) throw new InputError(`--from ${file}: not a bazaarhub-check JSON report (schemaVersion 1 with results)`);
   const result = report.results.find((r) => r.id === id);
