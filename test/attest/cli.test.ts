@@ -78,6 +78,9 @@ describe('attest through the real binary, without a terminal', () => {
     const edited = await cli(dir, ['attest', '--lint']);
     expect(edited.code).toBe(1);
     expect(edited.stderr).toMatch(/bazaarhub-attestations.jsonl:1: signature: .*edited/);
+    // --lint is what is running: it does not advise running itself.
+    expect(edited.stderr).not.toMatch(/attest --lint/);
+    expect(edited.stderr).toMatch(/restore the ledger from git/);
     const run = await cli(dir, ['run', '--env-file', GOOD_ENV, '--only', GST, '--format', 'json', '--quiet']);
     expect(JSON.parse(run.stdout).results[0]).toMatchObject({ status: 'unattested', observed: expect.stringMatching(/ledger is damaged/) });
     expect(run.stderr).toMatch(/attestation ledger is damaged/);
