@@ -6,11 +6,14 @@ import { toolVersion } from '../util/version.js';
 
 export const EXIT_CODES = `
 Exit codes:
-  0  ready        nothing blocking failed and every required attestation is current
+  0  ready        something was verified, nothing blocking failed, every required attestation is
+                  current, and no blocking check was skipped (waived findings do not block)
   1  not ready    a blocking check failed, or a required manual item lacks a current attestation
                   (--fail-on critical|high|medium|low sets which severities block; default high)
   2  input error  bad flag, catalog, checklist or env file (one line names the file and line or the flag)
-  3  incomplete   nothing blocking failed, but some probe could not run (unreachable, timed out, crashed)
+  3  incomplete   nothing blocking failed, but some probe could not run (unreachable, timed out,
+                  crashed, interrupted), a blocking check was skipped (not configured: set what it
+                  names, or attest it not-applicable), or nothing at all was verified
 `;
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
