@@ -123,11 +123,12 @@ export const htmlReporter: Reporter = (report) => {
 <title>bazaarhub-check: ${VERDICT_TEXT[report.verdict]}</title><style>${STYLE}</style></head>
 <body>
 <h1 id="verdict" class="verdict ${report.verdict}">${VERDICT_TEXT[report.verdict]}</h1>
+${report.options.insecure ? '<p class="warning">TLS verification was turned off (--insecure): certificate results are not trustworthy.</p>' : ''}${report.interrupted ? '<p class="warning">Interrupted: this is a partial report.</p>' : ''}
 <p id="reason">${htmlEscape(verdictLine(report))}. ${htmlEscape(verdictReason(report))}</p>
 <p id="counts"><a href="#status=blocking">Blocking (${report.counts.blocking})</a>: ${htmlEscape(countsLine(report.counts))}</p>
 <nav id="jump"><a href="#why">Why</a><a href="#waivers">Waivers (${waivers.length})</a>${expiring.length ? `<a href="#expiring">Expiring soon (${expiring.length})</a>` : ''}<a href="#all-results">All results (${report.results.length})</a><a href="#status=blocking">Show blocking in the table</a></nav>
 <p id="meta" class="note">Exit code ${report.exitCode} · generated ${htmlEscape(report.generatedAt)} by bazaarhub-check ${htmlEscape(report.tool.version)} · target ${htmlEscape(report.target.envFile ?? '(process environment)')} · blocking severities: ${report.options.failOn} and above · ${htmlEscape(formatDuration(report.durationMs))}</p>
-${(report.notes ?? []).map((note) => `<p class="note">Note: ${htmlEscape(note)}</p>`).join('')}${report.options.insecure ? '<p class="warning">TLS verification was turned off (--insecure): certificate results are not trustworthy.</p>' : ''}${report.interrupted ? '<p class="warning">Interrupted: this is a partial report.</p>' : ''}
+${(report.notes ?? []).map((note) => `<p class="note">Note: ${htmlEscape(note)}</p>`).join('')}
 <p id="summary">${htmlEscape(summaryLine(report.summary) || 'no results')}${report.counts.flaky ? ` · ${report.counts.flaky} flaky` : ''}</p>
 <h2 id="why">Why: blocking (${report.counts.blocking}) by cause</h2>
 ${blockingCauses.length ? `<ul class="causes">${blockingCauses.map((c) => causeItem(c, byId)).join('')}</ul>` : '<p>Nothing blocks this release.</p>'}
