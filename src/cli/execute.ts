@@ -6,6 +6,7 @@ import { loadCatalog } from '../catalog/load.js';
 import { loadRegistry } from '../engine/registry.js';
 import { runEntries, type ManualResolver } from '../engine/runner.js';
 import { selectEntries } from '../engine/select.js';
+import { DEFAULT_APPROVER_ROLES, type ApprovalSummary } from '../attest/approval.js';
 import { buildReport } from '../report/build.js';
 import { FORMATS, formatNames } from '../report/formats.js';
 import type { Report, ReporterContext } from '../report/model.js';
@@ -27,10 +28,14 @@ export interface ExecuteRequest {
   notes?: string[];
   /** One line for stderr once the selection is known to be valid (before any probe runs). */
   notice?: string;
+  /** What the run checked, as reports and approvals name it (the API origin or the env file). */
+  deployment?: string | null;
+  /** Standing release approvals for this deployment, for the sign-off. */
+  approvals?: ApprovalSummary[];
 }
 
 /** Loads the catalog, runs the selection, writes every requested report; returns the report. */
-export async function execute({ flags, target, ca, resolveManual, judgeAutomated, notes, notice }: ExecuteRequest): Promise<Report> {
+export async function execute({ flags, target, ca, resolveManual, judgeAutomated, notes, notice, deployment, approvals }: ExecuteRequest): Promise<Report> {
   if (!FORMATS[flags.format]) throw new InputError(`--format ${flags.format}: unknown format (known: ${formatNames().join(', ')})`);
   const extraReports = parseReports(flags.report, formatNames());
   const registry = await loadRegistry();
@@ -64,7 +69,15 @@ export async function execute({ flags, target, ca, resolveManual, judgeAutomated
     });
     await progress.done();
     if (judgeAutomated) outcome.results = outcome.results.map((result) => (result.probe ? judgeAutomated(result) : result));
-    report = buildReport(outcome, { envFile: target.envFile, failOn: flags.failOn, timeoutMs: flags.timeout, insecure: flags.insecure, ...(notes ? { notes } : {}) });
+    report = buildReport(outcome, {
+      envFile: target.envFile,
+      failOn: flags.failOn,
+      timeoutMs: flags.timeout,
+      insecure: flags.insecure,
+      ...(notes ? { notes } : {}),
+      ...(deployment !== undefined ? { deployment } : {}),
+      signoff: { roles: catalog.approvals?.roles ?? DEFAULT_APPROVER_ROLES, approvals: approvals ?? [] },
+    });
   } finally {
     stopRouting();
   }

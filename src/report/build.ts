@@ -4,7 +4,7 @@ import type { RunOutcome } from '../engine/runner.js';
 import { decideVerdict, isBlocking } from '../engine/verdict.js';
 import { toolVersion } from '../util/version.js';
 import { groupCauses } from './causes.js';
-import type { Report } from './model.js';
+import type { Report, Signoff } from './model.js';
 
 export interface ReportOptions {
   envFile: string | undefined;
@@ -12,6 +12,8 @@ export interface ReportOptions {
   timeoutMs: number;
   insecure: boolean;
   notes?: string[];
+  deployment?: string | null;
+  signoff?: Signoff;
   generatedAt?: string;
   tool?: Report['tool'];
 }
@@ -29,7 +31,7 @@ export function assembleReport(input: readonly EntryResult[], options: ReportOpt
     schemaVersion: 1,
     tool: options.tool ?? { name: 'bazaarhub-check', version: toolVersion() },
     generatedAt: options.generatedAt ?? new Date().toISOString(),
-    target: { envFile: options.envFile ?? null },
+    target: { envFile: options.envFile ?? null, ...(options.deployment !== undefined ? { deployment: options.deployment } : {}) },
     options: { failOn: options.failOn, timeoutMs: options.timeoutMs, insecure: options.insecure },
     verdict: verdict.verdict,
     exitCode: verdict.exitCode,
@@ -40,5 +42,6 @@ export function assembleReport(input: readonly EntryResult[], options: ReportOpt
     notes: options.notes ?? [],
     causes,
     results,
+    ...(options.signoff ? { signoff: options.signoff } : {}),
   };
 }

@@ -2,6 +2,7 @@ import type { Severity } from '../catalog/schema.js';
 import type { EntryResult } from '../engine/result.js';
 import type { Status } from '../engine/types.js';
 import type { GateCounts, Verdict } from '../engine/verdict.js';
+import type { ApprovalSummary } from '../attest/approval.js';
 import type { Cause } from './causes.js';
 
 /** The JSON contract (schemaVersion 1) and the single input of every reporter. */
@@ -9,7 +10,8 @@ export interface Report {
   schemaVersion: 1;
   tool: { name: 'bazaarhub-check'; version: string };
   generatedAt: string;
-  target: { envFile: string | null };
+  /** `deployment`: what the run checked (the API origin, else the env file); approvals name it. */
+  target: { envFile: string | null; deployment?: string | null };
   options: { failOn: Severity; timeoutMs: number; insecure: boolean };
   verdict: Verdict;
   exitCode: number;
@@ -24,6 +26,13 @@ export interface Report {
   /** The results that are not fine, grouped by reason, blocking first (see causes.ts). */
   causes: Cause[];
   results: EntryResult[];
+  /** Who must approve a release, and the signed approvals standing for this deployment (bazaarhub-check approve). */
+  signoff?: Signoff;
+}
+
+export interface Signoff {
+  roles: string[];
+  approvals: ApprovalSummary[];
 }
 
 export interface ReporterContext {

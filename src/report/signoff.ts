@@ -48,7 +48,7 @@ export function renderSignoffRecords(report: Report, heading = '## Sign-off'): s
   out.push(`${manual.length} manual item(s): ${done.length} attested, ${manualWaived.length} waived, ${notApplicable.filter((r) => r.probe === null).length} not applicable, ${missing.length} missing or expired.`, '');
   out.push('### Attested', '');
   if (done.length === 0) out.push('_No current attestations._');
-  else out.push(...table(['Item', 'By', 'On (UTC)', 'Valid until', 'Evidence', 'Note'], done.map((r) => [`${cell(r.title)} <br>\`${r.id}\``, cell(r.attestation?.by), formatInstant(r.attestation?.at ?? ''), `${until(r)}${flag(r)}`, evidence(r.attestation?.evidence ?? null), cell(r.attestation?.note)])));
+  else out.push(...table(['Item', 'By', 'On (UTC)', 'Valid until', 'Evidence', 'Note', 'Signed with'], done.map((r) => [`${cell(r.title)} <br>\`${r.id}\``, cell(r.attestation?.by), formatInstant(r.attestation?.at ?? ''), `${until(r)}${flag(r)}`, evidence(r.attestation?.evidence ?? null), cell(r.attestation?.note), cell(r.attestation?.signedWith)])));
   out.push('', '### Waived', '');
   if (waived.length === 0) out.push('_Nothing is waived._');
   else out.push(...table(['Item', 'Waived by', 'Until', 'Justification', 'Waived finding'], waived.map((w) => [`${cell(w.title)} <br>\`${w.id}\``, cell(w.by), `${w.until}${w.expiring ? ' ⚠ expiring soon' : ''}`, cell(w.justification), cell(w.finding)])));
@@ -70,11 +70,25 @@ export function renderSignoffRecords(report: Report, heading = '## Sign-off'): s
   return out.join('\n');
 }
 
-/** The approval table: `## Sign-off`, `### Approval`, the verdict and one row per role. */
+/** The approval table: `## Sign-off`, `### Approval`, the verdict and one row per role (filled from signed approvals when there are any). */
 export function renderApproval(report: Report, options: { roles?: readonly string[] } = {}): string {
-  const roles = options.roles?.length ? options.roles : DEFAULT_ROLES;
-  const out: string[] = ['## Sign-off', '', '### Approval', '', `Verdict at ${formatInstant(report.generatedAt)}: **${report.verdict}** (exit ${report.exitCode}, fail-on ${report.options.failOn}).`, ''];
-  out.push(...table(['Role', 'Name', 'Decision', 'Date', 'Signature'], roles.map((role) => [cell(role), ' ', '☐ Approve ☐ Reject', ' ', ' '])));
+  const out: string[] = ['## Sign-off'];
+  out.push('', '### Approval', '', `Verdict at ${formatInstant(report.generatedAt)}: **${report.verdict}** (exit ${report.exitCode}, fail-on ${report.options.failOn}).`, '');
+  if (report.signoff) {
+    // Filled from signed approval records (bazaarhub-check approve); a role nobody approved stays open.
+    const approvals = new Map(report.signoff.approvals.map((approval) => [approval.role, approval]));
+    const rows = [...new Set([...report.signoff.roles, ...approvals.keys()])].map((role) => {
+      const approval = approvals.get(role);
+      if (!approval) return [cell(role), '—', `awaiting: \`bazaarhub-check approve report.json --role ${role}\``, '—', '—'];
+      const decision = `approved report \`${approval.report.sha256.slice(0, 12)}\` (${approval.report.verdict})${approval.override ? ` — **OVERRIDE**: ${cell(approval.justification)}` : ''}`;
+      return [cell(role), cell(approval.by), decision, formatInstant(approval.at), `${cell(approval.signedWith)}${approval.roleVerified ? '' : ' (role not verified)'}`];
+    });
+    out.push(...table(['Role', 'Name', 'Decision', 'Date (UTC)', 'Signed with'], rows));
+    out.push('', `Required: ${report.signoff.roles.join(', ')}. A deploy job checks the report it acts on with \`bazaarhub-check approve --verify report.json\`.`);
+  } else {
+    const roles = options.roles?.length ? options.roles : DEFAULT_ROLES;
+    out.push(...table(['Role', 'Name', 'Decision', 'Date', 'Signature'], roles.map((role) => [cell(role), ' ', '☐ Approve ☐ Reject', ' ', ' '])));
+  }
   out.push('');
   return out.join('\n');
 }
