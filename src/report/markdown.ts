@@ -34,8 +34,9 @@ export const renderMarkdown: Reporter = (report) => {
     `**Blocking (${report.counts.blocking}):** ${countsLine(report.counts)}`,
     '',
     `<sub>${report.generatedAt} · bazaarhub-check ${report.tool.version} · target ${report.target.envFile ?? '(process environment)'} · blocking from ${report.options.failOn} · ${summaryLine(report.summary)}${report.counts.flaky ? ` · ${report.counts.flaky} flaky` : ''} · ${formatDuration(report.durationMs)}</sub>`,
-    ...report.notes.map((note) => `\n- **Note:** ${note}`),
     '',
+    ...report.notes.map((note) => `- **Note:** ${note}`),
+    ...(report.notes.length ? [''] : []),
   );
 
   const blockingCauses = report.causes.filter((cause) => cause.blocks !== null);

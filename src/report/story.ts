@@ -94,7 +94,16 @@ export function skippedBlocking(results: readonly EntryResult[]): EntryResult[] 
 export function whatToSet(result: EntryResult, many = false): string {
   const param = /\bparam (\w+)/.exec(result.observed)?.[1];
   const observed = result.observed.replace(/^skipped: /, '');
-  const set = param ? `set \`params: { ${param}: ... }\` on ${many ? 'each entry' : `entry ${result.id}`} in the catalog` : /\bset\b/.test(observed) ? `${observed} (in the --env-file, or with --set)` : `set ${observed.replace(/ (is|are) not set$/, '')} in the --env-file (or with --set)`;
+  const where = many ? 'each entry' : `entry ${result.id}`;
+  // A variable of the deployment (UPPER_CASE) is set in the env file; anything else named a param lives in the catalog.
+  const variable = /\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b/.test(observed);
+  const set = param && !variable
+    ? `set \`params: { ${param}: ... }\` on ${where} in the catalog`
+    : !variable && /\bparams?\b/.test(observed)
+      ? `${observed} (the params of ${where} in the catalog)`
+      : /\bset\b/.test(observed)
+        ? `${observed} (in the --env-file, or with --set)`
+        : `set ${observed.replace(/ (is|are) not set$/, '')} in the --env-file (or with --set)`;
   return `${set}; or, when it does not apply: bazaarhub-check attest ${many ? 'ID' : result.id} --status not-applicable --reason TEXT`;
 }
 

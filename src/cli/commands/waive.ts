@@ -3,7 +3,7 @@ import { findingFingerprint } from '../../attest/automated.js';
 import { formatInstant } from '../../attest/dates.js';
 import { ledgerPath } from '../../attest/load.js';
 import type { AttestationRecord } from '../../attest/ledger.js';
-import { attest } from '../../attest/service.js';
+import { attest, type AttestEnvironment } from '../../attest/service.js';
 import { loadCatalog } from '../../catalog/load.js';
 import type { CatalogEntry } from '../../catalog/schema.js';
 import { loadRegistry } from '../../engine/registry.js';
@@ -73,7 +73,7 @@ async function findingNow(entry: CatalogEntry, flags: WaiveFlags): Promise<Waive
 }
 
 /** Signs and appends the waiver, bound to the finding it accepts. */
-export async function recordWaiver(entry: CatalogEntry, finding: WaivedFinding, request: { justification?: string; expires?: string; by?: string; evidence?: string; note?: string }, context: { ledgerFile: string; env: Readonly<Record<string, string | undefined>>; waiverMaxDays?: number }): Promise<AttestationRecord> {
+export async function recordWaiver(entry: CatalogEntry, finding: WaivedFinding, request: { justification?: string; expires?: string; by?: string; evidence?: string; note?: string }, context: Omit<AttestEnvironment, 'now'>): Promise<AttestationRecord> {
   if (finding.status === 'pass') throw new InputError(`${entry.id}: passes now (${finding.observed}); there is nothing to waive`);
   return attest(
     entry,
@@ -105,7 +105,7 @@ export async function waiveCommand(id: string, flags: WaiveFlags): Promise<numbe
   const finding = flags.from ? await findingFromReport(flags.from, id) : await findingNow(entry, flags);
   const { LedgerError } = await import('../../attest/ledger.js');
   try {
-    const record = await recordWaiver(entry, finding, flags, { ledgerFile: ledgerPath(flags), env: process.env, ...(catalog.waiverMaxDays ? { waiverMaxDays: catalog.waiverMaxDays } : {}) });
+    const record = await recordWaiver(entry, finding, flags, { ledgerFile: ledgerPath(flags), env: process.env, warn: (text) => process.stderr.write(text), ...(catalog.waiverMaxDays ? { waiverMaxDays: catalog.waiverMaxDays } : {}) });
     process.stdout.write(`${describeWaiver(record)}\n`);
     return ExitCode.Ready;
   } catch (error) {
