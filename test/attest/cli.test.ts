@@ -168,6 +168,28 @@ function onTerminal(dir: string, args: string[], env: Record<string, string>, st
 }
 
 describe('attest on a terminal', () => {
+  it('waives an automated finding from the walk: the finding comes from a JSON report', async () => {
+    const dir = project();
+    const cookies = 'pre-deployment.security.set-secure-cookies-true';
+    const report = join(dir, 'report.json');
+    const run = await runCli(['run', '--env-file', GOOD_ENV, '--only', 'env.', '--no-manual', '--set', 'SECURE_COOKIES=false', '--format', 'json', '--out', report, '--quiet'], { cwd: dir, env: withKey });
+    expect(run.code).toBe(1);
+    const soon = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+    const down = '\x1b[B';
+    const { code, output } = await onTerminal(dir, ['attest', cookies, '--by', 'CTO'], withKey, [
+      [/Outcome/, `${down}\r`],
+      [/JSON report holding the finding/, `${report}\r`],
+      [/Justification/, 'cookie rollout next sprint\r'],
+      [/Waived until/, `${soon}\r`],
+    ]);
+    expect(output).toContain('finding: fail: SECURE_COOKIES: "false"');
+    expect(code).toBe(0);
+    const [record] = readFileSync(ledgerOf(dir), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(record).toMatchObject({ id: cookies, status: 'waived', by: 'CTO', reason: 'cookie rollout next sprint', finding: { status: 'fail', observed: 'SECURE_COOKIES: "false"' } });
+    const after = await runCli(['run', '--env-file', GOOD_ENV, '--only', 'env.', '--no-manual', '--set', 'SECURE_COOKIES=false', '--format', 'json'], { cwd: dir, env: withKey });
+    expect(after.code).toBe(0);
+  }, 60_000);
+
   it('walks the chosen item with prompts and records the answers', async () => {
     const dir = project();
     const { code, output } = await onTerminal(dir, ['attest', VENDOR, '--by', 'Tester'], withKey, [

@@ -60,3 +60,19 @@ describe('one report model, seven formats', () => {
     expect(read('checklist')).toMatch(/\*\*Waivers \(1\):\*\*\n\n- `pre-deployment\.security\.set-secure-cookies-true`: fail/);
   });
 });
+
+describe("the release manager's markdown", () => {
+  it('opens with verdict, why, skipped-but-blocking, waivers, expiring soon and sign-off; the detail follows', async () => {
+    const { renderMarkdown } = await import('../../src/report/markdown.js');
+    const { sampleReport, sampleResults, result } = await import('../report/sample.js');
+    const waived = result({ id: 'pre-deployment.security.set-secure-cookies-true', title: 'Set SECURE_COOKIES=true', status: 'fail', probe: 'env.flags', observed: 'SECURE_COOKIES: "false"', waived: true, waiver: { by: 'CTO', at: '2026-11-20T00:00:00.000Z', expires: '2026-12-31T23:59:59.999Z', justification: 'rollout', finding: { status: 'fail', observed: 'SECURE_COOKIES: "false"', fingerprint: 'x' }, state: 'in-force' } });
+    const skipped = result({ id: 'deployment.pre-deployment-checks.database-migrations-ready', title: 'Database migrations ready', status: 'skipped', probe: 'postgres.migrations', observed: "param folder (the application's migrations folder) is not set" });
+    const text = renderMarkdown(sampleReport([...sampleResults(), waived, skipped]), { color: false, verbose: false });
+    const headings = [...text.matchAll(/^#{1,2} .*$/gm)].map((m) => m[0].replace(/ \(.*$/, ''));
+    expect(headings.slice(0, 8)).toEqual(['# Deployment readiness: NOT READY', '## Why', '## Skipped but blocking', '## Waivers', '## Expiring soon', '## Sign-off', '# Detail', '## Could not run']);
+    const top = text.split('# Detail')[0] ?? '';
+    expect(top).toContain('set `params: { folder: ... }` on entry deployment.pre-deployment-checks.database-migrations-ready in the catalog');
+    expect(top).toMatch(/\| Set SECURE_COOKIES=true \(`pre-deployment\.security\.set-secure-cookies-true`\) \| fail \| fail: SECURE_COOKIES: "false" \| CTO \| 2026-12-31 \| rollout \|/);
+    expect(top).toContain('check-service-health`): waiver ends 2026-11-27');
+  });
+});
