@@ -134,6 +134,9 @@ describe('waivers', () => {
     expect(expiring.code).toBe(0);
     expect(expiring.stdout).toMatch(/waived by CTO until \S+ ⚠ expiring soon: one more day/);
     expect(expiring.stdout).toMatch(/Expiring soon \(1\)\n {2}pre-deployment\.security\.set-secure-cookies-true: waiver ends /);
+    // `due` lists it among what turns red next.
+    const due = await cli(dir, ['due', '--days', '7']);
+    expect(due.stdout).toMatch(/waiver +Set SECURE_COOKIES=true\n +waiver by CTO expires in \d day\(s\); fix the finding, or bazaarhub-check waive pre-deployment\.security\.set-secure-cookies-true/);
   });
 });
 
