@@ -102,7 +102,8 @@ export class FactStore {
         return value;
       } catch (error) {
         const left = budgetMs - (performance.now() - started);
-        if (attempt >= this.attempts || this.signal.aborted || !isTransient(error) || left < 2 * SILENCE_SLACK_MS) {
+        // Retry only with at least half the budget left, so the retry ends well before askers stop waiting.
+        if (attempt >= this.attempts || this.signal.aborted || !isTransient(error) || left < budgetMs / 2) {
           if (attempt > 1) this.retried.set(key, { attempts: attempt, recovered: false });
           throw error;
         }
