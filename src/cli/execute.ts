@@ -3,7 +3,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AutomatedJudge } from '../attest/automated.js';
 import { loadCatalog } from '../catalog/load.js';
-import { loadRegistry } from '../engine/registry.js';
+import type { CatalogEntry } from '../catalog/schema.js';
+import { loadRegistry, type Registry } from '../engine/registry.js';
 import { runEntries, type ManualResolver } from '../engine/runner.js';
 import { selectEntries } from '../engine/select.js';
 import { DEFAULT_APPROVER_ROLES, type ApprovalSummary } from '../attest/approval.js';
@@ -11,6 +12,7 @@ import { buildReport } from '../report/build.js';
 import { FORMATS, formatNames } from '../report/formats.js';
 import type { Report, ReporterContext } from '../report/model.js';
 import type { Target } from '../target/target.js';
+import { KNOWN_VARIABLES } from '../target/variables.js';
 import { colorsEnabled } from '../util/colors.js';
 import { ExitCode, InputError, errorMessage } from '../util/errors.js';
 import { whileRunning } from '../util/interrupt.js';
@@ -41,6 +43,7 @@ export async function execute({ flags, target, ca, resolveManual, judgeAutomated
   const registry = await loadRegistry();
   const { catalog } = await loadCatalog(flags.catalog, registry);
   const entries = selectEntries(catalog.entries, toSelection(flags));
+  protectToolText(catalog.entries, registry, target);
   if (notice) process.stderr.write(`${notice}\n`);
 
   const controller = new AbortController();
@@ -83,6 +86,10 @@ export async function execute({ flags, target, ca, resolveManual, judgeAutomated
   }
 
   const checklist = await readChecklistText(flags.checklist);
+  if (checklist) {
+    const lines = checklist.text.split(/\r?\n/).map((line) => line.trim());
+    redactor.protect(...lines, ...lines.map((line) => line.replace(/^[-*+]\s*\[[ xX]\]\s*/, '')));
+  }
   const context = (forTerminal: boolean): ReporterContext => ({
     color: forTerminal && colorsEnabled(process.stdout, flags.color),
     verbose: flags.verbose,
@@ -98,6 +105,13 @@ export async function execute({ flags, target, ca, resolveManual, judgeAutomated
   }
   for (const { format, file } of extraReports) await writeReport(file, await render(format, false), `--report ${format}`);
   return report;
+}
+
+/** The tool's own text is never altered by redaction, even where a (weak) secret is one of its words. */
+function protectToolText(entries: readonly CatalogEntry[], registry: Registry, target: Target): void {
+  for (const entry of entries) redactor.protect(entry.id, entry.title, entry.probe, entry.source, entry.phase, entry.section, entry.remediation, ...(entry.tags ?? []));
+  for (const probe of registry.values()) redactor.protect(probe.id, probe.title, probe.description, probe.remediation);
+  redactor.protect(...KNOWN_VARIABLES, ...target.names());
 }
 
 async function writeReport(file: string, text: string, flag: string): Promise<void> {
