@@ -1,8 +1,10 @@
 import { setMaxListeners } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { AutomatedJudge } from '../attest/automated.js';
 import { loadCatalog } from '../catalog/load.js';
-import { loadRegistry } from '../engine/registry.js';
+import type { CatalogEntry } from '../catalog/schema.js';
+import { loadRegistry, type Registry } from '../engine/registry.js';
 import { runEntries, type ManualResolver } from '../engine/runner.js';
 import { selectEntries } from '../engine/select.js';
 import { DEFAULT_APPROVER_ROLES, type ApprovalSummary } from '../attest/approval.js';
@@ -10,8 +12,10 @@ import { buildReport } from '../report/build.js';
 import { FORMATS, formatNames } from '../report/formats.js';
 import type { Report, ReporterContext } from '../report/model.js';
 import type { Target } from '../target/target.js';
+import { KNOWN_VARIABLES } from '../target/variables.js';
 import { colorsEnabled } from '../util/colors.js';
-import { InputError, errorMessage } from '../util/errors.js';
+import { ExitCode, InputError, errorMessage } from '../util/errors.js';
+import { whileRunning } from '../util/interrupt.js';
 import { redactor } from '../util/redact.js';
 import { parseReports, toSelection, type RunFlags } from './options.js';
 import { createProgress } from './progress.js';
@@ -21,7 +25,11 @@ export interface ExecuteRequest {
   target: Target;
   ca: string[];
   resolveManual?: ManualResolver;
+  /** Folds not-applicable attestations and waivers into automated results. */
+  judgeAutomated?: AutomatedJudge;
   notes?: string[];
+  /** One line for stderr once the selection is known to be valid (before any probe runs). */
+  notice?: string;
   /** What the run checked, as reports and approvals name it (the API origin or the env file). */
   deployment?: string | null;
   /** Standing release approvals for this deployment, for the sign-off. */
@@ -29,22 +37,25 @@ export interface ExecuteRequest {
 }
 
 /** Loads the catalog, runs the selection, writes every requested report; returns the report. */
-export async function execute({ flags, target, ca, resolveManual, notes, deployment, approvals }: ExecuteRequest): Promise<Report> {
+export async function execute({ flags, target, ca, resolveManual, judgeAutomated, notes, notice, deployment, approvals }: ExecuteRequest): Promise<Report> {
   if (!FORMATS[flags.format]) throw new InputError(`--format ${flags.format}: unknown format (known: ${formatNames().join(', ')})`);
   const extraReports = parseReports(flags.report, formatNames());
   const registry = await loadRegistry();
   const { catalog } = await loadCatalog(flags.catalog, registry);
   const entries = selectEntries(catalog.entries, toSelection(flags));
+  protectToolText(catalog.entries, registry, target);
+  if (notice) process.stderr.write(`${notice}\n`);
 
   const controller = new AbortController();
   // Every running probe listens for Ctrl-C on this one signal.
   setMaxListeners(0, controller.signal);
   const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
+    // A second Ctrl-C (a second apart: see util/interrupt.ts) quits now, still exit 3 (incomplete).
+    if (controller.signal.aborted) process.exit(ExitCode.Incomplete);
     process.stderr.write('\nInterrupted: finishing with a partial report (Ctrl-C again to quit now)\n');
     controller.abort(new Error('interrupted (Ctrl-C)'));
   };
-  process.on('SIGINT', onSigint);
+  const stopRouting = whileRunning(onSigint);
   const color = colorsEnabled(process.stderr, flags.color);
   const progress = await createProgress(entries, { tty: Boolean(process.stderr.isTTY), color, quiet: flags.quiet });
   let report: Report;
@@ -53,13 +64,14 @@ export async function execute({ flags, target, ca, resolveManual, notes, deploym
       entries,
       registry,
       target,
-      options: { timeoutMs: flags.timeout, insecure: flags.insecure, ca },
+      options: { timeoutMs: flags.timeout, insecure: flags.insecure, ca, ...(flags.attempts ? { attempts: flags.attempts } : {}) },
       concurrency: flags.concurrency,
       signal: controller.signal,
       ...(resolveManual ? { resolveManual } : {}),
       hooks: progress,
     });
     await progress.done();
+    if (judgeAutomated) outcome.results = outcome.results.map((result) => (result.probe ? judgeAutomated(result) : result));
     report = buildReport(outcome, {
       envFile: target.envFile,
       failOn: flags.failOn,
@@ -70,10 +82,14 @@ export async function execute({ flags, target, ca, resolveManual, notes, deploym
       signoff: { roles: catalog.approvals?.roles ?? DEFAULT_APPROVER_ROLES, approvals: approvals ?? [] },
     });
   } finally {
-    process.off('SIGINT', onSigint);
+    stopRouting();
   }
 
   const checklist = await readChecklistText(flags.checklist);
+  if (checklist) {
+    const lines = checklist.text.split(/\r?\n/).map((line) => line.trim());
+    redactor.protect(...lines, ...lines.map((line) => line.replace(/^[-*+]\s*\[[ xX]\]\s*/, '')));
+  }
   const context = (forTerminal: boolean): ReporterContext => ({
     color: forTerminal && colorsEnabled(process.stdout, flags.color),
     verbose: flags.verbose,
@@ -89,6 +105,13 @@ export async function execute({ flags, target, ca, resolveManual, notes, deploym
   }
   for (const { format, file } of extraReports) await writeReport(file, await render(format, false), `--report ${format}`);
   return report;
+}
+
+/** The tool's own text is never altered by redaction, even where a (weak) secret is one of its words. */
+function protectToolText(entries: readonly CatalogEntry[], registry: Registry, target: Target): void {
+  for (const entry of entries) redactor.protect(entry.id, entry.title, entry.probe, entry.source, entry.phase, entry.section, entry.remediation, ...(entry.tags ?? []));
+  for (const probe of registry.values()) redactor.protect(probe.id, probe.title, probe.description, probe.remediation);
+  redactor.protect(...KNOWN_VARIABLES, ...target.names());
 }
 
 async function writeReport(file: string, text: string, flag: string): Promise<void> {
