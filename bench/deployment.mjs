@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-export async function fullRun(root, { timeoutMs = 10_000, concurrency = 64 } = {}) {
+export async function fullRun(root, { timeoutMs = 10_000, concurrency = 256 } = {}) {
   const load = (path) => import(pathToFileURL(join(root, 'dist', path)).href);
   const { startDemoDeployment } = await load('src/demo/deployment.js');
   const { loadCatalog } = await load('src/catalog/load.js');

@@ -62,6 +62,11 @@ export function silentEnv(port) {
     SHIPROCKET_EMAIL: 'ops@example.com',
     SHIPROCKET_PASSWORD: 'pw-silent-1234',
     PROMETHEUS_URL: url('http'),
+    SMS_PROVIDER: 'twilio',
+    SMS_ACCOUNT_SID: 'AC00000000000000000000000000000000',
+    SMS_AUTH_TOKEN: 'silent-sms-token-0000000000000000',
+    SMS_FROM_NUMBER: '+919876543210',
+    SMS_API_URL: url('http'),
   };
 }
 

@@ -159,7 +159,7 @@ async function fullRunSection() {
   return {
     title: 'Full run against the stand-in deployment (real PostgreSQL and Redis)',
     body: [
-      `${entries} probe entries (${statuses}), timeout 10 s, concurrency 64. Stand-ins: ${notes.length} notes (${notes.map((note) => note.split(':')[0]).join(', ')}).`,
+      `${entries} probe entries (${statuses}), timeout 10 s, concurrency 256. Stand-ins: ${notes.length} notes (${notes.map((note) => note.split(':')[0]).join(', ')}).`,
       '',
       table(
         ['measure', 'value'],

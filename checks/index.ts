@@ -4,6 +4,7 @@
  */
 import type { Probe } from '../src/engine/types.js';
 import { probes as backup } from './backup/index.js';
+import { probes as deploy } from './deploy/index.js';
 import { probes as dns } from './dns/index.js';
 import { probes as env } from './env/index.js';
 import { probes as es } from './es/index.js';
@@ -17,8 +18,9 @@ import { probes as razorpay } from './razorpay/index.js';
 import { probes as redis } from './redis/index.js';
 import { probes as s3 } from './s3/index.js';
 import { probes as shiprocket } from './shiprocket/index.js';
+import { probes as sms } from './sms/index.js';
 import { probes as smtp } from './smtp/index.js';
 import { probes as tls } from './tls/index.js';
 import { probes as waf } from './waf/index.js';
 
-export const probes: readonly Probe[] = [...env, ...tls, ...http, ...waf, ...postgres, ...redis, ...es, ...s3, ...razorpay, ...shiprocket, ...smtp, ...mail, ...npm, ...git, ...dns, ...backup, ...monitoring];
+export const probes: readonly Probe[] = [...env, ...tls, ...http, ...waf, ...deploy, ...postgres, ...redis, ...es, ...s3, ...razorpay, ...shiprocket, ...smtp, ...mail, ...sms, ...npm, ...git, ...dns, ...backup, ...monitoring];

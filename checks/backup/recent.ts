@@ -24,6 +24,7 @@ export function judgeBackup(fact: NewestObject, now: Date, maxAgeHours: number, 
 
 export default defineProbe({
   id: 'backup.recent',
+  sends: { to: 'the backup bucket (bucket param) on S3', what: 'ListObjectsV2 under the prefix, at most maxPages pages', effect: 'none' },
   title: 'A recent backup exists',
   description:
     'Lists the backup bucket under the backup prefix (S3 ListObjectsV2, read-only) and checks that the newest object is younger than 26 hours (the checklist\'s daily backups) and not empty. Uses the deployment\'s AWS credentials and AWS_ENDPOINT_URL_S3/AWS_ENDPOINT_URL for S3-compatible stores.',

@@ -52,6 +52,7 @@ export function nothingToResolve(services: Array<{ variable: string; url: URL }>
 
 export default defineProbe({
   id: 'dns.resolve',
+  sends: { to: 'the DNS resolvers (system\'s, or the resolvers param)', what: 'A/AAAA (and CNAME) queries for each service host', effect: 'none' },
   title: 'Every service host resolves, the same on every resolver',
   description:
     'Each service host (APP_URL/API_BASE_URL, STOREFRONT_URL, VENDOR_PANEL_URL, ADMIN_PANEL_URL, or the hosts param) has A/AAAA records (following CNAMEs) on every resolver asked, and all resolvers give the same addresses (propagation finished). Resolvers default to the system\'s.',

@@ -47,6 +47,7 @@ async function liveApi(ctx: ProbeContext, params: { apiRoutes: string[] }): Prom
 
 export default defineProbe({
   id: 'env.cors-origins',
+  sends: { to: 'the API (APP_URL/API_BASE_URL)', what: 'reads CORS_ORIGIN from the env file, then one GET and one OPTIONS preflight of the first apiRoutes route with a foreign Origin header (shared with http.cors); no body, no credentials', effect: 'none' },
   title: 'CORS whitelist holds only production https origins, and the live API applies it',
   description:
     'CORS_ORIGIN lists explicit https origins (no "*", no localhost, no plain http), and the live API, asked with a foreign Origin (one GET and one OPTIONS preflight of its first apiRoutes route, shared with http.cors), allows no foreign origin. The finding says what is declared and what the live API does; a live API answering "*" or reflecting the origin fails whatever CORS_ORIGIN says.',

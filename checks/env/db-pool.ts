@@ -57,6 +57,7 @@ export function judgeDbPool(facts: PoolFacts, params: { min: number; max: number
 
 export default defineProbe({
   id: 'env.db-pool',
+  sends: { to: 'PostgreSQL (DATABASE_URL or DB_*), through the run\'s shared client', what: 'reads the env file, then max_connections, the role\'s connection limit and the sessions per client (pg_stat_activity) inside BEGIN READ ONLY ... ROLLBACK', effect: 'none' },
   title: 'Database pool sized for production',
   description:
     'DB_POOL_MAX is between 20 and 50 (the checklist\'s range) and DB_POOL_MIN does not exceed it; compared with the live database (through the run\'s one PostgreSQL session): max_connections and the role\'s CONNECTION LIMIT must hold one pool, and no client may hold more sessions than the declared pool.',

@@ -37,6 +37,7 @@ function parseUrl(value: string): URL | undefined {
 
 export default defineProbe({
   id: 'env.default-passwords',
+  sends: { to: 'nothing', what: 'reads the env file and variables only; no network traffic', effect: 'none' },
   title: 'No default or example passwords',
   description:
     "No credential variable or DSN password (DATABASE_URL, REDIS_URL, ...) is a default, example or placeholder value: BazaarHub's docker-compose defaults (mercurjs_password, redis_password, dev-secret-change-in-production, dummy_secret, dummy_webhook_secret, rzp_test_dummy), well-known defaults, or a value written from template words (change, default, example, secret, password, dev, test, dummy, ...) judged as whole tokens, so a generated secret is never flagged for a chance substring.",

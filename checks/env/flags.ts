@@ -83,6 +83,7 @@ export function judgeFlag(name: string, expected: string, declared: string | und
 
 export default defineProbe({
   id: 'env.flags',
+  sends: { to: 'the services\' plain http:// URLs and routes', what: 'reads the env file, then the shared plain-http GET of each service (HTTPS_ONLY) and the Set-Cookie of the shared route GETs (SECURE_COOKIES); no body', effect: 'none' },
   title: 'Production flags are set',
   description:
     'NODE_ENV=production, HTTPS_ONLY=true and SECURE_COOKIES=true (or the flags given as params). HTTPS_ONLY and SECURE_COOKIES are also looked at live (the plain-http GET of each service; the Set-Cookie of each service\'s routes), and the live behaviour decides: the finding says both what is declared and what the deployment does.',

@@ -72,6 +72,7 @@ function passwordInUrl(target: Target, variable: string): boolean {
 
 export default defineProbe({
   id: 'env.required',
+  sends: { to: 'nothing', what: 'reads the env file and variables only; no network traffic', effect: 'none' },
   title: 'Essential environment variables are set',
   description: 'Every essential variable from the checklist\'s "Environment Setup" block is set (database, Redis, Elasticsearch, secrets, Razorpay, AWS, email/SMS, domains).',
   params: z.object({

@@ -28,6 +28,7 @@ export function judgeSecret(name: string, value: string | undefined, minLength: 
 
 export default defineProbe({
   id: 'env.secret-strength',
+  sends: { to: 'nothing', what: 'reads the env file and variables only; no network traffic', effect: 'none' },
   title: 'Secrets are long, random and not placeholders',
   description:
     "JWT_SECRET and ENCRYPTION_KEY (by default) have at least 32 characters, are not low-entropy, and are neither a known default (BazaarHub's compose JWT_SECRET dev-secret-change-in-production, placeholders) nor written from template words such as change, default, example, secret, password, dev or test (judged as whole tokens, not substrings).",

@@ -44,6 +44,7 @@ export function judgeIndices(required: string[], indices: EsIndex[], aliases: Es
 
 export default defineProbe({
   id: 'es.indices',
+  sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'GET /_cat/indices and /_cat/aliases', effect: 'none' },
   title: 'Elasticsearch indices the application needs exist',
   description:
     'GET _cat/indices and _cat/aliases: every index the application uses (default products, search_analytics, search_clicks, the names BazaarHub\'s code creates) exists as an index or alias, is open, and is not red. A prefix is the param prefix, never taken from ES_INDEX_PREFIX (which BazaarHub\'s code ignores).',

@@ -27,6 +27,7 @@ export function judgeSecurity(anonymous: EsAnonymous, production: boolean): Find
 
 export default defineProbe({
   id: 'es.security',
+  sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'one GET / without credentials', effect: 'none' },
   title: 'Elasticsearch refuses anonymous requests and uses https',
   description: 'An unauthenticated GET / must be refused with 401; the node URL must be https (plain http fails when NODE_ENV is production or unset).',
   params: z.object({}),

@@ -62,6 +62,7 @@ export function judgeRelease(facts: GitReleaseFacts, rules: ReleaseRules): Findi
 
 export default defineProbe({
   id: 'git.release-state',
+  sends: { to: 'the checkout\'s git remote (not the deployment)', what: '`git status` locally and one `git ls-remote --heads --tags` to the upstream remote (unless checkRemote is false)', effect: 'none' },
   title: 'Release checkout is committed, pushed and tagged',
   description:
     'The application\'s checkout (param dir) has no uncommitted changes, its HEAD is on its upstream (asked with git ls-remote unless checkRemote is false), and HEAD carries a release tag matching tagPattern.',

@@ -52,6 +52,7 @@ function fold(items: Judged[]): Omit<FindingDetail, 'subject'> {
 
 export default defineProbe({
   id: 'http.cache-headers',
+  sends: { to: 'each service\'s routes and the assets its pages link (or the assets param)', what: 'the shared GETs of the routes that matter: the API\'s apiRoutes (default /api/products, /api/categories) and each front end\'s URL and pages; no body, no cookies; plus one GET per static asset (at most maxAssets)', effect: 'none' },
   title: 'Caching headers: long-lived assets, no shared caching of private responses',
   description:
     'Static assets (scripts and stylesheets linked from each service\'s HTML, or the `assets` param) carry Cache-Control max-age >= minAssetMaxAge; HTML and API responses are no-store/private/no-cache, and never publicly cacheable while setting cookies.',

@@ -35,6 +35,7 @@ function notJudged(response: HttpResponse, minBytes: number): string {
 
 export default defineProbe({
   id: 'http.compression',
+  sends: { to: 'each service\'s routes and the assets its pages link', what: 'the shared GETs of the routes that matter: the API\'s apiRoutes (default /api/products, /api/categories) and each front end\'s URL and pages; no body, no cookies; with Accept-Encoding: gzip, br, plus one GET per linked script/stylesheet (at most maxAssets)', effect: 'none' },
   title: 'Text responses are compressed',
   description:
     'Each service\'s responses that matter (the API routes, apiRoutes param; each front end\'s pages and the scripts and stylesheets they link) are served with gzip or br to Accept-Encoding: gzip, br. Only 2xx text responses of at least minBytes are evidence; when a service has none, that is said (error), never a pass.',

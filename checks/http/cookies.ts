@@ -54,6 +54,7 @@ export function judgeCookies(setCookies: readonly string[], sessionPattern: RegE
 
 export default defineProbe({
   id: 'http.cookies',
+  sends: { to: 'each service\'s routes (plus the paths param)', what: 'the shared GETs of the routes that matter: the API\'s apiRoutes (default /api/products, /api/categories) and each front end\'s URL and pages; no body, no cookies; one GET per listed path', effect: 'none' },
   title: 'Cookies are Secure, HttpOnly and SameSite',
   description:
     'Every Set-Cookie on each service URL (plus the listed paths) has Secure and a SameSite attribute (SameSite=None only with Secure), cookies whose names look like sessions or tokens are HttpOnly, and __Secure-/__Host- prefixed cookies meet their prefix rules (Secure; for __Host- also Path=/ and no Domain).',

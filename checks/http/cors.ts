@@ -95,6 +95,7 @@ export function judgeCors(observations: readonly CorsObservation[], wildcard: 'f
 
 export default defineProbe({
   id: 'http.cors',
+  sends: { to: 'the API\'s first route (apiRoutes) and each front end', what: 'GETs and OPTIONS preflights carrying an Origin header (a foreign origin, "null", look-alikes of the allowed host, plain http, one whitelisted origin); no body, no credentials', effect: 'none' },
   title: 'CORS allows only the whitelisted origins',
   description:
     'Sends real GETs and OPTIONS preflights (read-only) with a foreign origin, "null", look-alike origins (the allowed host as prefix and suffix, plain http) and a whitelisted one to the API\'s first route (apiRoutes param) and each front end; fails when an untrusted origin is reflected, "null" is allowed, or the API answers "*" (a front end answering "*" without credentials is a warning). The finding names what CORS_ORIGIN declares beside what the live service does; the live answer decides.',

@@ -118,6 +118,7 @@ export function judgeCsp(response: { headers: Record<string, string>; body?: str
 
 export default defineProbe({
   id: 'http.csp',
+  sends: { to: 'each service\'s routes', what: 'reads the shared GETs of the API routes and pages (apiRoutes, pages); no extra request, no body', effect: 'none' },
   title: 'Content-Security-Policy is strict',
   description:
     "Evaluates each service's Content-Security-Policy: 'unsafe-inline' in script-src (or default-src) without a nonce or hash fails, as do wildcard/scheme-only script sources (*, https:, data:) and any http: source; 'unsafe-eval', object-src other than 'none', a missing base-uri or frame-ancestors, and * in other directives warn. A policy sent only as Content-Security-Policy-Report-Only is reported as such (nothing enforced: fail on HTML); a <meta http-equiv> policy counts as enforced (without frame-ancestors, which browsers ignore there). JSON responses without a CSP pass.",

@@ -110,6 +110,7 @@ export function judgeHealth(status: number, body: string): Pick<Finding, 'status
 
 export default defineProbe({
   id: 'http.health',
+  sends: { to: 'the API (APP_URL/API_BASE_URL)', what: 'one GET of the health path (default /health), waited for up to maxMs; no body', effect: 'none' },
   title: 'Health endpoint answers and reports healthy dependencies',
   description:
     'GET of the API\'s health endpoint (path param, default /health) answers 2xx within the timeout, and every dependency it reports (database, redis, elasticsearch, ...) is healthy; a placeholder value or a 200 with a failing dependency inside is a fail.',

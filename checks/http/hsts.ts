@@ -28,6 +28,7 @@ export function judgeHsts(value: string | undefined, policy: HstsPolicy): Omit<F
 
 export default defineProbe({
   id: 'http.hsts',
+  sends: { to: 'each service\'s routes', what: 'the shared GETs of the routes that matter: the API\'s apiRoutes (default /api/products, /api/categories) and each front end\'s URL and pages; no body, no cookies', effect: 'none' },
   title: 'HSTS is sent with a long max-age',
   description:
     'Every service\'s HTTPS response carries Strict-Transport-Security with max-age >= minMaxAge (fail when missing or under failBelow, warn in between) and includeSubDomains (warn if absent); preload is noted.',

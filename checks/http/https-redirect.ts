@@ -35,6 +35,7 @@ export function plainUrlOf(target: WebTarget, overrides: Record<string, string>)
 
 export default defineProbe({
   id: 'http.https-redirect',
+  sends: { to: 'each service\'s plain http:// URL (port 80, or APP_HTTP_URL, ... / httpUrls)', what: 'one GET per service, no body; the redirect is read, never followed', effect: 'none' },
   title: 'Plain http redirects to https',
   description:
     'For every service, a GET of the plain http:// URL (default: the https host on port 80; APP_HTTP_URL, STOREFRONT_HTTP_URL, ... or the httpUrls param override it) answers a permanent redirect to https:// on the same host.',

@@ -84,6 +84,7 @@ export function expectedOf(named: LatencyPolicy): string {
 
 export default defineProbe({
   id: 'http.latency',
+  sends: { to: 'the endpoints param, default the API routes and each front end\'s pages', what: 'untimed warm-up GETs, then `requests` GETs (default 50) at `concurrency` (default 5) over keep-alive connections, in the measurement phase after every other probe; no body', effect: 'load only: a bounded burst of reads' },
   title: 'Response times and error rate within the success criteria',
   description:
     'Sends `requests` GETs (default 50) at `concurrency` against the listed endpoints (default: the API routes, apiRoutes param, and each front end\'s pages), alone after every other probe (its own phase), and reports p50/p95/p99 and the error rate (network errors and 5xx). Each entry judges only the thresholds it names (p95Ms, maxErrorRate); an entry naming none judges both defaults (2 s, 0.5%). An endpoint answering 404 is not measured (error).',

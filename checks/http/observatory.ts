@@ -105,6 +105,7 @@ export function judgeScore(lines: readonly ScoreLine[], policy: ScorePolicy): Om
 
 export default defineProbe({
   id: 'http.observatory',
+  sends: { to: 'each service\'s routes', what: 'reads the shared GETs of the API routes and pages (apiRoutes, pages); no extra request, no body', effect: 'none' },
   title: "Header score per service, in the HTTP Observatory's spirit",
   description:
     "Scores each service's shared GET from 100: CSP (worst of: not implemented or report-only -25, unsafe-inline/wildcard/http: -20, unsafe-eval -10, missing object-src/base-uri/frame-ancestors -5; clean +5, default-src 'none' +10), cookies, HSTS, Referrer-Policy, SRI, framing and X-Content-Type-Options (README \"Header score\" lists every deduction); bonuses count only at 90 or more. Grade A+ to F in the report; pass at passScore, warn at warnScore, else fail. CSP, SRI and framing count on HTML documents only.",

@@ -49,6 +49,7 @@ export function judgePolicyHeaders(response: { headers: Record<string, string> }
 
 export default defineProbe({
   id: 'http.policy-headers',
+  sends: { to: 'each service\'s routes', what: 'reads the shared GETs of the API routes and pages (apiRoutes, pages); no extra request, no body', effect: 'none' },
   title: 'Referrer-Policy, Permissions-Policy, COOP and CORP are set',
   description:
     'Each service sends a Referrer-Policy that does not leak full URLs (unsafe-url, no-referrer-when-downgrade fail), a Permissions-Policy, a Cross-Origin-Resource-Policy, and on HTML documents a Cross-Origin-Opener-Policy (same-origin or same-origin-allow-popups). Missing headers warn; invalid or leaking values fail.',

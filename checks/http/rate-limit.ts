@@ -17,6 +17,7 @@ const ROUTE = /^([A-Z]+)\s+(\/\S*)$/;
 
 export default defineProbe({
   id: 'http.rate-limit',
+  sends: { to: 'the API\'s own origin (route param, default POST /api/auth/login)', what: 'up to `count` requests (default 30, at most 500) with a bogus credential for a reserved .invalid address, stopping at the first 429; run alone, after the measurements', effect: 'the deployment\'s rate limiter counts the attempts against the tool\'s address (that is what is tested); a login route that logs failed attempts logs these' },
   title: 'Rate limiting answers 429 under a burst',
   description:
     'Sends a bounded burst (count, default 30) to a rate-limited route on the configured API (default `POST /api/auth/login` with a harmless bogus credential) and expects a 429 before the burst ends.',

@@ -16,6 +16,7 @@ export function judgeReachable(response: Pick<HttpResponse, 'status' | 'totalMs'
 
 export default defineProbe({
   id: 'http.reachable',
+  sends: { to: 'each service\'s routes', what: 'the shared GETs of the routes that matter: the API\'s apiRoutes (default /api/products, /api/categories) and each front end\'s URL and pages; no body, no cookies', effect: 'none' },
   title: 'Every service answers',
   description:
     'A GET of each service\'s routes that matter (the API\'s apiRoutes, default /api/products and /api/categories; each front end\'s URL and pages) gets an answer below 500 that is not a 404, within the timeout.',

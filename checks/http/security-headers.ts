@@ -27,6 +27,7 @@ export function judgeSecurityHeaders(response: { headers: Record<string, string>
 
 export default defineProbe({
   id: 'http.security-headers',
+  sends: { to: 'each service\'s routes', what: 'the shared GETs of the routes that matter: the API\'s apiRoutes (default /api/products, /api/categories) and each front end\'s URL and pages; no body, no cookies', effect: 'none' },
   title: 'Security headers are set',
   description:
     'The responses that matter (the API\'s representative routes, apiRoutes param, default /api/products and /api/categories; each front end\'s pages) send X-Content-Type-Options: nosniff, frame protection (X-Frame-Options or CSP frame-ancestors) and a Content-Security-Policy, and no X-Powered-By. A 404 page (Express\'s carries a CSP and nosniff the real routes lack) is never judged.',

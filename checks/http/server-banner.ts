@@ -18,6 +18,7 @@ export function judgeServerBanner(response: { headers: Record<string, string> })
 
 export default defineProbe({
   id: 'http.server-banner',
+  sends: { to: 'each service\'s routes', what: 'the shared GETs of the routes that matter: the API\'s apiRoutes (default /api/products, /api/categories) and each front end\'s URL and pages; no body, no cookies', effect: 'none' },
   title: 'Server banner hides the version',
   description: 'The Server header (and X-Powered-By, X-AspNet-Version) on each service\'s API routes and pages discloses no software version.',
   params: z.object(routeParams),

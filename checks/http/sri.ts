@@ -58,6 +58,7 @@ export function judgeSri(pageUrl: string, response: { headers: Record<string, st
 
 export default defineProbe({
   id: 'http.sri',
+  sends: { to: 'each service\'s routes', what: 'reads the shared GETs of the API routes and pages (apiRoutes, pages); no extra request, no body', effect: 'none' },
   title: 'Third-party scripts carry subresource integrity',
   description:
     "Reads each service's HTML (the shared GET): every <script src> from another origin has a well-formed integrity attribute (sha256/384/512) and crossorigin, and no script loads over http:. Non-HTML responses pass.",

@@ -31,6 +31,7 @@ export function judgeDkim(selector: string, answer: RecordAnswer<string>, minBit
 
 export default defineProbe({
   id: 'mail.dkim',
+  sends: { to: 'the DNS resolver (resolver param or DNS_RESOLVER, default the system\'s)', what: 'TXT queries for <selector>._domainkey.<domain> per selector', effect: 'none' },
   title: 'The sending domain publishes a DKIM key at the selector',
   description:
     'For the domain of SMTP_FROM_EMAIL (or the domain param) and each selector (the selectors param, else DKIM_SELECTOR, comma- or space-separated): a TXT record at <selector>._domainkey.<domain> with a non-empty p= key: RSA of at least minBits (under 2048 warns) or Ed25519. Skipped without a selector. DNS from the resolver param, else DNS_RESOLVER, else the system resolver.',

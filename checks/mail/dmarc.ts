@@ -38,6 +38,7 @@ export function judgeDmarc(domain: string, own: RecordAnswer<string>, organisati
 
 export default defineProbe({
   id: 'mail.dmarc',
+  sends: { to: 'the DNS resolver (resolver param or DNS_RESOLVER, default the system\'s)', what: 'TXT queries for _dmarc.<domain> (and the organisational domain)', effect: 'none' },
   title: 'The sending domain has a DMARC policy of quarantine or reject',
   description:
     'For the domain of SMTP_FROM_EMAIL (or the domain param): one v=DMARC1 TXT record at _dmarc.<domain> (or at the organisational domain, whose sp= applies) with p=quarantine or p=reject (pct under 100 warns). DNS from the resolver param, else DNS_RESOLVER, else the system resolver.',

@@ -106,6 +106,7 @@ export function judgeSpf(root: SpfNode, maxLookups = 10): SpfVerdict {
 
 export default defineProbe({
   id: 'mail.spf',
+  sends: { to: 'the DNS resolver (resolver param or DNS_RESOLVER, default the system\'s)', what: 'TXT queries for the sending domain (SMTP_FROM_EMAIL or domain) and the SPF includes it names', effect: 'none' },
   title: 'The sending domain has an SPF record ending in -all or ~all, within 10 DNS lookups',
   description:
     "For the domain of SMTP_FROM_EMAIL (or the domain param): exactly one v=spf1 TXT record, ending in -all or ~all (directly or through redirect=), whose include/a/mx/ptr/exists/redirect terms, counted recursively through include: and redirect=, stay within maxLookups (10, RFC 7208); every include: target has an SPF record. DNS from the resolver param, else DNS_RESOLVER, else the system resolver.",

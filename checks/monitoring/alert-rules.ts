@@ -32,6 +32,7 @@ function escape(text: string): string {
 
 export default defineProbe({
   id: 'monitoring.alert-rules',
+  sends: { to: 'Prometheus (PROMETHEUS_URL or url)', what: 'one GET /api/v1/rules?type=alert', effect: 'none' },
   title: 'Prometheus has an alerting rule for each critical alert',
   description:
     'Reads the alerting rules from the Prometheus rules API (GET /api/v1/rules?type=alert) and finds one for each of the checklist\'s "Critical Alerts" (API response time, error rate, DB pool, Redis, Elasticsearch, disk, memory, CPU, payment gateway, email, S3), by rule name, expression, labels and annotations, or by an explicit mapping; lists the missing ones.',

@@ -34,6 +34,7 @@ export function judgeAudit(summary: AuditSummary, failOn: AuditSeverity[], warnO
 
 export default defineProbe({
   id: 'npm.audit',
+  sends: { to: 'the npm registry (not the deployment)', what: '`npm audit --json` in the dir param sends the lockfile\'s package list to the registry\'s audit endpoint; with the report param nothing is sent', effect: 'none' },
   title: 'No critical or high npm advisories',
   description:
     'Runs `npm audit --json` in the application\'s checkout (param dir) or reads a saved `npm audit --json` report (param report); fails on critical or high advisories and lists them.',

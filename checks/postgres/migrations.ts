@@ -68,6 +68,7 @@ function findTable(tables: PgTable[], wanted: string): PgTable | undefined {
 
 export default defineProbe({
   id: 'postgres.migrations',
+  sends: { to: 'PostgreSQL (DATABASE_URL or DB_*), and the local migrations folder', what: 'SELECTs of the migration table inside BEGIN READ ONLY ... ROLLBACK', effect: 'none' },
   title: 'No pending database migrations',
   description:
     'Every migration in the application\'s migrations folder (param folder) is recorded in the migration table (param table; knex_migrations, SequelizeMeta, typeorm_migrations, pgmigrations, _prisma_migrations, ... when empty). Skipped until the folder is configured.',

@@ -67,6 +67,7 @@ export function judgeSsl(facts: SslFacts): Finding {
 
 export default defineProbe({
   id: 'postgres.ssl',
+  sends: { to: 'PostgreSQL (DATABASE_URL or DB_*)', what: 'reads of pg_stat_ssl and the ssl setting on the shared client (read-only transaction), plus one deliberate connection attempt without SSL with the application\'s credentials, closed at once without a query (a server that allows it authenticates over the plain connection, which is the finding)', effect: 'none' },
   title: 'Database connections use SSL',
   description:
     'Connects with libpq\'s meaning of the configured sslmode/sslrootcert/sslcert/sslkey (DATABASE_URL, PGSSL*, DB_SSL; --ca and NODE_EXTRA_CA_CERTS trusted too): the server has SSL on, the connection is encrypted and its certificate verifies as sslmode demands, the live application\'s own sessions are encrypted, and a deliberate connection attempt without SSL is refused. A certificate that does not verify is a failure with the reason.',

@@ -40,6 +40,7 @@ export function judgeIsolation(facts: IsolationFacts): Finding {
 
 export default defineProbe({
   id: 'postgres.vendor-isolation',
+  sends: { to: 'PostgreSQL (DATABASE_URL or DB_*)', what: 'inside BEGIN READ ONLY ... ROLLBACK: a transaction-local set_config of the vendor setting, then SELECTs of vendor ids per vendor table (at most maxVendors vendors)', effect: 'none' },
   title: 'Vendors cannot see each other\'s rows',
   description:
     'As the application role, with the vendor session setting (param setting, default app.current_vendor_id) set to one vendor, no row of another vendor is visible in any vendor table; warns when there is not enough data to tell.',

@@ -42,6 +42,7 @@ export function judgeAuth(fact: RazorpayAuthFact, apiOrigin: string): FindingDet
 
 export default defineProbe({
   id: 'razorpay.keys',
+  sends: { to: 'the Razorpay API (RAZORPAY_API_URL, default api.razorpay.com)', what: 'one GET /v1/payments?count=1 with the key pair as Basic auth', effect: 'none' },
   title: 'Razorpay keys are live production keys that authenticate',
   description:
     'RAZORPAY_KEY_ID is a live key (rzp_live_) unless the run targets an environment declared non-production (BAZAARHUB_ENVIRONMENT=staging, or the environment param; NODE_ENV does not count), and the key id/secret pair authenticates against the Razorpay API with a harmless read (GET /v1/payments?count=1).',

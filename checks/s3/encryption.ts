@@ -31,6 +31,7 @@ export function judgeEncryption(bucket: ResolvedBucket, outcome: S3Outcome<Encry
 
 export default defineProbe({
   id: 's3.encryption',
+  sends: { to: 'S3 (AWS_S3_BUCKET, AWS_S3_KYC_BUCKET)', what: 'GetBucketEncryption per bucket', effect: 'none' },
   title: 'S3 buckets encrypt objects by default',
   description: 'GetBucketEncryption on both buckets: SSE-S3 or SSE-KMS default encryption; with `kycRequiresKms` the KYC bucket must use SSE-KMS (ideally with a customer managed key).',
   params: z.object({ buckets: z.array(z.enum(BUCKET_ROLES)).min(1).default([...BUCKET_ROLES]), kycRequiresKms: z.boolean().default(false) }),

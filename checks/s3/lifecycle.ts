@@ -24,6 +24,7 @@ export function judgeLifecycle(bucket: ResolvedBucket, outcome: S3Outcome<Lifecy
 
 export default defineProbe({
   id: 's3.lifecycle',
+  sends: { to: 'S3 (AWS_S3_BUCKET, AWS_S3_KYC_BUCKET)', what: 'GetBucketLifecycleConfiguration per bucket', effect: 'none' },
   title: 'S3 lifecycle rules archive or expire objects',
   description: 'GetBucketLifecycleConfiguration on both buckets: at least one enabled rule with a transition (archival) or an expiration.',
   params: z.object({ buckets: z.array(z.enum(BUCKET_ROLES)).min(1).default([...BUCKET_ROLES]) }),

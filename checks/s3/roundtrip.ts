@@ -23,6 +23,11 @@ export function judgeRoundtrip(bucket: ResolvedBucket, outcome: S3Outcome<Roundt
 
 export default defineProbe({
   id: 's3.roundtrip',
+  sends: {
+    to: 'S3 (the buckets param, default AWS_S3_BUCKET)',
+    what: 'PutObject of one small text object under the prefix (default bazaarhub-check/), GetObject of it, DeleteObject of the exact version PutObject returned',
+    effect: 'writes: one object exists for the length of the round trip and is always deleted, on a versioned bucket by its exact version so nothing is left; without s3:DeleteObjectVersion a plain delete leaves that version behind a delete marker, and the finding says so. S3 event notifications on the prefix fire for it',
+  },
   title: 'S3 upload, download and delete work',
   description:
     'Puts one small object under a dedicated prefix, reads it back, and always deletes it again (the exact version in a versioned bucket), even when the read fails. The only probe that writes: nothing else of the bucket is touched.',

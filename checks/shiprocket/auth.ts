@@ -26,6 +26,7 @@ export function judgeRead(answer: ShiprocketAnswer, path: string): FindingDetail
 
 export default defineProbe({
   id: 'shiprocket.auth',
+  sends: { to: 'the Shiprocket API (SHIPROCKET_BASE_URL)', what: 'POST /auth/login with SHIPROCKET_EMAIL/PASSWORD (no login when SHIPROCKET_API_KEY holds a token), then one GET of readPath (default /settings/company/pickup)', effect: 'none beyond a login token Shiprocket issues' },
   title: 'Shiprocket credentials log in and a read works',
   description:
     'Logs in to the Shiprocket external API with SHIPROCKET_EMAIL/SHIPROCKET_PASSWORD (POST /auth/login), or uses SHIPROCKET_API_KEY as the bearer token, then makes a harmless read (GET /settings/company/pickup by default).',

@@ -40,6 +40,7 @@ export function judgeSmtp(fact: SmtpFact, options: { hasCredentials: boolean; te
 
 export default defineProbe({
   id: 'smtp.connect',
+  sends: { to: 'the SMTP server (SMTP_HOST:SMTP_PORT)', what: 'one session: EHLO, STARTTLS (or implicit TLS), AUTH with SMTP_USER/PASSWORD only once TLS is up, QUIT; MAIL/RCPT/DATA only when testRecipient is set', effect: 'none; with testRecipient set, one test mail is sent to that address' },
   title: 'SMTP server answers over TLS and accepts the credentials',
   description:
     'Opens one SMTP session with SMTP_HOST:SMTP_PORT (nodemailer): the server greets, offers STARTTLS (or implicit TLS on port 465) with a certificate that verifies and has at least certWarnDays left (fail under certFailDays), and accepts SMTP_USER/SMTP_PASSWORD over TLS. No mail is sent unless testRecipient is set.',

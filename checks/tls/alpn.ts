@@ -12,6 +12,7 @@ export function judgeAlpn(chosen: string | false, frontEnd: boolean): Omit<Findi
 
 export default defineProbe({
   id: 'tls.alpn',
+  sends: { to: 'each service host', what: 'the shared detail TLS handshake per host (a second only when TLS 1.2 is refused), closed after the handshake; no HTTP request, offering h2 and http/1.1', effect: 'none' },
   title: 'The front ends offer HTTP/2 (ALPN h2)',
   description:
     "Per service host, the detail handshake offers ALPN h2 and http/1.1: the front ends (the services named in frontEnds: storefront, vendor-panel, admin-panel) must choose h2; the API's choice is reported. With the urls param every URL counts as a front end.",

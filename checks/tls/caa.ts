@@ -67,6 +67,7 @@ async function relevantSet(ctx: ProbeContext, resolver: string, host: string): P
 
 export default defineProbe({
   id: 'tls.caa',
+  sends: { to: 'the DNS resolver (resolver param or DNS_RESOLVER, default the system\'s) and each service host', what: 'CAA queries for the host and its parents, plus the shared detail TLS handshake', effect: 'none' },
   title: "CAA records permit the certificates' issuing CA",
   description:
     "For each service host name (IP literals and localhost aside): the CAA set found by climbing from the host to its parents (RFC 8659) permits the CA that issued the certificate served there (matched by the issuer's organisation; caIdentifiers extends the table). No CAA records permit every CA. Asks the resolver param, else DNS_RESOLVER, else the system resolver; skipped when DNS cannot be reached.",

@@ -53,6 +53,7 @@ export function judgeCertificate(handshake: TlsHandshake, now: Date, policy: Cer
 
 export default defineProbe({
   id: 'tls.certificate',
+  sends: { to: 'each service host (port 443 or the URL\'s port)', what: 'one TLS handshake per host (shared), then the connection is closed; no HTTP request', effect: 'none' },
   title: 'TLS certificates are trusted, match the host and are not about to expire',
   description:
     'One TLS handshake per service host: the chain verifies against the system trust store (plus NODE_EXTRA_CA_CERTS and --ca), the hostname matches, the leaf is not self-signed, and enough days are left (fail under failDays, warn under warnDays; for Let\'s Encrypt\'s 90-day certificates shortLivedFailDays/shortLivedWarnDays, by default the same 7/30: certbot renews at 30 days left).',

@@ -58,6 +58,7 @@ export function judgeChain(sent: readonly Buffer[] | undefined, anchors: readonl
 
 export default defineProbe({
   id: 'tls.chain',
+  sends: { to: 'each service host', what: 'the shared detail TLS handshake per host (a second only when TLS 1.2 is refused), closed after the handshake; no HTTP request', effect: 'none' },
   title: 'The server sends the complete certificate chain, in order',
   description:
     'Per service host, the certificates exactly as the server sends them in a TLS 1.2 handshake (read from the wire, not as Node completes them): the leaf first, each certificate signed by the next, and the last signed by a root of the trust store (system, NODE_EXTRA_CA_CERTS, --ca). A missing intermediate fails even when the local trust store happens to hold it.',

@@ -30,6 +30,7 @@ export function judgeCiphers(result: CipherEnumeration, nonForwardSecret: 'fail'
 
 export default defineProbe({
   id: 'tls.ciphers',
+  sends: { to: 'each service host', what: 'TLS 1.2 handshakes enumerating the accepted cipher suites (offer all, drop the chosen one, repeat until refused) plus 4 key-exchange-group handshakes per host, each closed after the handshake; no HTTP request', effect: 'none' },
   title: 'Every TLS 1.2 cipher suite is forward secret, none is NULL/EXPORT/RC4/3DES/anonymous',
   description:
     "Per service host, enumerates the TLS 1.2 suites the server accepts, as testssl.sh does: offer every suite this OpenSSL knows (ALL:COMPLEMENTOFALL at security level 0), note the one chosen, offer the rest again, until the server refuses. Fails on NULL, EXPORT, RC4, DES/3DES, MD5 and anonymous suites, on DH groups under 1024 bits (warns under 2048, and on curves weaker than P-256/X25519), and (nonForwardSecret: fail) on any suite without ECDHE/DHE key exchange. Suites this Node build's OpenSSL cannot offer (e.g. RC4 without the legacy provider) cannot be detected.",

@@ -29,6 +29,7 @@ export function judgeCt(embeddedScts: number, publicChain: boolean, requireForPr
 
 export default defineProbe({
   id: 'tls.ct',
+  sends: { to: 'each service host', what: 'the shared detail TLS handshake per host (a second only when TLS 1.2 is refused), closed after the handshake; no HTTP request', effect: 'none' },
   title: 'Certificates are logged in Certificate Transparency',
   description:
     "Per service host, from the detail handshake: a leaf that chains to a public root (Node's bundled Mozilla store) embeds at least two signed certificate timestamps (RFC 6962), as Chrome and Safari require. Certificates from private CAs pass unless requireForPrivate. SCTs sent in the TLS extension are not requested (Node cannot), so their absence only warns.",

@@ -36,6 +36,7 @@ export function judgeKeys(chain: readonly CertificateDetails[], policy: KeyPolic
 
 export default defineProbe({
   id: 'tls.key',
+  sends: { to: 'each service host', what: 'the shared detail TLS handshake per host (a second only when TLS 1.2 is refused), closed after the handshake; no HTTP request', effect: 'none' },
   title: 'Certificate keys are strong enough (RSA >= 2048, EC >= 256 bits)',
   description:
     'Per service host, from one detail handshake: the public key of the leaf certificate and of each intermediate the server sends is RSA of at least minRsaBits, EC of at least minEcBits, or Ed25519/Ed448.',

@@ -62,6 +62,7 @@ export function judgeProtocols(facts: ProtocolFacts): Omit<FindingDetail, 'subje
 
 export default defineProbe({
   id: 'tls.protocols',
+  sends: { to: 'each service host', what: 'the shared TLS handshake plus handshakes pinned to TLS 1.0, TLS 1.1 and weak cipher suites, each closed right after the handshake; no HTTP request', effect: 'none' },
   title: 'Only TLS 1.2/1.3 with strong ciphers',
   description:
     'Per service host (7 handshakes): the normal handshake negotiates TLS 1.2 or 1.3; handshakes pinned to exactly TLS 1.2 and exactly TLS 1.3 must succeed (warn when one is not offered); handshakes pinned to TLS 1.0, TLS 1.1 and to weak ciphers (static RSA, anonymous, 3DES/RC4/NULL where OpenSSL has them) and a raw SSLv3 ClientHello must be refused.',

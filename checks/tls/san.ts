@@ -41,6 +41,7 @@ export function judgeSans(served: readonly ServedCertificate[], allHosts: readon
 
 export default defineProbe({
   id: 'tls.san',
+  sends: { to: 'each service host', what: 'the shared normal TLS handshake per host; no HTTP request', effect: 'none' },
   title: "Certificates' SAN lists cover every service host name",
   description:
     "From each service's normal handshake (shared with tls.certificate): the leaf's subjectAltName list (not the CN) covers the service's own host; with shared: true, every certificate covers the host names of all four services.",

@@ -24,6 +24,7 @@ export function judgeSignatures(chain: readonly CertificateDetails[]): Omit<Find
 
 export default defineProbe({
   id: 'tls.signature',
+  sends: { to: 'each service host', what: 'the shared detail TLS handshake per host (a second only when TLS 1.2 is refused), closed after the handshake; no HTTP request', effect: 'none' },
   title: 'Certificates are not signed with SHA-1',
   description: 'Per service host, from one detail handshake: the leaf and every intermediate the server sends carry a SHA-256+ (or EdDSA) signature; SHA-1, MD5 and MD2 fail.',
   params: z.object({ urls: urlsParam }),

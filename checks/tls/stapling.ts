@@ -55,6 +55,7 @@ export function stapleOf(detail: DetailHandshake, anchors: readonly Buffer[]): {
 
 export default defineProbe({
   id: 'tls.ocsp-stapling',
+  sends: { to: 'each service host', what: 'the shared detail TLS handshake per host (a second only when TLS 1.2 is refused), closed after the handshake; no HTTP request, asking for a stapled OCSP response', effect: 'none' },
   title: 'OCSP stapling: a fresh, good response is stapled (required for must-staple)',
   description:
     "Per service host, the detail handshake asks for OCSP stapling: the stapled response must be successful, for the leaf's serial, signed by the issuer, status good, thisUpdate within maxAgeDays and nextUpdate not passed. A must-staple certificate without a staple fails; a certificate with an OCSP URL but no staple warns (fails with requireStapling); one without an OCSP URL (CRL-only CAs such as Let's Encrypt since 2025) passes.",

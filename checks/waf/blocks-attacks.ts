@@ -19,6 +19,7 @@ export function judgeWaf(results: ReadonlyArray<{ name: string; status: number }
 
 export default defineProbe({
   id: 'waf.blocks-attacks',
+  sends: { to: 'each service URL', what: 'three GETs per service with an attack shape in the query string (a script tag, an SQL tautology, a path traversal); no body', effect: 'none if the WAF blocks them; the attack shapes reach the application only where no WAF stands in front, as read-only GETs' },
   title: 'WAF blocks classic attack shapes',
   description:
     'Sends a script tag, an SQL tautology and a path traversal in the query string of each service URL; each must be answered 403 or 406 by the WAF. With `optional: true` a missing WAF is a warning.',

@@ -12,7 +12,7 @@ import { isCollection, isScalar, parseDocument } from 'yaml';
 import { CADENCES, ITEM_KINDS } from '../checklist/types.js';
 import { SEVERITIES, type Catalog, type CatalogEntry } from './schema.js';
 
-const ENTRY_KEYS = new Set(['id', 'title', 'kind', 'source', 'phase', 'section', 'cadence', 'severity', 'probe', 'params', 'manual', 'attesters', 'remediation', 'tags', 'vanished']);
+const ENTRY_KEYS = new Set(['id', 'title', 'kind', 'source', 'phase', 'section', 'cadence', 'severity', 'probe', 'params', 'manual', 'why', 'attesters', 'remediation', 'tags', 'vanished']);
 const HEADER_KEYS = new Set(['version', 'checklist']);
 
 /** Characters the fast path refuses anywhere: tabs, CR, other controls, NEL, line/paragraph separators, BOM. */
@@ -184,13 +184,13 @@ function validateEntry(raw: unknown): CatalogEntry | undefined {
   const e = raw as Record<string, unknown>;
   // Keys present with undefined values (never from YAML) keep zod's own handling.
   for (const key in e) if (!ENTRY_KEYS.has(key) || e[key] === undefined) return undefined;
-  const { id, title, kind, source, phase, section, cadence, severity, probe, params, manual, attesters, remediation, tags, vanished } = e;
+  const { id, title, kind, source, phase, section, cadence, severity, probe, params, manual, why, attesters, remediation, tags, vanished } = e;
   if (typeof id !== 'string' || !ID.test(id) || typeof title !== 'string' || !title || typeof phase !== 'string' || !phase) return undefined;
   if ((kind !== undefined && !KINDS.has(kind)) || !optionalString(source) || !optionalString(section) || !CADENCE_SET.has(cadence) || !SEVERITY_SET.has(severity)) return undefined;
-  if (!optionalString(probe) || !optionalString(remediation) || !optionalString(vanished) || (manual !== undefined && manual !== true)) return undefined;
+  if (!optionalString(probe) || !optionalString(remediation) || !optionalString(vanished) || (why !== undefined && (typeof why !== 'string' || !why)) || (manual !== undefined && manual !== true)) return undefined;
   if ((params !== undefined && (!plainObject(params) || Object.hasOwn(params, '__proto__'))) || (attesters !== undefined && !stringArray(attesters)) || (tags !== undefined && !stringArray(tags))) return undefined;
   // The schema's superRefine.
-  if ((probe && manual) || (!probe && !manual) || (params && !probe)) return undefined;
+  if ((probe && manual) || (!probe && !manual) || (params && !probe) || (why && !manual)) return undefined;
   // Zod's output: keys in schema order, absent optionals left out, defaults filled in, containers copied.
   const out: Record<string, unknown> = { id, title, kind: kind ?? 'task' };
   if (source !== undefined) out.source = source;
@@ -201,6 +201,7 @@ function validateEntry(raw: unknown): CatalogEntry | undefined {
   if (probe !== undefined) out.probe = probe;
   if (params !== undefined) out.params = { ...params };
   if (manual !== undefined) out.manual = manual;
+  if (why !== undefined) out.why = why;
   if (attesters !== undefined) out.attesters = [...(attesters as string[])];
   if (remediation !== undefined) out.remediation = remediation;
   if (tags !== undefined) out.tags = [...(tags as string[])];

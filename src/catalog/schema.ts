@@ -25,6 +25,8 @@ export const entrySchema = z
     probe: z.string().optional(),
     params: z.record(z.unknown()).optional(),
     manual: z.literal(true).optional(),
+    /** Why a manual item stays manual: what a machine cannot see of it from outside the deployment. */
+    why: z.string().min(1).optional(),
     attesters: z.array(z.string()).optional(),
     remediation: z.string().optional(),
     tags: z.array(z.string()).optional(),
@@ -35,6 +37,7 @@ export const entrySchema = z
   .superRefine((entry, ctx) => {
     if (entry.probe && entry.manual) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['manual'], message: 'an entry has either probe or manual: true, not both' });
     if (!entry.probe && !entry.manual) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['probe'], message: 'an entry needs probe: <id> or manual: true' });
+    if (entry.why && !entry.manual) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['why'], message: 'why explains a manual entry; an entry with a probe has none' });
     if (entry.params && !entry.probe) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['params'], message: 'params need a probe' });
   });
 

@@ -141,6 +141,7 @@ function adopt(document: Document, node: YAMLMap, item: ChecklistItem, probes: r
   const suggested = infer(item, probes);
   if (!suggested.probe) return;
   node.delete('manual');
+  node.delete('why');
   node.set('probe', suggested.probe);
   if (suggested.params) {
     const params = document.createNode(suggested.params) as YAMLMap;

@@ -49,7 +49,7 @@ function runOptions(command: Command): Command {
     .option('--env <file>', 'the same as --env-file, for `node bin/...` and `npx` without `--`, where Node itself claims --env-file')
     .option('--set <KEY=VALUE>', 'override one variable (repeatable; commas belong to the value); wins over the env file and process env', collectWhole)
     .addOption(new Option('--timeout <seconds>', 'per-probe timeout in seconds').argParser(seconds).default(10_000, '10'))
-    .option('--concurrency <n>', 'probes running at once', positiveInt('--concurrency'), 128)
+    .option('--concurrency <n>', 'probes running at once', positiveInt('--concurrency'), 256)
     .option('--attempts <n>', 'tries for a reachability contact (HTTP GET, TLS handshake, database connect) after a network error or timeout, within --timeout', positiveInt('--attempts'), 2)
     .addOption(new Option('--format <format>', 'report format on stdout (or --out): terminal, json, markdown, junit, sarif, html, checklist').default('terminal'))
     .option('--out <file>', 'write the --format report to this file (the terminal summary still prints)')

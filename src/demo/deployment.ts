@@ -12,6 +12,8 @@ export interface DemoDeployment {
   caPem: string;
   dir: string;
   notes: string[];
+  /** Each stand-in's record of what it would have done (see RunningStandIn.activity), by name. */
+  activity(): Record<string, Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -40,5 +42,6 @@ export async function startDemoDeployment(): Promise<DemoDeployment> {
     }
   });
   const env = Object.assign(demoBaseEnv(), ...started.map((standIn) => standIn.env)) as Record<string, string>;
-  return { env, caPem: ca.cert, dir, notes, close };
+  const activity = () => Object.fromEntries(started.filter((standIn) => standIn.activity).map((standIn) => [standIn.name, standIn.activity?.() ?? {}]));
+  return { env, caPem: ca.cert, dir, notes, activity, close };
 }

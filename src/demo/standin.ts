@@ -17,6 +17,11 @@ export interface RunningStandIn {
   env: Record<string, string>;
   /** One line for the report, e.g. which checks were skipped because a binary was absent. */
   note?: string;
+  /**
+   * What the stand-in would have done for the requests it served (payments processed, mails sent,
+   * objects written, ...), so the read-only proof can compare it before and after a full run.
+   */
+  activity?(): Record<string, unknown>;
   close(): Promise<void>;
 }
 

@@ -13,6 +13,7 @@ export const STAND_INS: Array<() => Promise<StandIn>> = [
   async () => (await import('../standins/shiprocket.js')).shiprocketStandIn,
   async () => (await import('../standins/prometheus.js')).prometheusStandIn,
   async () => (await import('../standins/smtp.js')).smtpStandIn,
+  async () => (await import('../standins/twilio.js')).twilioStandIn,
   async () => (await import('../standins/elasticsearch.js')).elasticsearchStandIn,
   async () => (await import('../standins/s3.js')).s3StandIn,
   async () => (await import('../standins/dns.js')).dnsStandIn,

@@ -60,6 +60,27 @@ export interface Suggestion {
   severity?: Severity;
 }
 
+/**
+ * What a probe sends to the deployment, for `probes`, `probes --json` and the README's probe table:
+ * an operator reads it before pointing the tool at production. Every field is required, so a new
+ * probe cannot leave it out.
+ */
+export interface Sends {
+  /** Where it goes, e.g. "each service URL", "PostgreSQL (DATABASE_URL)"; "nothing" when the probe only reads the env file or local files. */
+  to: string;
+  /** What goes over the wire, concretely: methods and paths, commands, queries, bodies. */
+  what: string;
+  /** What the deployment may do because of it: "none" for a side-effect-free probe, otherwise the exact effect and how the probe undoes it. */
+  effect: string;
+}
+
+/** The one-line rendering of `sends` (the `probes` listing and the README column). */
+export function describeSends(sends: Sends): string {
+  const what = sends.what.replace(/[.\s]+$/, '');
+  const line = sends.to === 'nothing' ? `nothing (${what})` : `${sends.to}: ${what}`;
+  return sends.effect === 'none' ? `${line}.` : `${line}. Effect: ${sends.effect.replace(/[.\s]+$/, '')}.`;
+}
+
 export interface Probe<S extends z.ZodTypeAny = z.ZodTypeAny> {
   /** `area.name`, a public contract (catalogs and CI filters refer to it). */
   id: string;
@@ -68,6 +89,8 @@ export interface Probe<S extends z.ZodTypeAny = z.ZodTypeAny> {
   /** zod schema of the params, every field with a default so `{}` is valid. */
   params: S;
   remediation: string;
+  /** What the probe sends to the deployment (required: the read-only contract, documented). */
+  sends: Sends;
   suggests?: Suggestion[];
   /**
    * The time this probe needs when it is more than the run's per-probe timeout (a health route

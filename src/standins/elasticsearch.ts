@@ -433,6 +433,11 @@ export async function startElasticsearch(initial: EsStandInOptions = {}): Promis
   };
 }
 
+/** Requests that change nothing in a cluster: GET/HEAD, and the search APIs, which Elasticsearch also takes as POST. */
+export function esRead(method: string, path: string): boolean {
+  return method === 'GET' || method === 'HEAD' || (method === 'POST' && /\/(_search|_count|_msearch|_mget|_field_caps)$/.test(path));
+}
+
 function worstHealth(values: Array<'green' | 'yellow' | 'red'>): 'green' | 'yellow' | 'red' {
   return values.includes('red') ? 'red' : values.includes('yellow') ? 'yellow' : 'green';
 }
@@ -459,6 +464,7 @@ export const elasticsearchStandIn: StandIn = {
     return {
       name: 'elasticsearch',
       env: { ELASTICSEARCH_NODE: running.url, ELASTICSEARCH_USERNAME: running.username, ELASTICSEARCH_PASSWORD: running.password },
+      activity: () => ({ writes: running.requests.filter((request) => !esRead(request.method, request.path)).map((request) => `${request.method} ${request.path}`) }),
       close: () => running.close(),
     };
   },

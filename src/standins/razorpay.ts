@@ -84,6 +84,8 @@ export interface RunningRazorpay {
   webhookSecret: string;
   /** The events the `bazaarhub` receiver accepted as correctly signed, parsed. */
   accepted: unknown[];
+  /** API calls other than GET (creating orders, payments, refunds). */
+  apiWrites: string[];
   /** Every delivery any receiver got. */
   deliveries: WebhookDelivery[];
   /** What the receivers would have acted on: must stay empty for anything bazaarhub-check sends. */
@@ -111,6 +113,7 @@ export async function startRazorpayStandIn(options: RazorpayStandInOptions = {})
   const webhookSecret = options.webhookSecret ?? randomBytes(24).toString('base64url');
   const sdk = await razorpaySdk();
   const accepted: unknown[] = [];
+  const apiWrites: string[] = [];
   const deliveries: WebhookDelivery[] = [];
   const processed: ProcessedEvent[] = [];
   const verifies = (text: string, signature: string | undefined) => typeof signature === 'string' && signature !== '' && sdk.validateWebhookSignature(text, signature, webhookSecret);
@@ -172,6 +175,7 @@ export async function startRazorpayStandIn(options: RazorpayStandInOptions = {})
     }
     const api = /^\/v1\/([a-z_]+)$/.exec(path);
     if (!api?.[1]) return sendJson(res, 404, razorpayError('The requested URL was not found on the server.'));
+    if (req.method !== 'GET' && req.method !== 'HEAD') apiWrites.push(`${req.method} ${path}`);
     const credentials = basicCredentials(req);
     if (!credentials) return sendJson(res, 401, razorpayError('Please provide your api key for authentication purposes.'));
     if (!sameSecret(credentials.user, keyId) || !sameSecret(credentials.password, keySecret)) {
@@ -193,10 +197,19 @@ export async function startRazorpayStandIn(options: RazorpayStandInOptions = {})
     keySecret,
     webhookSecret,
     accepted,
+    apiWrites,
     deliveries,
     processed,
     close: http.close,
   };
+}
+
+/** The webhook event types BazaarHub's handler acts on (records payments, updates statistics); any other is logged and answered 200. */
+export const BAZAARHUB_HANDLED_EVENTS = new Set(['payment.authorized', 'payment.captured', 'payment.success', 'payment.failed', 'refund.created', 'refund.processed', 'refund.failed', 'order.paid', 'transfer.processed', 'transfer.failed', 'transfer.reversed']);
+
+function bazaarhubActsOn(event: unknown): boolean {
+  const type = (event as { event?: unknown } | null)?.event;
+  return typeof type === 'string' && BAZAARHUB_HANDLED_EVENTS.has(type);
 }
 
 /** The demo's Razorpay: live-looking keys, the API, and the verifying webhook route. */
@@ -214,6 +227,7 @@ export const razorpayStandIn: StandIn = {
         RAZORPAY_WEBHOOK_URL: razorpay.webhookUrl,
       },
       note: `Razorpay API and verifying webhook receiver at ${razorpay.url}`,
+      activity: () => ({ apiWrites: [...razorpay.apiWrites], webhookEventsActedOn: razorpay.accepted.filter(bazaarhubActsOn).map((event) => (event as { event?: unknown }).event) }),
       close: razorpay.close,
     };
   },

@@ -699,6 +699,7 @@ export const s3StandIn: StandIn = {
         AWS_S3_KYC_BUCKET: 'bazaarhub-kyc',
         AWS_ENDPOINT_URL_S3: running.endpoint,
       },
+      activity: () => ({ writes: running.requests.filter((request) => !/^(Get|Head|List)/.test(request.operation)).map((request) => `${request.operation} ${request.bucket ?? ''}/${request.key ?? ''} -> ${request.status}`) }),
       close: () => running.close(),
     };
   },

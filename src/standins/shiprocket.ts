@@ -13,6 +13,8 @@ export interface RunningShiprocket {
   password: string;
   /** A token valid without a login call, as deployments that keep a token in SHIPROCKET_API_KEY have. */
   issueToken(): string;
+  /** Calls other than the login and GETs: the ones that would create orders, shipments or pickups. */
+  writes: string[];
   close(): Promise<void>;
 }
 
@@ -26,8 +28,10 @@ export async function startShiprocketStandIn(options: { email?: string; password
     tokens.add(token);
     return token;
   };
+  const writes: string[] = [];
   const http = await listenHttp((req, res, body) => {
     const path = new URL(req.url ?? '/', 'http://standin').pathname.replace(/\/+$/, '');
+    if (req.method !== 'GET' && req.method !== 'HEAD' && path !== '/v1/external/auth/login') writes.push(`${req.method} ${path}`);
     if (path === '/v1/external/auth/login' && req.method === 'POST') {
       let credentials: { email?: unknown; password?: unknown } = {};
       try {
@@ -48,7 +52,7 @@ export async function startShiprocketStandIn(options: { email?: string; password
     if (req.method === 'GET' && path === '/v1/external/courier/courierListWithCounts') return sendJson(res, 200, { courier_data: [], total_courier_count: 0 });
     return sendJson(res, 404, { message: 'Not found', status_code: 404 });
   });
-  return { baseUrl: `${http.url}/v1/external`, email, password, issueToken, close: http.close };
+  return { baseUrl: `${http.url}/v1/external`, email, password, issueToken, writes, close: http.close };
 }
 
 /** The demo's Shiprocket: an API user whose email and password the env carries. */
@@ -60,6 +64,7 @@ export const shiprocketStandIn: StandIn = {
       name: 'shiprocket',
       env: { SHIPROCKET_BASE_URL: shiprocket.baseUrl, SHIPROCKET_EMAIL: shiprocket.email, SHIPROCKET_PASSWORD: shiprocket.password },
       note: `Shiprocket API at ${shiprocket.baseUrl}`,
+      activity: () => ({ writes: [...shiprocket.writes] }),
       close: shiprocket.close,
     };
   },

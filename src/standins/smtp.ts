@@ -22,6 +22,8 @@ export interface RunningSmtp {
   user: string;
   password: string;
   received: string[];
+  /** MAIL FROM and RCPT TO commands the server was sent (a mail on its way, delivered or not). */
+  envelope: string[];
   close(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export async function startSmtpStandIn(options: SmtpStandInOptions): Promise<Run
   const user = options.user ?? 'mailer';
   const password = options.password ?? randomBytes(18).toString('base64url');
   const received: string[] = [];
+  const envelope: string[] = [];
   const mode = options.tls ?? 'starttls';
   const server = new SMTPServer({
     logger: false,
@@ -40,6 +43,14 @@ export async function startSmtpStandIn(options: SmtpStandInOptions): Promise<Run
     onAuth(auth, _session, callback) {
       if (sameSecret(auth.username ?? '', user) && sameSecret(auth.password ?? '', password)) callback(null, { user });
       else callback(new Error('535 5.7.8 Authentication credentials invalid'));
+    },
+    onMailFrom(address, _session, callback) {
+      envelope.push(`MAIL FROM:<${address.address}>`);
+      callback();
+    },
+    onRcptTo(address, _session, callback) {
+      envelope.push(`RCPT TO:<${address.address}>`);
+      callback();
     },
     onData(stream, _session, callback) {
       const chunks: Buffer[] = [];
@@ -56,7 +67,7 @@ export async function startSmtpStandIn(options: SmtpStandInOptions): Promise<Run
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.server.address() as AddressInfo;
-  return { host: '127.0.0.1', port, user, password, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { host: '127.0.0.1', port, user, password, received, envelope, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 /** The demo's mail provider: STARTTLS with a demo-CA certificate and one SMTP user. */
@@ -68,6 +79,7 @@ export const smtpStandIn: StandIn = {
       name: 'smtp',
       env: { SMTP_HOST: smtp.host, SMTP_PORT: String(smtp.port), SMTP_USER: smtp.user, SMTP_PASSWORD: smtp.password, SMTP_FROM_EMAIL: 'noreply@bazaarhub.example' },
       note: `SMTP (STARTTLS) at ${smtp.host}:${smtp.port}`,
+      activity: () => ({ envelope: [...smtp.envelope], mailsSent: smtp.received.length }),
       close: smtp.close,
     };
   },

@@ -54,6 +54,8 @@ export interface RunningService {
   url: string;
   httpUrl?: string;
   origin: string;
+  /** Requests with a method other than GET/HEAD/OPTIONS (`METHOD /path`): what an application could act on. */
+  unsafe: string[];
   close(): Promise<void>;
 }
 
@@ -260,7 +262,12 @@ function shut(server: http.Server): Promise<void> {
 
 /** Starts one service (HTTPS plus its plain-http listener) on 127.0.0.1 random ports. */
 export async function startService(name: string, profile: ServiceProfile, certificate: KeyPair): Promise<RunningService> {
-  const handler = serviceHandler(name, profile);
+  const unsafe: string[] = [];
+  const serve = serviceHandler(name, profile);
+  const handler: http.RequestListener = (req, res) => {
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? 'GET')) unsafe.push(`${req.method} ${new URL(req.url ?? '/', 'https://service.invalid').pathname}`);
+    serve(req, res);
+  };
   const secure = profile.http2 ? http2Server(certificate, profile, handler) : https.createServer({ key: certificate.key, cert: certificate.cert, ...profile.tls }, handler);
   // Handshake failures (our tls.protocols probe's refused TLS 1.0 attempts) are expected noise.
   secure.on('tlsClientError', () => undefined);
@@ -281,7 +288,7 @@ export async function startService(name: string, profile: ServiceProfile, certif
     httpUrl = `http://127.0.0.1:${await listen(plain)}/`;
     servers.push(plain);
   }
-  return { url: `${origin}/`, origin, ...(httpUrl ? { httpUrl } : {}), close: async () => void (await Promise.all(servers.map(shut))) };
+  return { url: `${origin}/`, origin, ...(httpUrl ? { httpUrl } : {}), unsafe, close: async () => void (await Promise.all(servers.map(shut))) };
 }
 
 /** A profile that gets every edge check right; tests and the demo derive the wrong ones from it. */
@@ -359,7 +366,8 @@ async function startDemo(context: StandInContext): Promise<RunningStandIn> {
       const httpUrl = started[name]?.httpUrl;
       if (httpUrl) env[variable] = httpUrl;
     }
-    return { name: 'web', env, note: '4 HTTPS services on 127.0.0.1 (API, storefront, vendor panel, admin panel) with plain-http listeners', close: closeAll };
+    const activity = () => ({ unsafeRequests: Object.fromEntries(Object.entries(started).map(([name, service]) => [name, [...(service?.unsafe ?? [])]])) });
+    return { name: 'web', env, activity, note: '4 HTTPS services on 127.0.0.1 (API, storefront, vendor panel, admin panel) with plain-http listeners', close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

@@ -198,6 +198,8 @@ describe('attest on a terminal', () => {
       [/Note/, 'smoke run\r'],
     ]);
     expect(output).toContain('Outcome');
+    // The walk says why a person has to look: the catalog's why of the item.
+    expect(output).toMatch(/manual because: Exercising it means creating a vendor, which the read-only rule forbids/);
     expect(code).toBe(0);
     const [record] = readFileSync(ledgerOf(dir), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     expect(record).toMatchObject({ id: VENDOR, status: 'done', by: 'Tester', evidence: 'https://ci.example.com/run/7', note: 'smoke run' });

@@ -16,6 +16,7 @@ const timed = (id: string, phase?: 'measurement' | 'burst', extra: Partial<Probe
     title: id,
     description: '',
     remediation: 'r',
+    sends: { to: 'nothing', what: 'a test probe', effect: 'none' },
     params: z.object({ ms: z.number().default(30) }),
     ...(phase ? { phase } : {}),
     ...extra,

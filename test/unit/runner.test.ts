@@ -18,18 +18,19 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 
 let running = 0;
 let peak = 0;
+const sends = { to: 'nothing', what: 'a test probe', effect: 'none' };
 const probes: Probe[] = [
-  defineProbe({ id: 't.ok', title: 'ok', description: '', remediation: 'r', params: z.object({ ms: z.number().default(0) }), async run(ctx, p) {
+  defineProbe({ id: 't.ok', title: 'ok', description: '', sends, remediation: 'r', params: z.object({ ms: z.number().default(0) }), async run(ctx, p) {
     running++;
     peak = Math.max(peak, running);
     await sleep(p.ms, ctx.signal).finally(() => running--);
     return { status: 'pass', observed: 'fine', expected: 'fine' };
   } }),
-  defineProbe({ id: 't.hang', title: 'hang', description: '', remediation: 'r', params: z.object({}), run: () => new Promise(() => undefined) }),
-  defineProbe({ id: 't.crash', title: 'crash', description: '', remediation: 'r', params: z.object({}), async run() {
+  defineProbe({ id: 't.hang', title: 'hang', description: '', sends, remediation: 'r', params: z.object({}), run: () => new Promise(() => undefined) }),
+  defineProbe({ id: 't.crash', title: 'crash', description: '', sends, remediation: 'r', params: z.object({}), async run() {
     throw new TypeError('boom');
   } }),
-  defineProbe({ id: 't.fail', title: 'fail', description: '', remediation: 'fix it', params: z.object({}), async run() {
+  defineProbe({ id: 't.fail', title: 'fail', description: '', sends, remediation: 'fix it', params: z.object({}), async run() {
     return { status: 'fail', observed: 'bad', expected: 'good' };
   } }),
 ];

@@ -170,7 +170,7 @@ async function walk(entries: CatalogEntry[], choice: { explicit: boolean; all: b
   try {
     for (const [index, entry] of todo.entries()) {
       const state = resolve(entry);
-      io.out(`\n[${index + 1}/${todo.length}] ${entry.title}\n  ${entry.id} · ${entry.phase}${entry.section ? ` / ${entry.section}` : ''} · ${entry.cadence} · ${entry.severity}\n  now: ${state.status}: ${state.observed}\n`);
+      io.out(`\n[${index + 1}/${todo.length}] ${entry.title}\n  ${entry.id} · ${entry.phase}${entry.section ? ` / ${entry.section}` : ''} · ${entry.cadence} · ${entry.severity}\n${entry.why ? `  manual because: ${entry.why}\n` : ''}  now: ${state.status}: ${state.observed}\n`);
       // --status answers for the ids named on the command line; a walk over many items still asks each time.
       const status = (choice.explicit ? preset.status : undefined) ?? (await select({
         message: 'Outcome',

@@ -10,7 +10,7 @@ export async function listCommand(options: GlobalOptions & SelectionOptions & { 
   const { catalog } = await loadCatalog(options.catalog, await loadRegistry());
   const entries = selectEntries(catalog.entries, toSelection(options));
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(entries.map(({ id, title, phase, section, cadence, severity, kind, probe, params, manual, attesters, source }) => ({ id, title, phase, section, cadence, severity, kind, probe: probe ?? null, params: params ?? {}, manual: Boolean(manual), ...(manual ? { attesters: attesters ?? [] } : {}), source: source ?? null })), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(entries.map(({ id, title, phase, section, cadence, severity, kind, probe, params, manual, why, attesters, source }) => ({ id, title, phase, section, cadence, severity, kind, probe: probe ?? null, params: params ?? {}, manual: Boolean(manual), ...(manual ? { attesters: attesters ?? [], why: why ?? null } : {}), source: source ?? null })), null, 2)}\n`);
     return ExitCode.Ready;
   }
   const colors = makeColors(colorsEnabled(process.stdout, options.color));
