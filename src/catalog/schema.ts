@@ -9,7 +9,7 @@ export function severityRank(severity: Severity): number {
   return SEVERITIES.length - SEVERITIES.indexOf(severity);
 }
 
-const ID = /^[a-z0-9][a-z0-9.-]*$/;
+export const ID = /^[a-z0-9][a-z0-9.-]*$/;
 
 export const entrySchema = z
   .object({
@@ -30,6 +30,8 @@ export const entrySchema = z
     tags: z.array(z.string()).optional(),
     /** Set by `catalog sync` (a date) when the item disappeared from the checklist. */
     vanished: z.string().optional(),
+    /** Ids this entry had before a checklist rename; attestations recorded under them still count. */
+    previousIds: z.array(z.string().regex(ID, 'must be lower-case letters, digits, dots and dashes')).optional(),
   })
   .strict()
   .superRefine((entry, ctx) => {
@@ -38,11 +40,23 @@ export const entrySchema = z
     if (entry.params && !entry.probe) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['params'], message: 'params need a probe' });
   });
 
+const headerShape = {
+  version: z.literal(1),
+  checklist: z.string().min(1),
+};
+
 export const catalogSchema = z
   .object({
-    version: z.literal(1),
-    checklist: z.string().min(1),
+    ...headerShape,
     entries: z.array(entrySchema),
+  })
+  .strict();
+
+/** The catalog with its entries unchecked: the loader validates each entry on its own, to report every problem. */
+export const catalogHeaderSchema = z
+  .object({
+    ...headerShape,
+    entries: z.array(z.unknown()),
   })
   .strict();
 

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { readChecklist } from '../../checklist/read.js';
-import { catalogFromText, loadInBackground } from '../../catalog/load.js';
+import { catalogFromText, validateCatalog } from '../../catalog/load.js';
 import { syncCatalog, type CatalogChange, type SyncResult } from '../../catalog/sync.js';
 import { loadRegistry } from '../../engine/registry.js';
 import { ExitCode, InputError, at, errorMessage } from '../../util/errors.js';
@@ -63,12 +63,15 @@ export async function catalogSyncCommand(options: GlobalOptions & { adoptProbes?
 }
 
 export async function catalogCheckCommand(options: GlobalOptions): Promise<number> {
-  // Validation runs alongside the drift computation (a worker thread); its error still comes after
-  // computeSync's, as before.
-  const validated = loadInBackground(options.catalog, loadRegistry);
   const { result, existing } = await computeSync(options);
   if (existing === undefined) throw new InputError(at(options.catalog, undefined, 'catalog does not exist (run `bazaarhub-check catalog sync`)'));
-  await validated();
+  const { problems } = validateCatalog(existing, options.catalog, await loadRegistry());
+  if (problems.length) {
+    // Every problem, one line each (a load stops at the first).
+    for (const problem of problems) process.stderr.write(`bazaarhub-check: ${at(options.catalog, problem.line, problem.message)}\n`);
+    process.stderr.write(`bazaarhub-check: ${options.catalog}: ${problems.length} problem(s); \`run\` and \`list\` refuse this catalog\n`);
+    return ExitCode.InputError;
+  }
   const drift = [...result.changes, ...result.stillVanished];
   if (drift.length === 0) {
     process.stdout.write(`${options.catalog} agrees with ${options.checklist}\n`);
