@@ -82,8 +82,7 @@ export async function catalogCheckCommand(options: GlobalOptions): Promise<numbe
 }
 
 export async function catalogSchemaCommand(): Promise<number> {
-  const { zodToJsonSchema } = await import('zod-to-json-schema');
-  const { catalogSchema } = await import('../../catalog/schema.js');
-  process.stdout.write(`${JSON.stringify(zodToJsonSchema(catalogSchema, { name: 'BazaarhubCheckCatalog' }), null, 2)}\n`);
+  const { catalogJsonSchema } = await import('../../catalog/json-schema.js');
+  process.stdout.write(`${JSON.stringify(catalogJsonSchema((await loadRegistry()).values()), null, 2)}\n`);
   return ExitCode.Ready;
 }
