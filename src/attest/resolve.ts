@@ -26,6 +26,19 @@ export function latestById(records: readonly AttestationRecord[]): Map<string, A
   return latest;
 }
 
+/**
+ * The latest record for an entry under its id or any id it had before a checklist rename
+ * (`previousIds`): the ledger is never rewritten, so old attestations keep counting.
+ */
+export function latestFor(entry: Pick<CatalogEntry, 'id' | 'previousIds'>, latest: ReadonlyMap<string, AttestationRecord>, order: ReadonlyMap<AttestationRecord, number>): AttestationRecord | undefined {
+  let best = latest.get(entry.id);
+  for (const id of entry.previousIds ?? []) {
+    const record = latest.get(id);
+    if (record && (!best || (order.get(record) ?? -1) > (order.get(best) ?? -1))) best = record;
+  }
+  return best;
+}
+
 export function summarize(record: AttestationRecord): AttestationSummary {
   return { status: record.status, by: record.by, at: record.at, expires: record.expires, evidence: record.evidence, note: record.note, reason: record.reason };
 }
@@ -72,6 +85,7 @@ export function judgeAttestation(entry: CatalogEntry, record: AttestationRecord 
  */
 export async function buildManualResolver(ledger: LedgerState, options: ResolveOptions): Promise<ManualResolver> {
   const latest = latestById(ledger.records);
+  const order = new Map(ledger.records.map((record, index) => [record, index]));
   const cwd = options.cwd ?? dirname(ledger.file);
   const superseded = new Map<string, string | null>();
   const commits = new Set([...latest.values()].filter((record) => record.expires === null && record.commit).map((record) => record.commit as string));
@@ -83,7 +97,7 @@ export async function buildManualResolver(ledger: LedgerState, options: ResolveO
   const ignored = ledger.lines - ledger.records.length;
   const ledgerNote = first ? ` (the ledger is damaged: ${first.message}; ${ignored} record(s) from line ${ledger.records.length + 1} on are not trusted)` : '';
   return (entry) => {
-    const record = latest.get(entry.id);
+    const record = latestFor(entry, latest, order);
     const tag = record?.commit && entry.cadence === 'per-release' && record.expires === null ? (superseded.get(record.commit) ?? null) : null;
     return judgeAttestation(entry, record, options, tag, ledgerNote);
   };

@@ -30,6 +30,8 @@ export const entrySchema = z
     tags: z.array(z.string()).optional(),
     /** Set by `catalog sync` (a date) when the item disappeared from the checklist. */
     vanished: z.string().optional(),
+    /** Set by `catalog sync` on a vanished entry that may be this reworded item; `catalog sync --rename` settles it. */
+    possibleRenameTo: z.string().optional(),
     /** Ids this entry had before a checklist rename; attestations recorded under them still count. */
     previousIds: z.array(z.string().regex(ID, 'must be lower-case letters, digits, dots and dashes')).optional(),
   })

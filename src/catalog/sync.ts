@@ -1,9 +1,12 @@
-import { isMap, isSeq, YAMLMap, YAMLSeq, type Document } from 'yaml';
+import { isCollection, isMap, isPair, isSeq, YAMLMap, YAMLSeq, type Document, type Node } from 'yaml';
 import type { Checklist, ChecklistItem } from '../checklist/types.js';
 import type { Probe } from '../engine/types.js';
+import { didYouMean } from '../util/did-you-mean.js';
 import { InputError, at } from '../util/errors.js';
+import { slugify } from '../util/slug.js';
 import { infer } from './infer.js';
 import { parseCatalogDocument } from './load.js';
+import { matchRenames, similarity, type RenameSide } from './renames.js';
 import { catalogSchema } from './schema.js';
 
 export const HEADER = `# bazaarhub-check catalog: one entry per checklist item.
@@ -11,19 +14,31 @@ export const HEADER = `# bazaarhub-check catalog: one entry per checklist item.
 # adds new items, and marks items that left the checklist with \`vanished:\` instead of deleting them.
 `;
 
-export type ChangeKind = 'added' | 'moved' | 'restored' | 'vanished' | 'adopted';
+export type ChangeKind = 'added' | 'moved' | 'restored' | 'vanished' | 'adopted' | 'renamed' | 'pruned';
 
 export interface CatalogChange {
   kind: ChangeKind;
   id: string;
   detail: string;
+  /** For `renamed`: the id the entry had. */
+  from?: string;
+}
+
+/** A vanished entry that may be a reworded item: both are kept until `catalog sync --rename FROM=TO`. */
+export interface PossibleRename {
+  from: string;
+  to: string;
+  why: string;
 }
 
 export interface SyncResult {
   text: string;
   changes: CatalogChange[];
-  /** Entries already marked vanished: sync keeps them, `catalog check` still reports them. */
+  /** Entries already marked vanished: sync keeps them, `catalog check` reports them the same way. */
   stillVanished: CatalogChange[];
+  possibleRenames: PossibleRename[];
+  /** With --prune: vanished entries kept because they carry hand edits, and which. */
+  keptForEdits: Array<{ id: string; edits: string[] }>;
 }
 
 export interface SyncOptions {
@@ -34,9 +49,15 @@ export interface SyncOptions {
   existing: string | undefined;
   probes: readonly Probe[];
   adoptProbes?: boolean;
+  /** Renames the user settled (`--rename OLD=NEW`): the entry OLD moves to the item NEW. */
+  renames?: ReadonlyMap<string, string>;
+  /** Remove vanished entries that carry no hand edits. */
+  prune?: boolean;
   today?: string;
 }
 
+/** Fields sync itself writes; anything else on an entry is a hand edit. */
+const GENERATED = new Set(['id', 'title', 'kind', 'source', 'phase', 'section', 'cadence', 'severity', 'probe', 'params', 'manual', 'vanished', 'possibleRenameTo']);
 
 /**
  * Merges the checklist into the catalog document in place, so comments and hand edits survive.
@@ -48,6 +69,8 @@ export function syncCatalog(checklist: Checklist, options: SyncOptions): SyncRes
   const entries = document.get('entries', true) as YAMLSeq<YAMLMap>;
   const changes: CatalogChange[] = [];
   const stillVanished: CatalogChange[] = [];
+  const possibleRenames: PossibleRename[] = [];
+  const keptForEdits: SyncResult['keptForEdits'] = [];
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const ref = (document.get('checklist') as string | undefined) ?? options.checklistRef;
 
@@ -56,7 +79,29 @@ export function syncCatalog(checklist: Checklist, options: SyncOptions): SyncRes
     const id = isMap(node) ? node.get('id') : undefined;
     if (typeof id === 'string') byId.set(id, node);
   }
-  const itemIds = new Set(checklist.items.map((item) => item.id));
+  const items = new Map(checklist.items.map((item) => [item.id, item]));
+  const removed = new Set<YAMLMap>();
+
+  // Renames first, so the rest of the sync sees the entry under its new id.
+  const renames = new Map(options.renames ?? []);
+  for (const [from, to] of renames) settledRename(from, to, byId, items, options, removed);
+  const sourced = entries.items.filter((node): node is YAMLMap => isMap(node) && node.has('source') && !removed.has(node));
+  const orphans = sourced.filter((node) => !items.has(String(node.get('id'))) && !renames.has(String(node.get('id'))));
+  const targets = new Set(renames.values());
+  const added = checklist.items.filter((item) => !byId.has(item.id) && !targets.has(item.id));
+  const unchanged = (id: string) => items.has(id) && byId.has(id) && !targets.has(id);
+  const orphanSides = orphans.filter((node) => !node.has('vanished')).map((node) => side(node, neighbours(sourced.map((n) => String(n.get('id'))), String(node.get('id')), unchanged)));
+  const addedSides = added.map((item) => ({ id: item.id, title: item.title, phase: item.phase, section: item.section, ...neighbours(checklist.items.map((i) => i.id), item.id, unchanged) }));
+  for (const candidate of matchRenames(orphanSides, addedSides)) {
+    if (candidate.sure) {
+      renames.set(candidate.from, candidate.to);
+      moveEntry(document, byId.get(candidate.from) as YAMLMap, items.get(candidate.to) as ChecklistItem, ref, byId, false);
+      changes.push({ kind: 'renamed', id: candidate.to, from: candidate.from, detail: `${candidate.from} → ${candidate.to} (${candidate.why})` });
+    } else {
+      possibleRenames.push({ from: candidate.from, to: candidate.to, why: whyAlike(byId.get(candidate.from) as YAMLMap, items.get(candidate.to) as ChecklistItem) });
+    }
+  }
+  for (const [from, to] of options.renames ?? []) changes.push({ kind: 'renamed', id: to, from, detail: `${from} → ${to} (--rename)` });
 
   // New entries go right after the entry of the nearest preceding checklist item that the catalog
   // already has (or first), so a reviewer sees them where they sit in the checklist. Built in one
@@ -68,7 +113,7 @@ export function syncCatalog(checklist: Checklist, options: SyncOptions): SyncRes
   for (const item of checklist.items) {
     const source = `${ref}:${item.line}`;
     const node = byId.get(item.id);
-    if (!node) {
+    if (!node || removed.has(node)) {
       const created = document.createNode(newEntry(item, source, options.probes)) as YAMLMap;
       const params = created.get('params', true);
       if (isMap(params)) params.flow = true;
@@ -83,38 +128,180 @@ export function syncCatalog(checklist: Checklist, options: SyncOptions): SyncRes
     const oldSource = node.get('source');
     if (oldSource !== source) {
       node.set('source', source);
-      changes.push({ kind: 'moved', id: item.id, detail: `source ${String(oldSource ?? '(none)')} → ${source}` });
+      if (!changes.some((change) => change.kind === 'renamed' && change.id === item.id)) changes.push({ kind: 'moved', id: item.id, detail: `source ${String(oldSource ?? '(none)')} → ${source}` });
     }
+    node.delete('possibleRenameTo');
     if (node.has('vanished')) {
       node.delete('vanished');
       changes.push({ kind: 'restored', id: item.id, detail: `back in the checklist at ${source}` });
     }
     if (options.adoptProbes && node.get('manual') === true) adopt(document, node, item, options.probes, changes);
   }
-  if (inserted.size > 0) {
+  if (inserted.size > 0 || removed.size > 0) {
     const merged: YAMLMap[] = [...(newAfter.get(FIRST) ?? [])];
-    for (const node of entries.items) merged.push(node, ...(newAfter.get(node) ?? []));
+    for (const node of entries.items) {
+      if (!removed.has(node)) merged.push(node);
+      merged.push(...(newAfter.get(node) ?? []));
+    }
     merged.forEach((node, index) => {
       node.spaceBefore = index > 0;
     });
     entries.items = merged;
   }
 
+  const vanished: YAMLMap[] = [];
   for (const node of entries.items) {
     if (!isMap(node) || inserted.has(node)) continue;
     const id = node.get('id');
-    if (typeof id !== 'string' || !node.has('source') || itemIds.has(id)) continue;
+    if (typeof id !== 'string' || !node.has('source') || items.has(id)) continue;
+    vanished.push(node);
     const marked = node.get('vanished');
     if (marked) {
-      stillVanished.push({ kind: 'vanished', id, detail: `gone from the checklist since ${String(marked)}: delete the entry or restore the item` });
+      stillVanished.push({ kind: 'vanished', id, detail: vanishedDetail(id, `gone from ${ref} since ${String(marked)} (was ${String(node.get('source'))})`) });
     } else {
       node.set('vanished', today);
-      changes.push({ kind: 'vanished', id, detail: `no longer in ${ref} (was ${String(node.get('source'))}); kept and marked vanished` });
+      changes.push({ kind: 'vanished', id, detail: vanishedDetail(id, `gone from ${ref} since ${today} (was ${String(node.get('source'))})`) });
     }
   }
 
+  // A possible rename is recorded on the vanished entry, so every later sync and check reports it
+  // the same way until `--rename` settles it (or the new item goes too).
+  const hinted = new Set(possibleRenames.map((rename) => rename.from));
+  for (const rename of possibleRenames) byId.get(rename.from)?.set('possibleRenameTo', rename.to);
+  for (const node of vanished) {
+    const id = String(node.get('id'));
+    const to = node.get('possibleRenameTo');
+    if (hinted.has(id) || typeof to !== 'string') continue;
+    const item = items.get(to);
+    if (!item) {
+      node.delete('possibleRenameTo');
+      continue;
+    }
+    possibleRenames.push({ from: id, to, why: whyAlike(node, item) });
+  }
+  if (options.prune) {
+    const gone = new Set<YAMLMap>();
+    for (const node of vanished) {
+      const id = String(node.get('id'));
+      const edits = handEdits(node, options.probes);
+      if (node.has('possibleRenameTo')) edits.push(`possible rename to ${String(node.get('possibleRenameTo'))} not settled`);
+      if (edits.length) {
+        keptForEdits.push({ id, edits });
+        continue;
+      }
+      gone.add(node);
+      const index = changes.findIndex((change) => change.kind === 'vanished' && change.id === id);
+      if (index >= 0) changes.splice(index, 1);
+      const still = stillVanished.findIndex((change) => change.id === id);
+      if (still >= 0) stillVanished.splice(still, 1);
+      changes.push({ kind: 'pruned', id, detail: 'vanished, no hand edits: removed' });
+    }
+    if (gone.size) entries.items = entries.items.filter((node) => !gone.has(node));
+    for (let index = possibleRenames.length - 1; index >= 0; index--) if (!vanished.some((node) => !gone.has(node) && node.get('id') === possibleRenames[index]?.from)) possibleRenames.splice(index, 1);
+  }
+
   const text = document.toString({ lineWidth: 0 });
-  return { text: text.startsWith('#') ? text : HEADER + text, changes, stillVanished };
+  return { text: text.startsWith('#') ? text : HEADER + text, changes, stillVanished, possibleRenames, keptForEdits };
+}
+
+function whyAlike(node: YAMLMap, item: ChecklistItem): string {
+  const same = node.get('phase') === item.phase && String(node.get('section') ?? '') === item.section;
+  return `${Math.round(similarity(String(node.get('title')), item.title) * 100)}% alike, ${same ? 'same section' : 'another section'}`;
+}
+
+function vanishedDetail(id: string, what: string): string {
+  return `${what}: delete it (\`catalog sync --prune\` removes it when it has no hand edits), restore the item, or \`catalog sync --rename ${id}=NEW-ID\``;
+}
+
+/** The nearest unchanged neighbours of `id` in `order`. */
+function neighbours(order: readonly string[], id: string, unchanged: (id: string) => boolean): { before: string | null; after: string | null } {
+  const index = order.indexOf(id);
+  let before: string | null = null;
+  let after: string | null = null;
+  for (let i = index - 1; i >= 0; i--) if (unchanged(order[i] as string)) { before = order[i] as string; break; }
+  for (let i = index + 1; i < order.length; i++) if (unchanged(order[i] as string)) { after = order[i] as string; break; }
+  return { before, after };
+}
+
+function side(node: YAMLMap, around: { before: string | null; after: string | null }): RenameSide {
+  return { id: String(node.get('id')), title: String(node.get('title')), phase: String(node.get('phase')), section: String(node.get('section') ?? ''), ...around };
+}
+
+/** `--rename FROM=TO`: checked, then applied to the document. */
+function settledRename(from: string, to: string, byId: Map<string, YAMLMap>, items: ReadonlyMap<string, ChecklistItem>, options: SyncOptions, removed: Set<YAMLMap>): void {
+  const node = byId.get(from);
+  if (!node) throw new InputError(`--rename ${from}=${to}: the catalog has no entry "${from}"${didYouMean(from, byId.keys())}`);
+  const item = items.get(to);
+  if (!item) throw new InputError(`--rename ${from}=${to}: the checklist has no item "${to}"${didYouMean(to, items.keys())}`);
+  if (items.has(from)) throw new InputError(`--rename ${from}=${to}: "${from}" is still an item of the checklist`);
+  const existing = byId.get(to);
+  if (existing) {
+    // The entry sync added for the new text while the rename was unsettled: replaced, unless edited.
+    const edits = handEdits(existing, options.probes);
+    if (edits.length) throw new InputError(`--rename ${from}=${to}: the entry "${to}" has hand edits (${edits.join(', ')}); merge the two entries by hand`);
+    removed.add(existing);
+  }
+  const ref = options.checklistRef;
+  moveEntry(undefined, node, item, ref, byId, true);
+}
+
+/** Moves an entry (with its severity, params, remediation, tags and comments) to the item's new text. */
+function moveEntry(_document: Document | undefined, node: YAMLMap, item: ChecklistItem, ref: string, byId: Map<string, YAMLMap>, placeToo: boolean): void {
+  const from = String(node.get('id'));
+  node.set('id', item.id);
+  node.set('title', item.title);
+  node.set('source', `${ref}:${item.line}`);
+  if (placeToo) {
+    node.set('phase', item.phase);
+    node.set('section', item.section);
+  }
+  node.delete('vanished');
+  node.delete('possibleRenameTo');
+  const previous = node.get('previousIds', true);
+  const ids = isSeq(previous) ? previous.items.map((value) => String((value as { value?: unknown }).value ?? value)) : [];
+  if (!ids.includes(from)) ids.push(from);
+  const seq = new YAMLSeq();
+  seq.items = ids.filter((id) => id !== item.id);
+  seq.flow = true;
+  node.set('previousIds', seq);
+  byId.delete(from);
+  byId.set(item.id, node);
+}
+
+/**
+ * What a person changed on an entry, compared with what sync would write for its text: comments,
+ * fields sync never writes, a severity, probe or params other than inferred, a retitled entry.
+ * Unsure cases count as edits, so prune never deletes someone's work.
+ */
+export function handEdits(node: YAMLMap, probes: readonly Probe[]): string[] {
+  const edits: string[] = [];
+  if (hasComment(node)) edits.push('comments');
+  for (const pair of node.items) {
+    const key = String((pair.key as { value?: unknown })?.value ?? pair.key);
+    if (!GENERATED.has(key)) edits.push(key);
+  }
+  const id = String(node.get('id'));
+  const title = String(node.get('title') ?? '');
+  const phase = String(node.get('phase') ?? '');
+  const section = String(node.get('section') ?? '');
+  if (!new RegExp(`(^|\\.)${slugify(title).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(-\\d+)?$`).test(id)) edits.push('title');
+  const item = { id, title, kind: (node.get('kind') as ChecklistItem['kind'] | undefined) ?? 'task', line: 0, phase, phaseTitle: phase.replace(/-/g, ' '), section, sectionTitle: section.replace(/-/g, ' '), cadence: node.get('cadence') as ChecklistItem['cadence'], checked: false };
+  const inferred = infer(item, probes);
+  if (node.get('severity') !== inferred.severity) edits.push('severity');
+  if ((node.get('probe') ?? undefined) !== inferred.probe || (node.get('manual') === true) !== !inferred.probe) edits.push('probe');
+  const params = node.get('params', true);
+  const raw = isCollection(params) ? params.toJSON() : undefined;
+  if (JSON.stringify(raw ?? null) !== JSON.stringify(inferred.params ?? null)) edits.push('params');
+  return [...new Set(edits)];
+}
+
+function hasComment(node: unknown): boolean {
+  if (!node || typeof node !== 'object') return false;
+  const n = node as Node & { commentBefore?: string | null; comment?: string | null };
+  if (n.commentBefore || n.comment) return true;
+  if (isPair(node)) return hasComment(node.key) || hasComment(node.value);
+  if (isCollection(node)) return node.items.some((item) => hasComment(item));
+  return false;
 }
 
 function fresh(checklistRef: string): { document: Document } {

@@ -102,6 +102,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('sync')
     .description('create or update the catalog from the checklist, keeping hand edits')
     .option('--adopt-probes', 'switch manual entries to a probe that now verifies them', false)
+    .option('--rename <OLD=NEW>', 'settle a possible rename: the entry OLD moves to the reworded item NEW (repeatable)', collect)
+    .option('--prune', 'remove vanished entries that carry no hand edits', false)
     .action(async (_options, command: Command) => {
       const { catalogSyncCommand } = await import('./commands/catalog.js');
       setExit(await catalogSyncCommand(command.optsWithGlobals()));
