@@ -4,7 +4,8 @@ import type { ZodIssue, ZodTypeAny } from 'zod';
 import type { Probe } from '../engine/types.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { InputError, at, errorMessage } from '../util/errors.js';
-import { catalogHeaderSchema, entrySchema, type Catalog, type CatalogEntry } from './schema.js';
+import { catalogHeaderSchema, entrySchema, type Catalog, type CatalogEntry, type Environment } from './schema.js';
+import { effectiveEntry } from './environments.js';
 import { strictDeep, keysAt } from './strict.js';
 
 export interface LoadedCatalog {
@@ -159,6 +160,8 @@ export function validateCatalog(text: string, file: string, probes: ReadonlyMap<
     }
   });
 
+  if (header.success && header.data.environments) checkEnvironments(header.data.environments, entries, probes, parsed, problems);
+
   problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
   if (problems.length || !header.success) return { document, problems };
   return { document, problems, catalog: { ...header.data, entries } as Catalog };
@@ -177,6 +180,33 @@ export function checkParams(probe: Probe, params: unknown, base: Path, owner: st
       for (const key of issue.keys) problems.push({ line: parsed.lineOfKey(path, key), message: `${dotted}.${key}: unknown param of ${probe.id}${didYouMean(key, known)}` });
     } else {
       problems.push({ line: parsed.lineOf(path), message: `${owner}: ${dotted}: ${issue.message}` });
+    }
+  }
+}
+
+/** Each override names an entry or a probe, and the params it yields are valid for the probe (strictly). */
+function checkEnvironments(environments: Record<string, Environment>, entries: readonly CatalogEntry[], probes: ReadonlyMap<string, Probe>, parsed: ParsedCatalogDocument, problems: CatalogProblem[]): void {
+  const ids = new Set(entries.map((entry) => entry.id));
+  for (const [name, environment] of Object.entries(environments)) {
+    const base = ['environments', name, 'overrides'];
+    for (const [key, override] of Object.entries(environment.overrides ?? {})) {
+      if (!ids.has(key) && !probes.has(key)) {
+        problems.push({ line: parsed.lineOfKey(base, key), message: `environments.${name}.overrides.${key}: not an entry id or a probe id${didYouMean(key, [...ids, ...probes.keys()])}` });
+        continue;
+      }
+      const affected = ids.has(key) ? entries.filter((entry) => entry.id === key) : entries.filter((entry) => entry.probe === key);
+      for (const entry of affected) {
+        if (override.params && !entry.probe) {
+          problems.push({ line: parsed.lineOfKey([...base, key], 'params'), message: `environments.${name}.overrides.${key}: params on a manual entry` });
+          continue;
+        }
+        const probe = entry.probe ? probes.get(entry.probe) : undefined;
+        if (!probe || !override.params) continue;
+        const before = problems.length;
+        checkParams(probe, effectiveEntry(entry, environment).params ?? {}, [...base, key, 'params'], `environments.${name}.overrides.${key} (entry "${entry.id}")`, parsed, problems);
+        // One report per override, not one per entry of the probe.
+        if (problems.length > before && !ids.has(key)) break;
+      }
     }
   }
 }

@@ -42,9 +42,31 @@ export const entrySchema = z
     if (entry.params && !entry.probe) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['params'], message: 'params need a probe' });
   });
 
+/** What an environment changes for an entry (keyed by entry id) or for every entry of a probe (keyed by probe id). */
+export const overrideSchema = z
+  .object({
+    severity: z.enum(SEVERITIES).optional(),
+    /** Merged over the entry's params (an entry-id override over a probe-id one). */
+    params: z.record(z.unknown()).optional(),
+  })
+  .strict();
+
+/** One named deployment (production, staging, ...): `run --environment NAME`. */
+export const environmentSchema = z
+  .object({
+    description: z.string().optional(),
+    /** The deployment's env file, relative to the catalog's folder. */
+    envFile: z.string().min(1).optional(),
+    /** Values set over the env file (not secrets: those belong in the env file). */
+    variables: z.record(z.string()).optional(),
+    overrides: z.record(overrideSchema).optional(),
+  })
+  .strict();
+
 const headerShape = {
   version: z.literal(1),
   checklist: z.string().min(1),
+  environments: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, _ and -'), environmentSchema).optional(),
 };
 
 export const catalogSchema = z
@@ -64,3 +86,4 @@ export const catalogHeaderSchema = z
 
 export type CatalogEntry = z.output<typeof entrySchema>;
 export type Catalog = z.output<typeof catalogSchema>;
+export type Environment = z.output<typeof environmentSchema>;

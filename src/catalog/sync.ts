@@ -90,8 +90,11 @@ export function syncCatalog(checklist: Checklist, options: SyncOptions): SyncRes
   const targets = new Set(renames.values());
   const added = checklist.items.filter((item) => !byId.has(item.id) && !targets.has(item.id));
   const unchanged = (id: string) => items.has(id) && byId.has(id) && !targets.has(id);
-  const orphanSides = orphans.filter((node) => !node.has('vanished')).map((node) => side(node, neighbours(sourced.map((n) => String(n.get('id'))), String(node.get('id')), unchanged)));
-  const addedSides = added.map((item) => ({ id: item.id, title: item.title, phase: item.phase, section: item.section, ...neighbours(checklist.items.map((i) => i.id), item.id, unchanged) }));
+  const catalogOrder = sourced.map((node) => String(node.get('id')));
+  const checklistOrder = checklist.items.map((item) => item.id);
+  const orphanSides = orphans.filter((node) => !node.has('vanished')).map((node) => side(node, neighbours(catalogOrder, catalogOrder.indexOf(String(node.get('id'))), unchanged)));
+  // Only worth pairing when something vanished (a new catalog has no orphans).
+  const addedSides = orphanSides.length === 0 ? [] : added.map((item) => ({ id: item.id, title: item.title, phase: item.phase, section: item.section, ...neighbours(checklistOrder, checklistOrder.indexOf(item.id), unchanged) }));
   for (const candidate of matchRenames(orphanSides, addedSides)) {
     if (candidate.sure) {
       renames.set(candidate.from, candidate.to);
@@ -214,8 +217,7 @@ function vanishedDetail(id: string, what: string): string {
 }
 
 /** The nearest unchanged neighbours of `id` in `order`. */
-function neighbours(order: readonly string[], id: string, unchanged: (id: string) => boolean): { before: string | null; after: string | null } {
-  const index = order.indexOf(id);
+function neighbours(order: readonly string[], index: number, unchanged: (id: string) => boolean): { before: string | null; after: string | null } {
   let before: string | null = null;
   let after: string | null = null;
   for (let i = index - 1; i >= 0; i--) if (unchanged(order[i] as string)) { before = order[i] as string; break; }

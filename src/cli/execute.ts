@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { effectiveEntry, type SelectedEnvironment } from '../catalog/environments.js';
 import { loadCatalog } from '../catalog/load.js';
 import { loadRegistry } from '../engine/registry.js';
 import { runEntries, type ManualResolver } from '../engine/runner.js';
@@ -21,15 +22,28 @@ export interface ExecuteRequest {
   ca: string[];
   resolveManual?: ManualResolver;
   notes?: string[];
+  /** The catalog environment this run is for (`--environment`): its overrides apply to the entries. */
+  environment?: SelectedEnvironment;
 }
 
 /** Loads the catalog, runs the selection, writes every requested report; returns the report. */
-export async function execute({ flags, target, ca, resolveManual, notes }: ExecuteRequest): Promise<Report> {
+export async function execute(request: ExecuteRequest): Promise<Report> {
+  checkFormats(request.flags);
+  const report = await runReport(request);
+  await writeReports(request.flags, report);
+  return report;
+}
+
+export function checkFormats(flags: RunFlags): Array<{ format: string; file: string }> {
   if (!FORMATS[flags.format]) throw new InputError(`--format ${flags.format}: unknown format (known: ${formatNames().join(', ')})`);
-  const extraReports = parseReports(flags.report, formatNames());
+  return parseReports(flags.report, formatNames());
+}
+
+/** Runs the selected entries (with the environment's overrides) against one target; renders nothing. */
+export async function runReport({ flags, target, ca, resolveManual, notes, environment }: ExecuteRequest): Promise<Report> {
   const registry = await loadRegistry();
   const { catalog } = await loadCatalog(flags.catalog, registry);
-  const entries = selectEntries(catalog.entries, toSelection(flags));
+  const entries = selectEntries(catalog.entries, toSelection(flags)).map((entry) => effectiveEntry(entry, environment?.environment));
 
   const controller = new AbortController();
   // Every running probe listens for Ctrl-C on this one signal.
@@ -42,7 +56,6 @@ export async function execute({ flags, target, ca, resolveManual, notes }: Execu
   process.on('SIGINT', onSigint);
   const color = colorsEnabled(process.stderr, flags.color);
   const progress = await createProgress(entries, { tty: Boolean(process.stderr.isTTY), color, quiet: flags.quiet });
-  let report: Report;
   try {
     const outcome = await runEntries({
       entries,
@@ -55,11 +68,17 @@ export async function execute({ flags, target, ca, resolveManual, notes }: Execu
       hooks: progress,
     });
     await progress.done();
-    report = buildReport(outcome, { envFile: target.envFile, failOn: flags.failOn, timeoutMs: flags.timeout, insecure: flags.insecure, ...(notes ? { notes } : {}) });
+    const report = buildReport(outcome, { envFile: target.envFile, failOn: flags.failOn, timeoutMs: flags.timeout, insecure: flags.insecure, ...(notes ? { notes } : {}) });
+    if (environment) report.target.environment = environment.name;
+    return report;
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
 
+/** Renders `report` to stdout (or --out) and every --report file. */
+export async function writeReports(flags: RunFlags, report: Report): Promise<void> {
+  const extraReports = checkFormats(flags);
   const checklist = await readChecklistText(flags.checklist);
   const context = (forTerminal: boolean): ReporterContext => ({
     color: forTerminal && colorsEnabled(process.stdout, flags.color),
@@ -75,7 +94,6 @@ export async function execute({ flags, target, ca, resolveManual, notes }: Execu
     process.stdout.write(await render(flags.format, flags.format === 'terminal'));
   }
   for (const { format, file } of extraReports) await writeReport(file, await render(format, false), `--report ${format}`);
-  return report;
 }
 
 async function writeReport(file: string, text: string, flag: string): Promise<void> {

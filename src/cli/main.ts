@@ -40,6 +40,7 @@ function selectionOptions(command: Command): Command {
 function runOptions(command: Command): Command {
   return command
     .option('--env-file <file>', "the deployment's env file, e.g. .env.production")
+    .option('--environment <name>', "a catalog environment (its env file, variables and overrides); repeat to compare several side by side", collect)
     .option('--set <KEY=VALUE>', 'override one variable (repeatable); wins over the env file and process env', collect)
     .addOption(new Option('--timeout <seconds>', 'per-probe timeout in seconds').argParser(seconds).default(10_000, '10'))
     .option('--concurrency <n>', 'probes running at once', positiveInt('--concurrency'), 64)

@@ -20,6 +20,8 @@ export interface SelectionOptions {
 
 export interface RunFlags extends GlobalOptions, SelectionOptions {
   envFile?: string;
+  /** Catalog environments (`--environment staging`); two or more are compared side by side. */
+  environment?: string[];
   set?: string[];
   timeout: number;
   concurrency: number;

@@ -18,6 +18,7 @@ export const renderMarkdown: Reporter = (report) => {
   out.push(
     `- **Verdict:** ${VERDICT_TEXT[report.verdict]} (exit code ${report.exitCode})`,
     `- **Generated:** ${report.generatedAt} by bazaarhub-check ${report.tool.version}`,
+    ...(report.target.environment ? [`- **Environment:** ${report.target.environment}`] : []),
     `- **Target:** ${report.target.envFile ?? '(process environment)'}`,
     `- **Blocking severities:** ${report.options.failOn} and above`,
     `- **Results:** ${summaryLine(report.summary)} (${formatDuration(report.durationMs)})`,

@@ -8,7 +8,8 @@ export interface Report {
   schemaVersion: 1;
   tool: { name: 'bazaarhub-check'; version: string };
   generatedAt: string;
-  target: { envFile: string | null };
+  /** `environment`: the catalog environment (`run --environment NAME`), when one was selected. */
+  target: { envFile: string | null; environment?: string };
   options: { failOn: Severity; timeoutMs: number; insecure: boolean };
   verdict: Verdict;
   exitCode: number;

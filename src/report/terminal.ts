@@ -35,7 +35,7 @@ export const renderTerminal: Reporter = (report, context) => {
   if (report.interrupted) lines.push(colors.yellow('Interrupted: this is a partial report.'));
   for (const note of report.notes) lines.push(colors.dim(`note: ${note}`));
   lines.push(
-    colors.dim(`target ${report.target.envFile ?? '(process env)'} · ${automated.length} automated, ${manual.length} manual · blocking from ${report.options.failOn} · ${formatDuration(report.durationMs)}`),
+    colors.dim(`${report.target.environment ? `environment ${report.target.environment} · ` : ''}target ${report.target.envFile ?? '(process env)'} · ${automated.length} automated, ${manual.length} manual · blocking from ${report.options.failOn} · ${formatDuration(report.durationMs)}`),
   );
 
   const blocking = report.results.filter((result) => isBlocking(result, report.options.failOn));
