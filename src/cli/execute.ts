@@ -13,7 +13,7 @@ import type { Target } from '../target/target.js';
 import { colorsEnabled } from '../util/colors.js';
 import { InputError, errorMessage } from '../util/errors.js';
 import { redactor } from '../util/redact.js';
-import { parseReports, toSelection, type RunFlags } from './options.js';
+import { allowedCommands, parseReports, toSelection, type RunFlags } from './options.js';
 import { createProgress } from './progress.js';
 
 export interface ExecuteRequest {
@@ -61,7 +61,7 @@ export async function runReport({ flags, target, ca, resolveManual, notes, envir
       entries,
       registry,
       target,
-      options: { timeoutMs: flags.timeout, insecure: flags.insecure, ca },
+      options: { timeoutMs: flags.timeout, insecure: flags.insecure, ca, allowCommands: allowedCommands(flags) },
       concurrency: flags.concurrency,
       signal: controller.signal,
       ...(resolveManual ? { resolveManual } : {}),

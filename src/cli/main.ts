@@ -50,6 +50,7 @@ function runOptions(command: Command): Command {
     .addOption(new Option('--fail-on <severity>', 'lowest severity that blocks').choices(['critical', 'high', 'medium', 'low']).default('high'))
     .option('--ca <file>', 'extra trusted CA certificate (PEM), repeatable', collect)
     .option('--insecure', 'turn TLS verification off (reports say so at the top)', false)
+    .option('--allow-commands <names>', 'let the `command` probe run these programs (comma-separated, `*` for any; also BAZAARHUB_ALLOW_COMMANDS); a catalog cannot enable them', collect)
     .option('--verbose', 'list every result, including passes and manual items', false)
     .option('--quiet', 'no progress output', false)
     .option('--ledger <file>', 'attestation ledger (default: bazaarhub-attestations.jsonl beside the catalog)')

@@ -11,6 +11,9 @@ export interface ZoneRecord {
   A?: string[];
   AAAA?: string[];
   CNAME?: string;
+  TXT?: string[];
+  MX?: Array<{ priority: number; exchange: string }>;
+  CAA?: Array<{ critical?: boolean; tag: string; value: string }>;
 }
 
 export type Zone = Record<string, ZoneRecord>;
@@ -23,8 +26,8 @@ export interface RunningDns {
   close(): Promise<void>;
 }
 
-const TYPE = { A: 1, CNAME: 5, AAAA: 28 } as const;
-const TYPE_NAME: Record<number, string> = { 1: 'A', 5: 'CNAME', 28: 'AAAA' };
+const TYPE = { A: 1, CNAME: 5, MX: 15, TXT: 16, AAAA: 28, CAA: 257 } as const;
+const TYPE_NAME: Record<number, string> = { 1: 'A', 5: 'CNAME', 15: 'MX', 16: 'TXT', 28: 'AAAA', 257: 'CAA' };
 
 function readName(message: Buffer, offset: number): { name: string; next: number } {
   const labels: string[] = [];
@@ -69,6 +72,22 @@ function recordsOf(zone: Zone, name: string, type: number): Buffer[] {
   if (!entry) return [];
   if (type === TYPE.A) return (entry.A ?? []).map((ip) => record(name, TYPE.A, Buffer.from(ip.split('.').map(Number))));
   if (type === TYPE.AAAA) return (entry.AAAA ?? []).map((ip) => record(name, TYPE.AAAA, ipv6Bytes(ip)));
+  if (type === TYPE.TXT) {
+    return (entry.TXT ?? []).map((text) => {
+      const bytes = Buffer.from(text, 'utf8');
+      const strings: Buffer[] = [];
+      for (let offset = 0; offset < bytes.length || offset === 0; offset += 255) strings.push(Buffer.concat([Buffer.from([Math.min(255, bytes.length - offset)]), bytes.subarray(offset, offset + 255)]));
+      return record(name, TYPE.TXT, Buffer.concat(strings));
+    });
+  }
+  if (type === TYPE.MX) {
+    return (entry.MX ?? []).map(({ priority, exchange }) => {
+      const preference = Buffer.alloc(2);
+      preference.writeUInt16BE(priority, 0);
+      return record(name, TYPE.MX, Buffer.concat([preference, writeName(exchange)]));
+    });
+  }
+  if (type === TYPE.CAA) return (entry.CAA ?? []).map(({ critical, tag, value }) => record(name, TYPE.CAA, Buffer.concat([Buffer.from([critical ? 128 : 0, tag.length]), Buffer.from(tag, 'ascii'), Buffer.from(value, 'utf8')])));
   return [];
 }
 
