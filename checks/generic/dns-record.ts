@@ -26,8 +26,9 @@ export default defineProbe({
   }),
   remediation: 'Add or fix the record at your DNS provider (mind the TTL before re-checking).',
   suggests: [
-    { match: /\bSPF\b/i, params: { name: '${APP_URL.host}', type: 'TXT', expect: { matches: '^v=spf1 ' } } },
-    { match: /\bDMARC\b/i, params: { name: '_dmarc.${APP_URL.host}', type: 'TXT', expect: { matches: '^v=DMARC1;' } } },
+    // The mail domain is the domain of the address BazaarHub sends from.
+    { match: /\bSPF\b/i, params: { name: '${SMTP_FROM_EMAIL.domain}', type: 'TXT', expect: { matches: '^v=spf1 ' } } },
+    { match: /\bDMARC\b/i, params: { name: '_dmarc.${SMTP_FROM_EMAIL.domain}', type: 'TXT', expect: { matches: '^v=DMARC1;' } } },
     { match: /\bCAA\b/, params: { name: '${APP_URL.host}', type: 'CAA' } },
     { match: /\bMX records?\b/i, params: { name: '${APP_URL.host}', type: 'MX' } },
   ],

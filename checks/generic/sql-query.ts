@@ -34,9 +34,10 @@ export default defineProbe({
   }),
   remediation: 'Fix the data or schema the query looks at (or the expectation in the catalog).',
   suggests: [
-    // An item that spells out its query: "`SELECT count(*) FROM vendors WHERE kyc_status IS NULL` returns 0".
-    { match: /`((?:select|with)\b[^`]+)`\s*(?:returns?|is|=)\s*(-?\d+(?:\.\d+)?)\b/i, params: (m) => ({ query: m[1] as string, expect: { value: { equals: Number(m[2]) } } }) },
-    { match: /`((?:select|with)\b[^`]+)`\s*(?:returns? no rows|is empty)/i, params: (m) => ({ query: m[1] as string, expect: { rows: { equals: 0 } } }) },
+    // An item that spells out its query: "Check `SELECT count(*) FROM vendors WHERE kyc_status IS NULL` returns 0"
+    // (the checklist parser keeps the code's text, without the backticks).
+    { match: /\b((?:SELECT|WITH)\s+.+?\bFROM\b.+?)\s+(?:returns?|is|equals|=)\s+(-?\d+(?:\.\d+)?)\s*\.?$/i, params: (m) => ({ query: m[1] as string, expect: { value: { equals: Number(m[2]) } } }) },
+    { match: /\b((?:SELECT|WITH)\s+.+?\bFROM\b.+?)\s+(?:returns? no rows|is empty)\s*\.?$/i, params: (m) => ({ query: m[1] as string, expect: { rows: { equals: 0 } } }) },
   ],
   async run(ctx, p): Promise<Finding> {
     const wanted = [

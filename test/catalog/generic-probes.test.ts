@@ -178,3 +178,29 @@ describe('checks written in YAML (real binary, real servers on 127.0.0.1)', () =
     expect(otherAllowed.statuses.ok).toMatch(/^skipped/);
   });
 });
+
+describe('catalog sync proposes a generic check for a machine-verifiable line', () => {
+  it('a URL, the admin panel, a port, a DNS record and a spelled-out SELECT each get their probe and params', async () => {
+    await withTempDir(async (dir) => {
+      await writeFile(
+        join(dir, 'c.md'),
+        '## Pre-Deployment\n### Security\n- [ ] Verify /api/v1/status returns 200\n- [ ] Check that the admin panel is not public\n- [ ] Confirm port 6379 is not public\n- [ ] Publish an SPF record for the mail domain\n- [ ] Check `SELECT count(*) FROM vendors WHERE kyc_status IS NULL` returns 0\n- [ ] Review the vendor onboarding guide\n',
+      );
+      const sync = await runCli(['catalog', 'sync', '--checklist', 'c.md', '--catalog', 'c.yaml'], { cwd: dir });
+      expect(sync.code).toBe(0);
+      const { parse } = await import('yaml');
+      const { readFile } = await import('node:fs/promises');
+      const entries = (parse(await readFile(join(dir, 'c.yaml'), 'utf8')) as { entries: Array<Record<string, unknown>> }).entries;
+      expect(entries.map((e) => [e.probe ?? 'manual', e.params])).toEqual([
+        ['http.request', { path: '/api/v1/status', expect: { status: 200 } }],
+        ['http.request', { service: 'admin-panel', path: '/', expect: { status: [401, 403, 404] } }],
+        ['tcp.port', { port: 6379, expect: 'closed' }],
+        ['dns.record', { name: '${SMTP_FROM_EMAIL.domain}', type: 'TXT', expect: { matches: '^v=spf1 ' } }],
+        ['sql.query', { query: 'SELECT count(*) FROM vendors WHERE kyc_status IS NULL', expect: { value: { equals: 0 } } }],
+        ['manual', undefined],
+      ]);
+      // What sync proposes is a valid catalog that `run` accepts.
+      expect((await runCli(['list', '--checklist', 'c.md', '--catalog', 'c.yaml'], { cwd: dir })).code).toBe(0);
+    });
+  });
+});
