@@ -22,7 +22,8 @@ export interface CatalogProblem {
   message: string;
 }
 
-const MAX_BYTES = 32 * 1024 * 1024;
+/** Real catalogs are a few hundred entries (~100 KiB); 4 MiB is ~15,000 entries, a few seconds through the Document API. */
+const MAX_BYTES = 4 * 1024 * 1024;
 
 export async function readCatalogText(file: string): Promise<string> {
   let buffer: Buffer;

@@ -39,10 +39,21 @@ function bigrams(text: string): Set<string> {
   return pairs;
 }
 
+interface Shape {
+  tokens: Set<string>;
+  bigrams: Set<string>;
+}
+
+const shapeOf = (text: string): Shape => ({ tokens: tokens(text), bigrams: bigrams(text) });
+const alike = (a: Shape, b: Shape) => Math.max(dice(a.tokens, b.tokens), dice(a.bigrams, b.bigrams));
+
 /** 0..1: how alike two item texts are (the better of word overlap and letter-pair overlap). */
 export function similarity(a: string, b: string): number {
-  return Math.max(dice(tokens(a), tokens(b)), dice(bigrams(a), bigrams(b)));
+  return alike(shapeOf(a), shapeOf(b));
 }
+
+/** Pairs compared across sections at most; beyond it (a rewritten checklist) only same-section pairs are. */
+const CROSS_SECTION_LIMIT = 40_000;
 
 const SURE = 0.6;
 const SURE_IN_PLACE = 0.25;
@@ -55,11 +66,19 @@ const POSSIBLE = 0.3;
  */
 export function matchRenames(vanished: readonly RenameSide[], added: readonly RenameSide[]): RenameCandidate[] {
   const pairs: RenameCandidate[] = [];
+  const shapes = new Map<RenameSide, Shape>();
+  const shape = (side: RenameSide) => {
+    let found = shapes.get(side);
+    if (!found) shapes.set(side, (found = shapeOf(side.title)));
+    return found;
+  };
+  const crossSection = vanished.length * added.length <= CROSS_SECTION_LIMIT;
   for (const old of vanished) {
     for (const item of added) {
       const sameSection = old.phase === item.phase && old.section === item.section;
       const inPlace = old.before === item.before && old.after === item.after;
-      const text = similarity(old.title, item.title);
+      if (!sameSection && !inPlace && !crossSection) continue;
+      const text = alike(shape(old), shape(item));
       const sure = sameSection && (text >= SURE || (inPlace && text >= SURE_IN_PLACE));
       const possible = sure || (sameSection && text >= POSSIBLE) || inPlace || text >= SURE;
       if (!possible) continue;
@@ -68,19 +87,35 @@ export function matchRenames(vanished: readonly RenameSide[], added: readonly Re
     }
   }
   pairs.sort((a, b) => b.score - a.score);
+  const bySide = new Map<string, RenameCandidate[]>();
+  for (const pair of pairs) {
+    for (const key of [`from ${pair.from}`, `to ${pair.to}`]) {
+      const list = bySide.get(key);
+      if (list) list.push(pair);
+      else bySide.set(key, [pair]);
+    }
+  }
   const taken = new Set<string>();
   const out: RenameCandidate[] = [];
   for (const pair of pairs) {
     if (taken.has(pair.from) || taken.has(pair.to)) continue;
     // A rival for either side within 0.1 of this score makes it a guess.
-    const rival = pairs.some((other) => other !== pair && (other.from === pair.from || other.to === pair.to) && !taken.has(other.from) && !taken.has(other.to) && pair.score - other.score < 0.1);
-    const sure = pair.sure && !rival;
+    const rival = (key: string) => (bySide.get(key) ?? []).some((other) => other !== pair && !taken.has(other.from) && !taken.has(other.to) && pair.score - other.score < 0.1);
+    const sure = pair.sure && !rival(`from ${pair.from}`) && !rival(`to ${pair.to}`);
     if (sure) {
       taken.add(pair.from);
       taken.add(pair.to);
     }
     out.push({ ...pair, sure });
   }
-  // A side that was paired for sure is not also offered as a possible rename.
-  return out.filter((pair) => pair.sure || (!taken.has(pair.from) && !taken.has(pair.to))).filter((pair, index, list) => pair.sure || list.findIndex((other) => !other.sure && other.from === pair.from) === index);
+  // A side that was paired for sure is not also offered as a possible rename; each vanished entry
+  // (and each new item) is offered once, with its best candidate.
+  const offered = new Set<string>();
+  return out.filter((pair) => {
+    if (pair.sure) return true;
+    if (taken.has(pair.from) || taken.has(pair.to) || offered.has(`from ${pair.from}`) || offered.has(`to ${pair.to}`)) return false;
+    offered.add(`from ${pair.from}`);
+    offered.add(`to ${pair.to}`);
+    return true;
+  });
 }

@@ -84,7 +84,7 @@ export function syncCatalog(checklist: Checklist, options: SyncOptions): SyncRes
 
   // Renames first, so the rest of the sync sees the entry under its new id.
   const renames = new Map(options.renames ?? []);
-  for (const [from, to] of renames) settledRename(from, to, byId, items, options, removed);
+  for (const [from, to] of renames) settledRename(from, to, byId, items, options, removed, ref);
   const sourced = entries.items.filter((node): node is YAMLMap => isMap(node) && node.has('source') && !removed.has(node));
   const orphans = sourced.filter((node) => !items.has(String(node.get('id'))) && !renames.has(String(node.get('id'))));
   const targets = new Set(renames.values());
@@ -98,7 +98,7 @@ export function syncCatalog(checklist: Checklist, options: SyncOptions): SyncRes
   for (const candidate of matchRenames(orphanSides, addedSides)) {
     if (candidate.sure) {
       renames.set(candidate.from, candidate.to);
-      moveEntry(document, byId.get(candidate.from) as YAMLMap, items.get(candidate.to) as ChecklistItem, ref, byId, false);
+      moveEntry(byId.get(candidate.from) as YAMLMap, items.get(candidate.to) as ChecklistItem, ref, byId, false);
       changes.push({ kind: 'renamed', id: candidate.to, from: candidate.from, detail: `${candidate.from} → ${candidate.to} (${candidate.why})` });
     } else {
       possibleRenames.push({ from: candidate.from, to: candidate.to, why: whyAlike(byId.get(candidate.from) as YAMLMap, items.get(candidate.to) as ChecklistItem) });
@@ -230,7 +230,7 @@ function side(node: YAMLMap, around: { before: string | null; after: string | nu
 }
 
 /** `--rename FROM=TO`: checked, then applied to the document. */
-function settledRename(from: string, to: string, byId: Map<string, YAMLMap>, items: ReadonlyMap<string, ChecklistItem>, options: SyncOptions, removed: Set<YAMLMap>): void {
+function settledRename(from: string, to: string, byId: Map<string, YAMLMap>, items: ReadonlyMap<string, ChecklistItem>, options: SyncOptions, removed: Set<YAMLMap>, ref: string): void {
   const node = byId.get(from);
   if (!node) throw new InputError(`--rename ${from}=${to}: the catalog has no entry "${from}"${didYouMean(from, byId.keys())}`);
   const item = items.get(to);
@@ -243,12 +243,11 @@ function settledRename(from: string, to: string, byId: Map<string, YAMLMap>, ite
     if (edits.length) throw new InputError(`--rename ${from}=${to}: the entry "${to}" has hand edits (${edits.join(', ')}); merge the two entries by hand`);
     removed.add(existing);
   }
-  const ref = options.checklistRef;
-  moveEntry(undefined, node, item, ref, byId, true);
+  moveEntry(node, item, ref, byId, true);
 }
 
 /** Moves an entry (with its severity, params, remediation, tags and comments) to the item's new text. */
-function moveEntry(_document: Document | undefined, node: YAMLMap, item: ChecklistItem, ref: string, byId: Map<string, YAMLMap>, placeToo: boolean): void {
+function moveEntry(node: YAMLMap, item: ChecklistItem, ref: string, byId: Map<string, YAMLMap>, placeToo: boolean): void {
   const from = String(node.get('id'));
   node.set('id', item.id);
   node.set('title', item.title);
