@@ -6,6 +6,7 @@ import { loadCatalog } from '../catalog/load.js';
 import { loadRegistry } from '../engine/registry.js';
 import { runEntries, type ManualResolver } from '../engine/runner.js';
 import { selectEntries } from '../engine/select.js';
+import { DEFAULT_APPROVER_ROLES, type ApprovalSummary } from '../attest/approval.js';
 import { buildReport } from '../report/build.js';
 import { FORMATS, formatNames } from '../report/formats.js';
 import type { Report, ReporterContext } from '../report/model.js';
@@ -22,6 +23,10 @@ export interface ExecuteRequest {
   ca: string[];
   resolveManual?: ManualResolver;
   notes?: string[];
+  /** What the run checked, as reports and approvals name it (the API origin or the env file). */
+  deployment?: string | null;
+  /** Standing release approvals for this deployment, for the sign-off. */
+  approvals?: ApprovalSummary[];
   /** The catalog environment this run is for (`--environment`): its overrides apply to the entries. */
   environment?: SelectedEnvironment;
 }
@@ -40,7 +45,7 @@ export function checkFormats(flags: RunFlags): Array<{ format: string; file: str
 }
 
 /** Runs the selected entries (with the environment's overrides) against one target; renders nothing. */
-export async function runReport({ flags, target, ca, resolveManual, notes, environment }: ExecuteRequest): Promise<Report> {
+export async function runReport({ flags, target, ca, resolveManual, notes, environment, deployment, approvals }: ExecuteRequest): Promise<Report> {
   const registry = await loadRegistry();
   const { catalog } = await loadCatalog(flags.catalog, registry);
   const entries = selectEntries(catalog.entries, toSelection(flags)).map((entry) => effectiveEntry(entry, environment?.environment));
@@ -68,7 +73,15 @@ export async function runReport({ flags, target, ca, resolveManual, notes, envir
       hooks: progress,
     });
     await progress.done();
-    const report = buildReport(outcome, { envFile: target.envFile, failOn: flags.failOn, timeoutMs: flags.timeout, insecure: flags.insecure, ...(notes ? { notes } : {}) });
+    const report = buildReport(outcome, {
+      envFile: target.envFile,
+      failOn: flags.failOn,
+      timeoutMs: flags.timeout,
+      insecure: flags.insecure,
+      ...(notes ? { notes } : {}),
+      ...(deployment !== undefined ? { deployment } : {}),
+      signoff: { roles: catalog.approvals?.roles ?? DEFAULT_APPROVER_ROLES, approvals: approvals ?? [] },
+    });
     if (environment) report.target.environment = environment.name;
     return report;
   } finally {

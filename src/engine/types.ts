@@ -16,6 +16,8 @@ export interface FindingDetail {
   subject: string;
   status: ProbeStatus;
   observed: string;
+  /** When what was looked at stops being valid (ISO), e.g. a certificate's notAfter: `due` and monitoring read it. */
+  expires?: string;
 }
 
 export interface Finding {

@@ -7,7 +7,7 @@ import { InputError, errorMessage } from '../../util/errors.js';
 import { redactor } from '../../util/redact.js';
 import { runReport } from '../execute.js';
 import type { RunFlags } from '../options.js';
-import { targetFor } from './run.js';
+import { deploymentName, targetFor } from './run.js';
 
 const COMPARISON_FORMATS = ['terminal', 'json', 'markdown'];
 
@@ -34,7 +34,7 @@ export async function compareCommand(flags: RunFlags, environments: readonly Sel
   for (const environment of environments) {
     const target = await targetFor(environment.envFile, environment, {});
     if (!flags.quiet) process.stderr.write(`environment ${environment.name}\n`);
-    named.push({ name: environment.name, report: await runReport({ flags, target, ca, resolveManual, environment }) });
+    named.push({ name: environment.name, report: await runReport({ flags, target, ca, resolveManual, environment, deployment: deploymentName(target, environment.envFile) }) });
   }
   const comparison = compareReports(named);
   const write = async (file: string, text: string, flag: string) => {
