@@ -84,7 +84,7 @@ describe('environments (real binary, two stand-in deployments)', () => {
       const cli = await project(dir);
       const run = await cli(['run', '--environment', 'staging', '--format', 'json']);
       const report = JSON.parse(run.stdout);
-      expect(report.target).toEqual({ envFile: join(dir, 'env/staging.env'), environment: 'staging' });
+      expect(report.target).toEqual({ envFile: join(dir, 'env/staging.env'), deployment: new URL(staging.url).origin, environment: 'staging' });
       const status = Object.fromEntries(report.results.map((result: { id: string; status: string; severity: string }) => [result.id, `${result.status}/${result.severity}`]));
       // NODE_ENV=staging passes by the staging override; HTTPS_ONLY comes from the environment's variables.
       expect(status).toEqual({ 't.jwt': 'pass/medium', 't.node-env': 'pass/high', 't.https-only': 'pass/high', 't.hsts': 'fail/high' });
