@@ -92,9 +92,11 @@ export function syncCatalog(checklist: Checklist, options: SyncOptions): SyncRes
   const unchanged = (id: string) => items.has(id) && byId.has(id) && !targets.has(id);
   const catalogOrder = sourced.map((node) => String(node.get('id')));
   const checklistOrder = checklist.items.map((item) => item.id);
-  const orphanSides = orphans.filter((node) => !node.has('vanished')).map((node) => side(node, neighbours(catalogOrder, catalogOrder.indexOf(String(node.get('id'))), unchanged)));
+  const catalogIndex = new Map(catalogOrder.map((id, index) => [id, index]));
+  const checklistIndex = new Map(checklistOrder.map((id, index) => [id, index]));
+  const orphanSides = orphans.filter((node) => !node.has('vanished')).map((node) => side(node, neighbours(catalogOrder, catalogIndex.get(String(node.get('id'))) ?? -1, unchanged)));
   // Only worth pairing when something vanished (a new catalog has no orphans).
-  const addedSides = orphanSides.length === 0 ? [] : added.map((item) => ({ id: item.id, title: item.title, phase: item.phase, section: item.section, ...neighbours(checklistOrder, checklistOrder.indexOf(item.id), unchanged) }));
+  const addedSides = orphanSides.length === 0 ? [] : added.map((item) => ({ id: item.id, title: item.title, phase: item.phase, section: item.section, ...neighbours(checklistOrder, checklistIndex.get(item.id) ?? -1, unchanged) }));
   for (const candidate of matchRenames(orphanSides, addedSides)) {
     if (candidate.sure) {
       renames.set(candidate.from, candidate.to);
@@ -105,6 +107,7 @@ export function syncCatalog(checklist: Checklist, options: SyncOptions): SyncRes
     }
   }
   for (const [from, to] of options.renames ?? []) changes.push({ kind: 'renamed', id: to, from, detail: `${from} → ${to} (--rename)` });
+  const renamedTo = new Set(renames.values());
 
   // New entries go right after the entry of the nearest preceding checklist item that the catalog
   // already has (or first), so a reviewer sees them where they sit in the checklist. Built in one
@@ -131,7 +134,7 @@ export function syncCatalog(checklist: Checklist, options: SyncOptions): SyncRes
     const oldSource = node.get('source');
     if (oldSource !== source) {
       node.set('source', source);
-      if (!changes.some((change) => change.kind === 'renamed' && change.id === item.id)) changes.push({ kind: 'moved', id: item.id, detail: `source ${String(oldSource ?? '(none)')} → ${source}` });
+      if (!renamedTo.has(item.id)) changes.push({ kind: 'moved', id: item.id, detail: `source ${String(oldSource ?? '(none)')} → ${source}` });
     }
     node.delete('possibleRenameTo');
     if (node.has('vanished')) {
@@ -153,6 +156,7 @@ export function syncCatalog(checklist: Checklist, options: SyncOptions): SyncRes
   }
 
   const vanished: YAMLMap[] = [];
+  const newlyVanished = new Set<string>();
   for (const node of entries.items) {
     if (!isMap(node) || inserted.has(node)) continue;
     const id = node.get('id');
@@ -163,6 +167,7 @@ export function syncCatalog(checklist: Checklist, options: SyncOptions): SyncRes
       stillVanished.push({ kind: 'vanished', id, detail: vanishedDetail(id, `gone from ${ref} since ${String(marked)} (was ${String(node.get('source'))})`) });
     } else {
       node.set('vanished', today);
+      newlyVanished.add(id);
       changes.push({ kind: 'vanished', id, detail: vanishedDetail(id, `gone from ${ref} since ${today} (was ${String(node.get('source'))})`) });
     }
   }
@@ -184,6 +189,7 @@ export function syncCatalog(checklist: Checklist, options: SyncOptions): SyncRes
   }
   if (options.prune) {
     const gone = new Set<YAMLMap>();
+    const prunedIds = new Set<string>();
     for (const node of vanished) {
       const id = String(node.get('id'));
       const edits = handEdits(node, options.probes);
@@ -193,14 +199,17 @@ export function syncCatalog(checklist: Checklist, options: SyncOptions): SyncRes
         continue;
       }
       gone.add(node);
-      const index = changes.findIndex((change) => change.kind === 'vanished' && change.id === id);
-      if (index >= 0) changes.splice(index, 1);
-      const still = stillVanished.findIndex((change) => change.id === id);
-      if (still >= 0) stillVanished.splice(still, 1);
-      changes.push({ kind: 'pruned', id, detail: 'vanished, no hand edits: removed' });
+      prunedIds.add(id);
     }
-    if (gone.size) entries.items = entries.items.filter((node) => !gone.has(node));
-    for (let index = possibleRenames.length - 1; index >= 0; index--) if (!vanished.some((node) => !gone.has(node) && node.get('id') === possibleRenames[index]?.from)) possibleRenames.splice(index, 1);
+    if (gone.size) {
+      entries.items = entries.items.filter((node) => !gone.has(node));
+      const kept = changes.filter((change) => !(change.kind === 'vanished' && prunedIds.has(change.id)));
+      changes.splice(0, changes.length, ...kept, ...[...prunedIds].map((id): CatalogChange => ({ kind: 'pruned', id, detail: 'vanished, no hand edits: removed' })));
+      const still = stillVanished.filter((change) => !prunedIds.has(change.id));
+      stillVanished.splice(0, stillVanished.length, ...still);
+    }
+    const remaining = possibleRenames.filter((rename) => !prunedIds.has(rename.from));
+    possibleRenames.splice(0, possibleRenames.length, ...remaining);
   }
 
   const text = document.toString({ lineWidth: 0 });
