@@ -3,13 +3,14 @@
  * (memoized), used only for read-only commands (PING, INFO, CONFIG GET). CONFIG is often disabled
  * on managed services; the snapshot then has no `config` and probes fall back to INFO.
  */
-import { rootCertificates } from 'node:tls';
+import { isIP } from 'node:net';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { Finding, ProbeContext } from '../engine/types.js';
 import type { Target } from '../target/target.js';
 import { errorMessage } from '../util/errors.js';
 import { cleanError, isTimeout } from './clean-error.js';
 import { abortable } from './store.js';
+import { tlsTrust } from './trust.js';
 
 export interface RedisTarget {
   host: string;
@@ -70,7 +71,8 @@ async function connect(ctx: ProbeContext, target: RedisTarget, withCredentials: 
     db: target.db,
     ...(withCredentials && target.username ? { username: target.username } : {}),
     ...(withCredentials && target.password ? { password: target.password } : {}),
-    ...(target.tls ? { tls: { ca: [...rootCertificates, ...ctx.options.ca], rejectUnauthorized: !ctx.options.insecure, servername: target.host } } : {}),
+    // System roots, NODE_EXTRA_CA_CERTS and --ca alike (an explicit `ca` would replace Node's default store).
+    ...(target.tls ? { tls: { ...tlsTrust(ctx.options), ...(isIP(target.host) === 0 ? { servername: target.host } : {}) } } : {}),
     lazyConnect: true,
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,
