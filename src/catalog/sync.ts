@@ -85,7 +85,8 @@ export function syncCatalog(checklist: Checklist, options: SyncOptions): SyncRes
   // Renames first, so the rest of the sync sees the entry under its new id.
   const renames = new Map(options.renames ?? []);
   for (const [from, to] of renames) settledRename(from, to, byId, items, options, removed, ref);
-  const sourced = entries.items.filter((node): node is YAMLMap => isMap(node) && node.has('source') && !removed.has(node));
+  // Entries without a string id (a broken catalog that sync still has to survive) never pair.
+  const sourced = entries.items.filter((node): node is YAMLMap => isMap(node) && node.has('source') && typeof node.get('id') === 'string' && !removed.has(node));
   const orphans = sourced.filter((node) => !items.has(String(node.get('id'))) && !renames.has(String(node.get('id'))));
   const targets = new Set(renames.values());
   const added = checklist.items.filter((item) => !byId.has(item.id) && !targets.has(item.id));
@@ -98,6 +99,7 @@ export function syncCatalog(checklist: Checklist, options: SyncOptions): SyncRes
   // Only worth pairing when something vanished (a new catalog has no orphans).
   const addedSides = orphanSides.length === 0 ? [] : added.map((item) => ({ id: item.id, title: item.title, phase: item.phase, section: item.section, ...neighbours(checklistOrder, checklistIndex.get(item.id) ?? -1, unchanged) }));
   for (const candidate of matchRenames(orphanSides, addedSides)) {
+    if (!byId.has(candidate.from)) continue;
     if (candidate.sure) {
       renames.set(candidate.from, candidate.to);
       moveEntry(byId.get(candidate.from) as YAMLMap, items.get(candidate.to) as ChecklistItem, ref, byId, false);
