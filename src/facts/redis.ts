@@ -124,6 +124,8 @@ export interface RedisSnapshot {
   label: string;
   connectMs: number;
   pingMs: number;
+  /** Another PING on the same connection, timed: for a probe that measures latency in the quiet measurement phase. */
+  ping(): Promise<number>;
   info: RedisInfo;
   /** CONFIG GET results, or undefined when CONFIG is disabled/renamed (managed services). */
   config?: Record<string, string>;
@@ -148,17 +150,20 @@ export function redisSnapshot(ctx: ProbeContext, target: RedisTarget): Promise<R
     });
     try {
       const connectMs = performance.now() - started;
-      const pingStarted = performance.now();
-      await client.ping();
-      const pingMs = performance.now() - pingStarted;
+      const ping = async () => {
+        const pingStarted = performance.now();
+        await client.ping();
+        return performance.now() - pingStarted;
+      };
+      const pingMs = await ping();
       const info = parseInfo(await client.info());
       try {
         const pairs = (await client.call('CONFIG', 'GET', ...CONFIG_KEYS)) as string[];
         const config: Record<string, string> = {};
         for (let i = 0; i + 1 < pairs.length; i += 2) config[pairs[i] as string] = pairs[i + 1] as string;
-        return { label: target.label, connectMs, pingMs, info, config };
+        return { label: target.label, connectMs, pingMs, ping, info, config };
       } catch (error) {
-        return { label: target.label, connectMs, pingMs, info, configError: cleanError(error, target) };
+        return { label: target.label, connectMs, pingMs, ping, info, configError: cleanError(error, target) };
       }
     } catch (error) {
       throw new Error(cleanError(explained(error), target));
