@@ -93,7 +93,8 @@ describe('strict catalog validation (real binary)', () => {
     expect(validate(parse(REAL.replace('probe: http.hsts', 'probe: http.hstss')))).toBe(false);
     const entry = schema.definitions.BazaarhubCheckCatalog.properties.entries.items;
     const hsts = entry.allOf.find((rule: { if: { properties: { probe: { const: string } } } }) => rule.if.properties.probe.const === 'http.hsts');
-    expect(Object.keys(hsts.then.properties.params.properties)).toEqual(['urls', 'minMaxAge', 'failBelow']);
+    expect(Object.keys(hsts.then.properties.params.properties)).toEqual(expect.arrayContaining(['urls', 'minMaxAge', 'failBelow']));
+    expect(hsts.then.properties.params.additionalProperties).toBe(false);
     expect(hsts.then.properties.params.properties.minMaxAge.default).toBe(31_536_000);
   });
 });
