@@ -3,7 +3,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { effectiveEntry, type SelectedEnvironment } from '../catalog/environments.js';
 import { loadCatalog } from '../catalog/load.js';
-import { loadRegistry } from '../engine/registry.js';
+import type { CatalogEntry } from '../catalog/schema.js';
+import { loadRegistry, type Registry } from '../engine/registry.js';
 import { runEntries, type ManualResolver } from '../engine/runner.js';
 import { selectEntries } from '../engine/select.js';
 import { DEFAULT_APPROVER_ROLES, type ApprovalSummary } from '../attest/approval.js';
@@ -11,6 +12,7 @@ import { buildReport } from '../report/build.js';
 import { FORMATS, formatNames } from '../report/formats.js';
 import type { Report, ReporterContext } from '../report/model.js';
 import type { Target } from '../target/target.js';
+import { KNOWN_VARIABLES } from '../target/variables.js';
 import { colorsEnabled } from '../util/colors.js';
 import { InputError, errorMessage } from '../util/errors.js';
 import { redactor } from '../util/redact.js';
@@ -49,6 +51,7 @@ export async function runReport({ flags, target, ca, resolveManual, notes, envir
   const registry = await loadRegistry();
   const { catalog } = await loadCatalog(flags.catalog, registry);
   const entries = selectEntries(catalog.entries, toSelection(flags)).map((entry) => effectiveEntry(entry, environment?.environment));
+  protectToolText(catalog.entries, registry, target);
 
   const controller = new AbortController();
   // Every running probe listens for Ctrl-C on this one signal.
@@ -93,6 +96,10 @@ export async function runReport({ flags, target, ca, resolveManual, notes, envir
 export async function writeReports(flags: RunFlags, report: Report): Promise<void> {
   const extraReports = checkFormats(flags);
   const checklist = await readChecklistText(flags.checklist);
+  if (checklist) {
+    const lines = checklist.text.split(/\r?\n/).map((line) => line.trim());
+    redactor.protect(...lines, ...lines.map((line) => line.replace(/^[-*+]\s*\[[ xX]\]\s*/, '')));
+  }
   const context = (forTerminal: boolean): ReporterContext => ({
     color: forTerminal && colorsEnabled(process.stdout, flags.color),
     verbose: flags.verbose,
@@ -107,6 +114,13 @@ export async function writeReports(flags: RunFlags, report: Report): Promise<voi
     process.stdout.write(await render(flags.format, flags.format === 'terminal'));
   }
   for (const { format, file } of extraReports) await writeReport(file, await render(format, false), `--report ${format}`);
+}
+
+/** The tool's own text is never altered by redaction, even where a (weak) secret is one of its words. */
+function protectToolText(entries: readonly CatalogEntry[], registry: Registry, target: Target): void {
+  for (const entry of entries) redactor.protect(entry.id, entry.title, entry.probe, entry.source, entry.phase, entry.section, entry.remediation, ...(entry.tags ?? []));
+  for (const probe of registry.values()) redactor.protect(probe.id, probe.title, probe.description, probe.remediation);
+  redactor.protect(...KNOWN_VARIABLES, ...target.names());
 }
 
 async function writeReport(file: string, text: string, flag: string): Promise<void> {

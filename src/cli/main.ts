@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, InputError, errorMessage } from '../util/errors.js';
-import { redactStandardStreams } from '../util/redact.js';
+import { flushRedactedStreams, redactStandardStreams } from '../util/redact.js';
 import { toolVersion } from '../util/version.js';
 
 export const EXIT_CODES = `
@@ -13,6 +13,8 @@ Exit codes:
 `;
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+/** For flags whose value may itself hold commas (`--set CORS_ORIGIN=https://a.in,https://b.in`): repeatable, never split. */
+const collectWhole = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 function positiveInt(flag: string) {
   return (value: string): number => {
@@ -40,8 +42,9 @@ function selectionOptions(command: Command): Command {
 function runOptions(command: Command): Command {
   return command
     .option('--env-file <file>', "the deployment's env file, e.g. .env.production")
+    .option('--env <file>', 'the same as --env-file, for `node bin/...` and `npx` without `--`, where Node itself claims --env-file')
     .option('--environment <name>', "a catalog environment (its env file, variables and overrides); repeat to compare several side by side", collect)
-    .option('--set <KEY=VALUE>', 'override one variable (repeatable); wins over the env file and process env', collect)
+    .option('--set <KEY=VALUE>', 'override one variable (repeatable; commas belong to the value); wins over the env file and process env', collectWhole)
     .addOption(new Option('--timeout <seconds>', 'per-probe timeout in seconds').argParser(seconds).default(10_000, '10'))
     .option('--concurrency <n>', 'probes running at once', positiveInt('--concurrency'), 128)
     .addOption(new Option('--format <format>', 'report format on stdout (or --out): terminal, json, markdown, junit, sarif, html, checklist').default('terminal'))
@@ -242,5 +245,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`bazaarhub-check: internal error: ${errorMessage(error)} (please report this)\n`);
     if (process.env.BAZAARHUB_CHECK_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     return ExitCode.Incomplete;
+  } finally {
+    // The end of output: what the stream redactors held back can no longer become a secret.
+    flushRedactedStreams();
   }
 }

@@ -5,9 +5,11 @@ import { readEnvFile } from '../../target/env-file.js';
 import { buildTarget, type Target } from '../../target/target.js';
 import { InputError } from '../../util/errors.js';
 import { execute, runReport } from '../execute.js';
-import { parseSets, readCaFiles, type RunFlags } from '../options.js';
+import { envFileFlag, parseSets, readCaFiles, type RunFlags } from '../options.js';
 
-export async function runCommand(flags: RunFlags): Promise<number> {
+export async function runCommand(options: RunFlags): Promise<number> {
+  const envPath = envFileFlag(options);
+  const flags: RunFlags = { ...options, ...(envPath ? { envFile: envPath } : {}) };
   const overrides = parseSets(flags.set);
   const ca = await readCaFiles(flags.ca);
   const names = flags.environment ?? [];
