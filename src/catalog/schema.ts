@@ -67,6 +67,8 @@ const headerShape = {
   version: z.literal(1),
   checklist: z.string().min(1),
   environments: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, _ and -'), environmentSchema).optional(),
+  /** The longest a waiver may last, in days (`waive --expires`, `attest --status waived`); default 90. */
+  waiverMaxDays: z.number().int().positive().max(3650).optional(),
   /** Who must approve a run's report before a deploy job acts on it (`approve --verify`). */
   approvals: z.object({ roles: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).min(1) }).strict().optional(),
 };

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { AutomatedJudge } from '../attest/automated.js';
 import { effectiveEntry, type SelectedEnvironment } from '../catalog/environments.js';
 import { loadCatalog } from '../catalog/load.js';
 import type { CatalogEntry } from '../catalog/schema.js';
@@ -14,7 +15,8 @@ import type { Report, ReporterContext } from '../report/model.js';
 import type { Target } from '../target/target.js';
 import { KNOWN_VARIABLES } from '../target/variables.js';
 import { colorsEnabled } from '../util/colors.js';
-import { InputError, errorMessage } from '../util/errors.js';
+import { ExitCode, InputError, errorMessage } from '../util/errors.js';
+import { whileRunning } from '../util/interrupt.js';
 import { redactor } from '../util/redact.js';
 import { allowedCommands, parseReports, toSelection, type RunFlags } from './options.js';
 import { createProgress } from './progress.js';
@@ -24,7 +26,11 @@ export interface ExecuteRequest {
   target: Target;
   ca: string[];
   resolveManual?: ManualResolver;
+  /** Folds not-applicable attestations and waivers into automated results. */
+  judgeAutomated?: AutomatedJudge;
   notes?: string[];
+  /** One line for stderr once the selection is known to be valid (before any probe runs). */
+  notice?: string;
   /** What the run checked, as reports and approvals name it (the API origin or the env file). */
   deployment?: string | null;
   /** Standing release approvals for this deployment, for the sign-off. */
@@ -47,21 +53,23 @@ export function checkFormats(flags: RunFlags): Array<{ format: string; file: str
 }
 
 /** Runs the selected entries (with the environment's overrides) against one target; renders nothing. */
-export async function runReport({ flags, target, ca, resolveManual, notes, environment, deployment, approvals }: ExecuteRequest): Promise<Report> {
+export async function runReport({ flags, target, ca, resolveManual, judgeAutomated, notes, notice, environment, deployment, approvals }: ExecuteRequest): Promise<Report> {
   const registry = await loadRegistry();
   const { catalog } = await loadCatalog(flags.catalog, registry);
   const entries = selectEntries(catalog.entries, toSelection(flags)).map((entry) => effectiveEntry(entry, environment?.environment));
   protectToolText(catalog.entries, registry, target);
+  if (notice) process.stderr.write(`${notice}\n`);
 
   const controller = new AbortController();
   // Every running probe listens for Ctrl-C on this one signal.
   setMaxListeners(0, controller.signal);
   const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
+    // A second Ctrl-C (a second apart: see util/interrupt.ts) quits now, still exit 3 (incomplete).
+    if (controller.signal.aborted) process.exit(ExitCode.Incomplete);
     process.stderr.write('\nInterrupted: finishing with a partial report (Ctrl-C again to quit now)\n');
     controller.abort(new Error('interrupted (Ctrl-C)'));
   };
-  process.on('SIGINT', onSigint);
+  const stopRouting = whileRunning(onSigint);
   const color = colorsEnabled(process.stderr, flags.color);
   const progress = await createProgress(entries, { tty: Boolean(process.stderr.isTTY), color, quiet: flags.quiet });
   try {
@@ -69,13 +77,14 @@ export async function runReport({ flags, target, ca, resolveManual, notes, envir
       entries,
       registry,
       target,
-      options: { timeoutMs: flags.timeout, insecure: flags.insecure, ca, allowCommands: allowedCommands(flags) },
+      options: { timeoutMs: flags.timeout, insecure: flags.insecure, ca, allowCommands: allowedCommands(flags), ...(flags.attempts ? { attempts: flags.attempts } : {}) },
       concurrency: flags.concurrency,
       signal: controller.signal,
       ...(resolveManual ? { resolveManual } : {}),
       hooks: progress,
     });
     await progress.done();
+    if (judgeAutomated) outcome.results = outcome.results.map((result) => (result.probe ? judgeAutomated(result) : result));
     const report = buildReport(outcome, {
       envFile: target.envFile,
       failOn: flags.failOn,
@@ -88,7 +97,7 @@ export async function runReport({ flags, target, ca, resolveManual, notes, envir
     if (environment) report.target.environment = environment.name;
     return report;
   } finally {
-    process.off('SIGINT', onSigint);
+    stopRouting();
   }
 }
 

@@ -40,6 +40,8 @@ export interface RunOptions {
   ca: string[];
   /** Programs the `command` probe may run (`--allow-commands`, BAZAARHUB_ALLOW_COMMANDS; `*`: any). Never from the catalog. */
   allowCommands?: readonly string[];
+  /** Attempts for a reachability fact (HTTP GET, TLS handshake, database connect) after a network error or timeout; default 2. */
+  attempts?: number;
 }
 
 export interface ProbeContext {

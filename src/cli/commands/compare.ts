@@ -28,13 +28,13 @@ export async function compareCommand(flags: RunFlags, environments: readonly Sel
   for (const format of [flags.format, ...extra.map((report) => report.format)]) {
     if (!COMPARISON_FORMATS.includes(format)) throw new InputError(`--format ${format}: with several --environment the formats are ${COMPARISON_FORMATS.join(', ')} (run one --environment at a time for the others)`);
   }
-  const { loadManualResolver } = await import('../../attest/load.js');
-  const resolveManual = await loadManualResolver(flags, process.env, (text) => process.stderr.write(text));
+  const { loadLedgerView } = await import('../../attest/load.js');
+  const { resolveManual, judgeAutomated } = await loadLedgerView(flags, process.env, (text) => process.stderr.write(text));
   const named = [];
   for (const environment of environments) {
     const target = await targetFor(environment.envFile, environment, {});
     if (!flags.quiet) process.stderr.write(`environment ${environment.name}\n`);
-    named.push({ name: environment.name, report: await runReport({ flags, target, ca, resolveManual, environment, deployment: deploymentName(target, environment.envFile) }) });
+    named.push({ name: environment.name, report: await runReport({ flags, target, ca, resolveManual, judgeAutomated, environment, deployment: deploymentName(target, environment.envFile) }) });
   }
   const comparison = compareReports(named);
   const write = async (file: string, text: string, flag: string) => {

@@ -3,6 +3,7 @@ import { loadCatalog } from '../../catalog/load.js';
 import { loadRegistry } from '../../engine/registry.js';
 import { readEnvFile } from '../../target/env-file.js';
 import { buildTarget, type Target } from '../../target/target.js';
+import { KNOWN_VARIABLES } from '../../target/variables.js';
 import { InputError } from '../../util/errors.js';
 import { execute, runReport } from '../execute.js';
 import { envFileFlag, parseSets, readCaFiles, type RunFlags } from '../options.js';
@@ -25,13 +26,15 @@ export async function runCommand(options: RunFlags): Promise<number> {
   if (environment && flags.envFile && environment.envFile) throw new InputError(`--env-file: environment ${environment.name} already names its env file (${environment.environment.envFile})`);
   const envFilePath = flags.envFile ?? environment?.envFile;
   const target = await targetFor(envFilePath, environment, { processEnv: process.env, overrides });
+  const empty = !envFilePath && !KNOWN_VARIABLES.some((name) => target.get(name) !== undefined);
+  const notice = empty ? "bazaarhub-check: no --env-file and none of the deployment's variables (APP_URL, DATABASE_URL, REDIS_URL, ...) are set: checks that need the deployment will be skipped and the run cannot be READY" : undefined;
   const [{ loadLedgerView }, { standingApprovals }] = await Promise.all([import('../../attest/load.js'), import('../../attest/approval.js')]);
-  const { resolveManual, ledger } = await loadLedgerView(flags, process.env, (text) => process.stderr.write(text));
+  const { resolveManual, judgeAutomated, ledger } = await loadLedgerView(flags, process.env, (text) => process.stderr.write(text));
   const deployment = deploymentName(target, envFilePath);
   const approvals = ledger ? standingApprovals(ledger, deployment) : [];
   // An override is said in every format, not only in the sign-off table.
   const notes = approvals.filter((approval) => approval.override).map((approval) => `Release approval OVERRIDE in force: ${approval.by} approved a ${approval.report.verdict.toUpperCase()} report (${approval.report.sha256.slice(0, 12)}) as ${approval.role} on ${approval.at}: ${approval.justification ?? ''}`);
-  const report = await execute({ flags, target, ca, resolveManual, deployment, approvals, ...(notes.length ? { notes } : {}), ...(environment ? { environment } : {}) });
+  const report = await execute({ flags, target, ca, resolveManual, judgeAutomated, deployment, approvals, ...(notes.length ? { notes } : {}), ...(notice ? { notice } : {}), ...(environment ? { environment } : {}) });
   const { githubAnnotations, onGithubActions } = await import('../../report/github.js');
   // Annotations go to stdout unless a machine-readable report is already there.
   if (onGithubActions()) (flags.out || flags.format === 'terminal' ? process.stdout : process.stderr).write(githubAnnotations(report));
