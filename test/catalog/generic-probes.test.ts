@@ -180,11 +180,11 @@ describe('checks written in YAML (real binary, real servers on 127.0.0.1)', () =
 });
 
 describe('catalog sync proposes a generic check for a machine-verifiable line', () => {
-  it('a URL, the admin panel, a port, a DNS record and a spelled-out SELECT each get their probe and params', async () => {
+  it('a URL, the admin panel, a port, a DNS record and a spelled-out SELECT each get their probe and params; a specialist still wins', async () => {
     await withTempDir(async (dir) => {
       await writeFile(
         join(dir, 'c.md'),
-        '## Pre-Deployment\n### Security\n- [ ] Verify /api/v1/status returns 200\n- [ ] Check that the admin panel is not public\n- [ ] Confirm port 6379 is not public\n- [ ] Publish an SPF record for the mail domain\n- [ ] Check `SELECT count(*) FROM vendors WHERE kyc_status IS NULL` returns 0\n- [ ] Review the vendor onboarding guide\n',
+        '## Pre-Deployment\n### Security\n- [ ] Verify /api/v1/status returns 200\n- [ ] Check that the admin panel is not public\n- [ ] Confirm port 6379 is not public\n- [ ] Check the MX records of the shop domain\n- [ ] Publish an SPF record for the mail domain\n- [ ] Check `SELECT count(*) FROM vendors WHERE kyc_status IS NULL` returns 0\n- [ ] Review the vendor onboarding guide\n',
       );
       const sync = await runCli(['catalog', 'sync', '--checklist', 'c.md', '--catalog', 'c.yaml'], { cwd: dir });
       expect(sync.code).toBe(0);
@@ -195,7 +195,9 @@ describe('catalog sync proposes a generic check for a machine-verifiable line', 
         ['http.request', { path: '/api/v1/status', expect: { status: 200 } }],
         ['http.request', { service: 'admin-panel', path: '/', expect: { status: [401, 403, 404] } }],
         ['tcp.port', { port: 6379, expect: 'closed' }],
-        ['dns.record', { name: '${SMTP_FROM_EMAIL.domain}', type: 'TXT', expect: { matches: '^v=spf1 ' } }],
+        ['dns.record', { name: '${APP_URL.host}', type: 'MX' }],
+        // A specialist probe (from #15) claims SPF; the generic one only proposes itself where none does.
+        ['mail.spf', undefined],
         ['sql.query', { query: 'SELECT count(*) FROM vendors WHERE kyc_status IS NULL', expect: { value: { equals: 0 } } }],
         ['manual', undefined],
       ]);
