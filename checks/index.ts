@@ -8,6 +8,7 @@ import { probes as deploy } from './deploy/index.js';
 import { probes as dns } from './dns/index.js';
 import { probes as env } from './env/index.js';
 import { probes as es } from './es/index.js';
+import { probes as generic } from './generic/index.js';
 import { probes as git } from './git/index.js';
 import { probes as http } from './http/index.js';
 import { probes as mail } from './mail/index.js';
@@ -23,4 +24,4 @@ import { probes as smtp } from './smtp/index.js';
 import { probes as tls } from './tls/index.js';
 import { probes as waf } from './waf/index.js';
 
-export const probes: readonly Probe[] = [...env, ...tls, ...http, ...waf, ...deploy, ...postgres, ...redis, ...es, ...s3, ...razorpay, ...shiprocket, ...smtp, ...mail, ...sms, ...npm, ...git, ...dns, ...backup, ...monitoring];
+export const probes: readonly Probe[] = [...env, ...tls, ...http, ...waf, ...deploy, ...postgres, ...redis, ...es, ...s3, ...razorpay, ...shiprocket, ...smtp, ...mail, ...sms, ...npm, ...git, ...dns, ...backup, ...monitoring, ...generic];

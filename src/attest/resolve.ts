@@ -39,6 +39,16 @@ function recordsById(records: readonly AttestationRecord[]): Map<string, Attesta
 }
 
 /**
+ * An entry's records under its id and every id it had before a checklist rename (`previousIds`), in
+ * ledger order: the ledger is never rewritten, so attestations under an old id keep counting.
+ */
+export function recordsFor(entry: Pick<CatalogEntry, 'id' | 'previousIds'>, byId: ReadonlyMap<string, readonly AttestationRecord[]>): AttestationRecord[] {
+  const own = byId.get(entry.id) ?? [];
+  if (!entry.previousIds?.length) return [...own];
+  return [...own, ...entry.previousIds.flatMap((id) => byId.get(id) ?? [])].sort((a, b) => a.seq - b.seq);
+}
+
+/**
  * The record that decides an entry: the latest one, or, when the entry names `attesters` and a signers
  * file vouches for roles, the latest one by a signer holding one of them. `refused` is the newest record
  * left out for want of the role, to say so in the finding.
@@ -106,7 +116,7 @@ export async function buildManualResolver(ledger: LedgerState, options: ResolveO
   const fatal = ledger.problems.find((problem) => problem.kind !== 'unknown-signer' && problem.kind !== 'signer-not-valid');
   const ledgerNote = fatal ? ` (the ledger is damaged: ${fatal.message}; records from line ${fatal.line} on are not trusted)` : '';
   return (entry) => {
-    const { record, refused } = decidingRecord(entry, byId.get(entry.id) ?? [], ledger);
+    const { record, refused } = decidingRecord(entry, recordsFor(entry, byId), ledger);
     const tag = record?.commit && entry.cadence === 'per-release' && record.expires === null ? (superseded.get(record.commit) ?? null) : null;
     const signature = record ? ledger.signatures.get(record.seq) : undefined;
     return judgeAttestation(entry, record, options, tag, ledgerNote, {

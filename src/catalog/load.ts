@@ -1,13 +1,12 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { LineCounter, parseDocument, type Document } from 'yaml';
-import type { ZodIssue } from 'zod';
-import { InputError, at, errorMessage } from '../util/errors.js';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import type { ZodIssue, ZodTypeAny } from 'zod';
 import type { Probe } from '../engine/types.js';
-import { parseCanonicalCatalog, validateCanonical } from './load-text.js';
-import { catalogSchema, type Catalog } from './schema.js';
+import { didYouMean } from '../util/did-you-mean.js';
+import { InputError, at, errorMessage } from '../util/errors.js';
+import { catalogHeaderSchema, entrySchema, type Catalog, type CatalogEntry, type Environment } from './schema.js';
+import { effectiveEntry } from './environments.js';
+import { strictDeep, keysAt } from './strict.js';
 
 export interface LoadedCatalog {
   file: string;
@@ -15,7 +14,16 @@ export interface LoadedCatalog {
   document: Document;
 }
 
-const MAX_BYTES = 32 * 1024 * 1024;
+type Path = readonly (string | number)[];
+
+/** One thing wrong with a catalog, at a line when one is known. */
+export interface CatalogProblem {
+  line: number | undefined;
+  message: string;
+}
+
+/** Real catalogs are a few hundred entries (~100 KiB); 4 MiB is ~15,000 entries, a few seconds through the Document API. */
+const MAX_BYTES = 4 * 1024 * 1024;
 
 export async function readCatalogText(file: string): Promise<string> {
   let buffer: Buffer;
@@ -30,8 +38,16 @@ export async function readCatalogText(file: string): Promise<string> {
   return buffer.toString('utf8').replace(/^\uFEFF/, '');
 }
 
+export interface ParsedCatalogDocument {
+  document: Document;
+  /** Line of the node at `path` (or of its nearest ancestor). */
+  lineOf: (path: Path) => number | undefined;
+  /** Line of the key `key` of the mapping at `path` (or of the mapping). */
+  lineOfKey: (path: Path, key: string) => number | undefined;
+}
+
 /** Parses YAML keeping positions, so every later error can name a line. */
-export function parseCatalogDocument(text: string, file: string): { document: Document; lineOf: (path: readonly (string | number)[]) => number | undefined } {
+export function parseCatalogDocument(text: string, file: string): ParsedCatalogDocument {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const first = document.errors[0];
@@ -39,138 +55,159 @@ export function parseCatalogDocument(text: string, file: string): { document: Do
     const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line;
     throw new InputError(at(file, line, `YAML syntax error: ${first.message.split('\n')[0]}`));
   }
-  const lineOf = (path: readonly (string | number)[]): number | undefined => {
+  const lineOf = (path: Path): number | undefined => {
     for (let depth = path.length; depth >= 0; depth--) {
-      const node = document.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
+      const node = (depth === 0 ? document.contents : document.getIn(path.slice(0, depth), true)) as { range?: [number, number, number] } | undefined;
       if (node && typeof node === 'object' && node.range) return lineCounter.linePos(node.range[0]).line;
     }
     return undefined;
   };
-  return { document, lineOf };
+  const lineOfKey = (path: Path, key: string): number | undefined => {
+    const node = path.length === 0 ? document.contents : document.getIn(path, true);
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (isScalar(pair.key) && String(pair.key.value) === key && pair.key.range) return lineCounter.linePos(pair.key.range[0]).line;
+      }
+    }
+    return lineOf(path);
+  };
+  return { document, lineOf, lineOfKey };
 }
 
 export async function loadCatalog(file: string, probes: ReadonlyMap<string, Probe>): Promise<LoadedCatalog> {
   return catalogFromText(await readCatalogText(file), file, probes);
 }
 
-/** Validates catalog text already in memory (e.g. what `catalog sync` is about to write). */
+/**
+ * Validates catalog text (from a file, or what `catalog sync` is about to write) and throws the
+ * first problem as an InputError naming `file:line`; `catalog check` lists all of them.
+ */
 export function catalogFromText(text: string, file: string, probes: ReadonlyMap<string, Probe>): LoadedCatalog {
-  const catalog = fastCatalog(text, probes);
-  if (!catalog) return loadCatalogDocument(text, file, probes);
-  let document: Document | undefined;
-  return {
-    file,
-    catalog,
-    // Nothing on the hot path needs the Document; build it only when asked.
-    get document() {
-      document ??= parseCatalogDocument(text, file).document;
-      return document;
-    },
-  };
-}
-
-type WorkerResult = { ok: true } | { ok: false; input: boolean; message: string };
-
-/**
- * Starts validating `file` exactly as loadCatalog does, in a worker thread when running from the
- * build (src/catalog/load-worker.js), and returns a function that waits for the verdict and throws
- * loadCatalog's error. Callers that only need the verdict overlap it with other work; under a
- * TypeScript test runner, or if the worker cannot start, it runs on this thread when awaited.
- */
-export function loadInBackground(file: string, probes: () => Promise<ReadonlyMap<string, Probe>>): () => Promise<void> {
-  const inThread = async () => {
-    await loadCatalog(file, await probes());
-  };
-  const script = new URL('./load-worker.js', import.meta.url);
-  if (!import.meta.url.endsWith('.js') || !existsSync(fileURLToPath(script))) return inThread;
-  let worker: Worker;
-  try {
-    worker = new Worker(script, { workerData: { file } });
-  } catch {
-    return inThread;
+  const { document, catalog, problems } = validateCatalog(text, file, probes);
+  const first = problems[0];
+  if (first || !catalog) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more: \`bazaarhub-check catalog check\` lists them)` : '';
+    throw new InputError(`${at(file, first?.line, first?.message ?? 'invalid catalog')}${more}`);
   }
-  // Unreferenced until awaited: a caller that fails first exits without waiting for the verdict.
-  worker.unref();
-  const verdict = new Promise<WorkerResult | undefined>((resolve) => {
-    worker.once('message', (message: WorkerResult) => resolve(message));
-    // A worker that cannot run (resources, a crash) leaves the verdict to this thread.
-    worker.once('error', () => resolve(undefined));
-    worker.once('exit', () => resolve(undefined));
-  });
-  return async () => {
-    worker.ref();
-    const result = await verdict;
-    void worker.terminate();
-    if (!result) return inThread();
-    if (result.ok) return;
-    throw result.input ? new InputError(result.message) : new Error(result.message);
-  };
+  return { file, catalog, document };
 }
 
 /**
- * The catalog when the text is in sync's layout and passes every check below, else undefined: then
- * loadCatalogDocument judges it, so every accepted catalog and every error message comes out
- * exactly as the Document path makes them.
+ * Every problem in the catalog, in line order: the catalog's shape (strict: an unknown key anywhere is
+ * one), duplicate ids, unknown probes, and each entry's params against its probe's schema (strict
+ * too). A YAML syntax error throws at once, since nothing after it can be read.
  */
-export function fastCatalog(text: string, probes: ReadonlyMap<string, Probe>): Catalog | undefined {
-  const raw = parseCanonicalCatalog(text);
-  if (!raw) return undefined;
-  const catalog = validateCanonical(raw);
-  if (!catalog) return undefined;
-  const ids = new Set<string>();
-  /** Probes whose defaults (params absent) already passed: 100,000 entries share a few dozen probes. */
-  const defaultsPass = new Set<string>();
-  for (const entry of catalog.entries) {
-    if (ids.has(entry.id)) return undefined;
-    ids.add(entry.id);
-    if (!entry.probe || (entry.params === undefined && defaultsPass.has(entry.probe))) continue;
-    const probe = probes.get(entry.probe);
-    if (!probe || !probe.params.safeParse(entry.params ?? {}).success) return undefined;
-    if (entry.params === undefined) defaultsPass.add(entry.probe);
-  }
-  return catalog;
-}
-
-/** The reference path through the yaml Document API: any YAML, and every error names `file:line`. */
-export function loadCatalogDocument(text: string, file: string, probes: ReadonlyMap<string, Probe>): LoadedCatalog {
-  const { document, lineOf } = parseCatalogDocument(text, file);
+export function validateCatalog(text: string, file: string, probes: ReadonlyMap<string, Probe>): { document: Document; catalog?: Catalog; problems: CatalogProblem[] } {
+  const parsed = parseCatalogDocument(text, file);
+  const { document, lineOf } = parsed;
   let raw: unknown;
   try {
     raw = document.toJS({ maxAliasCount: 100 });
   } catch (error) {
     throw new InputError(at(file, undefined, `YAML error: ${errorMessage(error)}`));
   }
-  const parsed = catalogSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0] as ZodIssue;
-    throw new InputError(at(file, lineOf(issue.path), `${describePath(issue.path, raw)}: ${issue.message}`));
-  }
-  const catalog = parsed.data;
+  const problems: CatalogProblem[] = [];
+  const report = (issues: readonly ZodIssue[], base: Path, schema: ZodTypeAny, describe: (path: Path) => string, unknownWhat: (path: Path) => string) => {
+    for (const issue of issues) {
+      const path = [...base, ...issue.path];
+      if (issue.code === 'unrecognized_keys') {
+        const known = keysAt(schema, issue.path);
+        for (const key of issue.keys) {
+          problems.push({ line: parsed.lineOfKey(path, key), message: `${describe([...issue.path, key])}: unknown ${unknownWhat(issue.path)}${didYouMean(key, known)}` });
+        }
+      } else {
+        problems.push({ line: lineOf(path), message: `${describe(issue.path)}: ${issue.message}` });
+      }
+    }
+  };
+
+  const header = catalogHeaderSchema.safeParse(raw);
+  if (!header.success) report(header.error.issues, [], catalogHeaderSchema, (path) => (path.length ? path.join('.') : 'catalog'), (path) => (path.length ? `key in ${path.join('.')}` : 'top-level key of the catalog'));
+  const rawEntries = raw !== null && typeof raw === 'object' && Array.isArray((raw as { entries?: unknown }).entries) ? ((raw as { entries: unknown[] }).entries) : [];
+
+  const entries: CatalogEntry[] = [];
+  /** Index in `entries:` of each valid entry. */
+  const positions: number[] = [];
   const ids = new Map<string, number>();
-  catalog.entries.forEach((entry, index) => {
-    const where = (field: string) => lineOf(['entries', index, field]);
+  rawEntries.forEach((rawEntry, index) => {
+    const base = ['entries', index];
+    const rawId = rawEntry !== null && typeof rawEntry === 'object' ? (rawEntry as { id?: unknown }).id : undefined;
+    const name = typeof rawId === 'string' ? `entry "${rawId}"` : `entries[${index}]`;
+    const result = entrySchema.safeParse(rawEntry);
+    if (!result.success) {
+      report(result.error.issues, base, entrySchema, (path) => (path.length ? `${name}: ${path.join('.')}` : name), () => 'field of a catalog entry');
+      return;
+    }
+    const entry = result.data;
+    entries.push(entry);
+    positions.push(index);
+    const where = (field: string) => lineOf([...base, field]);
     const previous = ids.get(entry.id);
-    if (previous !== undefined) throw new InputError(at(file, where('id'), `duplicate id "${entry.id}" (first at line ${lineOf(['entries', previous, 'id']) ?? '?'})`));
-    ids.set(entry.id, index);
+    if (previous !== undefined) problems.push({ line: where('id'), message: `duplicate id "${entry.id}" (first at line ${lineOf(['entries', previous, 'id']) ?? '?'})` });
+    else ids.set(entry.id, index);
     if (!entry.probe) return;
     const probe = probes.get(entry.probe);
-    if (!probe) throw new InputError(at(file, where('probe'), `entry "${entry.id}": unknown probe "${entry.probe}" (see \`bazaarhub-check probes\`)`));
-    const params = probe.params.safeParse(entry.params ?? {});
-    if (!params.success) {
-      const issue = params.error.issues[0] as ZodIssue;
-      const path = ['entries', index, 'params', ...issue.path];
-      throw new InputError(at(file, lineOf(path), `entry "${entry.id}": params${issue.path.map((p) => `.${p}`).join('')}: ${issue.message}`));
+    if (!probe) {
+      problems.push({ line: where('probe'), message: `entry "${entry.id}": unknown probe "${entry.probe}"${didYouMean(entry.probe, probes.keys()).replace(/\?\)$/, '?; see `bazaarhub-check probes`)') || ' (see `bazaarhub-check probes`)'}` });
+      return;
+    }
+    checkParams(probe, entry.params ?? {}, [...base, 'params'], `entry "${entry.id}"`, parsed, problems);
+  });
+  // Previous ids resolve old attestations to exactly one entry.
+  entries.forEach((entry, index) => {
+    for (const old of entry.previousIds ?? []) {
+      const owner = ids.get(old);
+      if (owner !== undefined) problems.push({ line: lineOf(['entries', positions[index] as number, 'previousIds']), message: `entry "${entry.id}": previousIds: "${old}" is the id of another entry (line ${lineOf(['entries', owner, 'id']) ?? '?'})` });
     }
   });
-  return { file, catalog, document };
+
+  if (header.success && header.data.environments) checkEnvironments(header.data.environments, entries, probes, parsed, problems);
+
+  problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
+  if (problems.length || !header.success) return { document, problems };
+  return { document, problems, catalog: { ...header.data, entries } as Catalog };
 }
 
-function describePath(path: readonly (string | number)[], raw: unknown): string {
-  if (path[0] === 'entries' && typeof path[1] === 'number') {
-    const entry = (raw as { entries?: Array<{ id?: unknown }> }).entries?.[path[1]];
-    const id = typeof entry?.id === 'string' ? `entry "${entry.id}"` : `entries[${path[1]}]`;
-    const field = path.slice(2).join('.');
-    return field ? `${id}: ${field}` : id;
+/** A probe's params, strictly: an unknown key is a problem with a did-you-mean, like a wrong type. */
+export function checkParams(probe: Probe, params: unknown, base: Path, owner: string, parsed: ParsedCatalogDocument, problems: CatalogProblem[]): void {
+  const schema = strictDeep(probe.params);
+  const result = schema.safeParse(params);
+  if (result.success) return;
+  for (const issue of result.error.issues) {
+    const path = [...base, ...issue.path];
+    const dotted = ['params', ...issue.path].join('.');
+    if (issue.code === 'unrecognized_keys') {
+      const known = keysAt(schema, issue.path);
+      for (const key of issue.keys) problems.push({ line: parsed.lineOfKey(path, key), message: `${dotted}.${key}: unknown param of ${probe.id}${didYouMean(key, known)}` });
+    } else {
+      problems.push({ line: parsed.lineOf(path), message: `${owner}: ${dotted}: ${issue.message}` });
+    }
   }
-  return path.length ? path.join('.') : 'catalog';
+}
+
+/** Each override names an entry or a probe, and the params it yields are valid for the probe (strictly). */
+function checkEnvironments(environments: Record<string, Environment>, entries: readonly CatalogEntry[], probes: ReadonlyMap<string, Probe>, parsed: ParsedCatalogDocument, problems: CatalogProblem[]): void {
+  const ids = new Set(entries.map((entry) => entry.id));
+  for (const [name, environment] of Object.entries(environments)) {
+    const base = ['environments', name, 'overrides'];
+    for (const [key, override] of Object.entries(environment.overrides ?? {})) {
+      if (!ids.has(key) && !probes.has(key)) {
+        problems.push({ line: parsed.lineOfKey(base, key), message: `environments.${name}.overrides.${key}: not an entry id or a probe id${didYouMean(key, [...ids, ...probes.keys()])}` });
+        continue;
+      }
+      const affected = ids.has(key) ? entries.filter((entry) => entry.id === key) : entries.filter((entry) => entry.probe === key);
+      for (const entry of affected) {
+        if (override.params && !entry.probe) {
+          problems.push({ line: parsed.lineOfKey([...base, key], 'params'), message: `environments.${name}.overrides.${key}: params on a manual entry` });
+          continue;
+        }
+        const probe = entry.probe ? probes.get(entry.probe) : undefined;
+        if (!probe || !override.params) continue;
+        const before = problems.length;
+        checkParams(probe, effectiveEntry(entry, environment).params ?? {}, [...base, key, 'params'], `environments.${name}.overrides.${key} (entry "${entry.id}")`, parsed, problems);
+        // One report per override, not one per entry of the probe.
+        if (problems.length > before && !ids.has(key)) break;
+      }
+    }
+  }
 }

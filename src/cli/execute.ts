@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AutomatedJudge } from '../attest/automated.js';
+import { effectiveEntry, type SelectedEnvironment } from '../catalog/environments.js';
 import { loadCatalog } from '../catalog/load.js';
 import type { CatalogEntry } from '../catalog/schema.js';
 import { loadRegistry, type Registry } from '../engine/registry.js';
@@ -17,7 +18,7 @@ import { colorsEnabled } from '../util/colors.js';
 import { ExitCode, InputError, errorMessage } from '../util/errors.js';
 import { whileRunning } from '../util/interrupt.js';
 import { redactor } from '../util/redact.js';
-import { parseReports, toSelection, type RunFlags } from './options.js';
+import { allowedCommands, parseReports, toSelection, type RunFlags } from './options.js';
 import { createProgress } from './progress.js';
 
 export interface ExecuteRequest {
@@ -34,15 +35,28 @@ export interface ExecuteRequest {
   deployment?: string | null;
   /** Standing release approvals for this deployment, for the sign-off. */
   approvals?: ApprovalSummary[];
+  /** The catalog environment this run is for (`--environment`): its overrides apply to the entries. */
+  environment?: SelectedEnvironment;
 }
 
 /** Loads the catalog, runs the selection, writes every requested report; returns the report. */
-export async function execute({ flags, target, ca, resolveManual, judgeAutomated, notes, notice, deployment, approvals }: ExecuteRequest): Promise<Report> {
+export async function execute(request: ExecuteRequest): Promise<Report> {
+  checkFormats(request.flags);
+  const report = await runReport(request);
+  await writeReports(request.flags, report);
+  return report;
+}
+
+export function checkFormats(flags: RunFlags): Array<{ format: string; file: string }> {
   if (!FORMATS[flags.format]) throw new InputError(`--format ${flags.format}: unknown format (known: ${formatNames().join(', ')})`);
-  const extraReports = parseReports(flags.report, formatNames());
+  return parseReports(flags.report, formatNames());
+}
+
+/** Runs the selected entries (with the environment's overrides) against one target; renders nothing. */
+export async function runReport({ flags, target, ca, resolveManual, judgeAutomated, notes, notice, environment, deployment, approvals }: ExecuteRequest): Promise<Report> {
   const registry = await loadRegistry();
   const { catalog } = await loadCatalog(flags.catalog, registry);
-  const entries = selectEntries(catalog.entries, toSelection(flags));
+  const entries = selectEntries(catalog.entries, toSelection(flags)).map((entry) => effectiveEntry(entry, environment?.environment));
   protectToolText(catalog.entries, registry, target);
   if (notice) process.stderr.write(`${notice}\n`);
 
@@ -58,13 +72,12 @@ export async function execute({ flags, target, ca, resolveManual, judgeAutomated
   const stopRouting = whileRunning(onSigint);
   const color = colorsEnabled(process.stderr, flags.color);
   const progress = await createProgress(entries, { tty: Boolean(process.stderr.isTTY), color, quiet: flags.quiet });
-  let report: Report;
   try {
     const outcome = await runEntries({
       entries,
       registry,
       target,
-      options: { timeoutMs: flags.timeout, insecure: flags.insecure, ca, ...(flags.attempts ? { attempts: flags.attempts } : {}) },
+      options: { timeoutMs: flags.timeout, insecure: flags.insecure, ca, allowCommands: allowedCommands(flags), ...(flags.attempts ? { attempts: flags.attempts } : {}) },
       concurrency: flags.concurrency,
       signal: controller.signal,
       ...(resolveManual ? { resolveManual } : {}),
@@ -72,7 +85,7 @@ export async function execute({ flags, target, ca, resolveManual, judgeAutomated
     });
     await progress.done();
     if (judgeAutomated) outcome.results = outcome.results.map((result) => (result.probe ? judgeAutomated(result) : result));
-    report = buildReport(outcome, {
+    const report = buildReport(outcome, {
       envFile: target.envFile,
       failOn: flags.failOn,
       timeoutMs: flags.timeout,
@@ -81,10 +94,16 @@ export async function execute({ flags, target, ca, resolveManual, judgeAutomated
       ...(deployment !== undefined ? { deployment } : {}),
       signoff: { roles: catalog.approvals?.roles ?? DEFAULT_APPROVER_ROLES, approvals: approvals ?? [] },
     });
+    if (environment) report.target.environment = environment.name;
+    return report;
   } finally {
     stopRouting();
   }
+}
 
+/** Renders `report` to stdout (or --out) and every --report file. */
+export async function writeReports(flags: RunFlags, report: Report): Promise<void> {
+  const extraReports = checkFormats(flags);
   const checklist = await readChecklistText(flags.checklist);
   if (checklist) {
     const lines = checklist.text.split(/\r?\n/).map((line) => line.trim());
@@ -104,7 +123,6 @@ export async function execute({ flags, target, ca, resolveManual, judgeAutomated
     process.stdout.write(await render(flags.format, flags.format === 'terminal'));
   }
   for (const { format, file } of extraReports) await writeReport(file, await render(format, false), `--report ${format}`);
-  return report;
 }
 
 /** The tool's own text is never altered by redaction, even where a (weak) secret is one of its words. */

@@ -47,6 +47,7 @@ function runOptions(command: Command): Command {
   return command
     .option('--env-file <file>', "the deployment's env file, e.g. .env.production")
     .option('--env <file>', 'the same as --env-file, for `node bin/...` and `npx` without `--`, where Node itself claims --env-file')
+    .option('--environment <name>', "a catalog environment (its env file, variables and overrides); repeat to compare several side by side", collect)
     .option('--set <KEY=VALUE>', 'override one variable (repeatable; commas belong to the value); wins over the env file and process env', collectWhole)
     .addOption(new Option('--timeout <seconds>', 'per-probe timeout in seconds').argParser(seconds).default(10_000, '10'))
     .option('--concurrency <n>', 'probes running at once', positiveInt('--concurrency'), 256)
@@ -57,6 +58,7 @@ function runOptions(command: Command): Command {
     .addOption(new Option('--fail-on <severity>', 'lowest severity that blocks').choices(['critical', 'high', 'medium', 'low']).default('high'))
     .option('--ca <file>', 'extra trusted CA certificate (PEM), repeatable', collect)
     .option('--insecure', 'turn TLS verification off (reports say so at the top)', false)
+    .option('--allow-commands <names>', 'let the `command` probe run these programs (comma-separated, `*` for any; also BAZAARHUB_ALLOW_COMMANDS); a catalog cannot enable them', collect)
     .option('--verbose', 'list every result, including passes and manual items', false)
     .option('--quiet', 'no progress output', false)
     .option('--ledger <file>', 'attestation ledger (default: bazaarhub-attestations.jsonl beside the catalog)')
@@ -110,6 +112,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('sync')
     .description('create or update the catalog from the checklist, keeping hand edits')
     .option('--adopt-probes', 'switch manual entries to a probe that now verifies them', false)
+    .option('--rename <OLD=NEW>', 'settle a possible rename: the entry OLD moves to the reworded item NEW (repeatable)', collect)
+    .option('--prune', 'remove vanished entries that carry no hand edits', false)
     .action(async (_options, command: Command) => {
       const { catalogSyncCommand } = await import('./commands/catalog.js');
       setExit(await catalogSyncCommand(command.optsWithGlobals()));

@@ -22,6 +22,8 @@ export interface RunFlags extends GlobalOptions, SelectionOptions {
   envFile?: string;
   /** `--env`, the spelling of --env-file that Node never claims. */
   env?: string;
+  /** Catalog environments (`--environment staging`); two or more are compared side by side. */
+  environment?: string[];
   set?: string[];
   timeout: number;
   concurrency: number;
@@ -33,6 +35,8 @@ export interface RunFlags extends GlobalOptions, SelectionOptions {
   failOn: Severity;
   ca?: string[];
   insecure: boolean;
+  /** Programs the `command` probe may run; with BAZAARHUB_ALLOW_COMMANDS from the environment. */
+  allowCommands?: string[];
   verbose: boolean;
   quiet: boolean;
   /** Attestation ledger (default: beside the catalog), days of warning before expiry, release tag glob. */
@@ -95,4 +99,9 @@ export function parseReports(values: readonly string[] = [], known: readonly str
     if (!known.includes(format)) throw new InputError(`--report ${format}: unknown format (known: ${known.join(', ')})`);
     return { format, file: value.slice(eq + 1) };
   });
+}
+
+/** `--allow-commands` plus BAZAARHUB_ALLOW_COMMANDS: set by whoever runs the check, never by the catalog. */
+export function allowedCommands(flags: Pick<RunFlags, 'allowCommands'>, env: NodeJS.ProcessEnv = process.env): string[] {
+  return [...(flags.allowCommands ?? []), ...(env.BAZAARHUB_ALLOW_COMMANDS ?? '').split(',').map((name) => name.trim()).filter(Boolean)];
 }

@@ -43,3 +43,54 @@ export function resolveHost(ctx: ProbeContext, resolverAddress: string, host: st
     }
   });
 }
+
+export const RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'TXT', 'MX', 'CAA'] as const;
+export type RecordType = (typeof RECORD_TYPES)[number];
+
+/** One record set, each value as text: `1.2.3.4`, `v=spf1 ...`, `10 mx.example.com`, `0 issue "letsencrypt.org"`. */
+export interface RecordAnswer {
+  resolver: string;
+  name: string;
+  type: RecordType;
+  values: string[];
+  /** NXDOMAIN, a timeout, a refused query: the resolver's error code. */
+  error?: string;
+}
+
+/** Asks one resolver (`system`, `ip` or `ip:port`) for one record type of one name, once per run. */
+export function resolveRecord(ctx: ProbeContext, resolverAddress: string, name: string, type: RecordType): Promise<RecordAnswer> {
+  return ctx.facts.once(`dns ${resolverAddress} ${type} ${name}`, async () => {
+    ctx.facts.countContact('dns', `${resolverAddress} ${type} ${name}`);
+    const resolver = new Resolver({ timeout: Math.max(500, Math.min(ctx.options.timeoutMs / 2, 5000)), tries: 2 });
+    if (resolverAddress !== 'system') resolver.setServers([resolverAddress]);
+    const onAbort = () => resolver.cancel();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const values = await lookup(async () => {
+        switch (type) {
+          case 'A':
+            return resolver.resolve4(name);
+          case 'AAAA':
+            return resolver.resolve6(name);
+          case 'CNAME':
+            return resolver.resolveCname(name);
+          case 'TXT':
+            return (await resolver.resolveTxt(name)).map((chunks) => chunks.join(''));
+          case 'MX':
+            return (await resolver.resolveMx(name)).map((mx) => `${mx.priority} ${mx.exchange}`);
+          case 'CAA':
+            return (await resolver.resolveCaa(name)).map((caa) => {
+              const [tag, value] = Object.entries(caa).find(([key]) => key !== 'critical') ?? ['?', ''];
+              return `${caa.critical} ${tag} "${String(value)}"`;
+            });
+        }
+      });
+      return { resolver: resolverAddress, name, type, values: values.sort() };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return { resolver: resolverAddress, name, type, values: [], error: code ?? errorMessage(error) };
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+    }
+  });
+}

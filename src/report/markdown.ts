@@ -33,7 +33,7 @@ export const renderMarkdown: Reporter = (report) => {
     '',
     `**Blocking (${report.counts.blocking}):** ${countsLine(report.counts)}`,
     '',
-    `<sub>${report.generatedAt} · bazaarhub-check ${report.tool.version} · target ${report.target.envFile ?? '(process environment)'} · blocking from ${report.options.failOn} · ${summaryLine(report.summary)}${report.counts.flaky ? ` · ${report.counts.flaky} flaky` : ''} · ${formatDuration(report.durationMs)}</sub>`,
+    `<sub>${report.generatedAt} · bazaarhub-check ${report.tool.version} ·${report.target.environment ? ` environment ${report.target.environment} ·` : ''} target ${report.target.envFile ?? '(process environment)'} · blocking from ${report.options.failOn} · ${summaryLine(report.summary)}${report.counts.flaky ? ` · ${report.counts.flaky} flaky` : ''} · ${formatDuration(report.durationMs)}</sub>`,
     '',
     ...report.notes.map((note) => `- **Note:** ${note}`),
     ...(report.notes.length ? [''] : []),

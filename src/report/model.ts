@@ -10,8 +10,11 @@ export interface Report {
   schemaVersion: 1;
   tool: { name: 'bazaarhub-check'; version: string };
   generatedAt: string;
-  /** `deployment`: what the run checked (the API origin, else the env file); approvals name it. */
-  target: { envFile: string | null; deployment?: string | null };
+  /**
+   * `deployment`: what the run checked (the API origin, else the env file); approvals name it.
+   * `environment`: the catalog environment (`run --environment NAME`), when one was selected.
+   */
+  target: { envFile: string | null; deployment?: string | null; environment?: string };
   options: { failOn: Severity; timeoutMs: number; insecure: boolean };
   verdict: Verdict;
   exitCode: number;

@@ -54,7 +54,7 @@ export const renderTerminal: Reporter = (report, context) => {
   if (report.options.insecure) lines.push(colors.red(colors.bold('WARNING: TLS verification was OFF (--insecure); certificate results are not trustworthy.')));
   if (report.interrupted) lines.push(colors.yellow('Interrupted: this is a partial report.'));
   for (const note of report.notes) lines.push(colors.dim(`note: ${note}`));
-  lines.push(colors.dim(`target ${report.target.envFile ?? '(process env)'} · ${automated.length} automated, ${manual.length} manual · blocking from ${report.options.failOn} · ${formatDuration(report.durationMs)}`));
+  lines.push(colors.dim(`${report.target.environment ? `environment ${report.target.environment} · ` : ''}target ${report.target.envFile ?? '(process env)'} · ${automated.length} automated, ${manual.length} manual · blocking from ${report.options.failOn} · ${formatDuration(report.durationMs)}`));
   lines.push(`${verdictReason(report)}`);
 
   const blocking = report.causes.filter((cause) => cause.blocks !== null);

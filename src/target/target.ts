@@ -67,6 +67,8 @@ export interface TargetSources {
   fileValues?: ReadonlyMap<string, string>;
   /** Line of each variable in the env file, for error messages. */
   fileLines?: ReadonlyMap<string, number>;
+  /** Where a value of fileValues came from when not the env file (e.g. a catalog environment's variables). */
+  origins?: ReadonlyMap<string, string>;
   processEnv?: NodeJS.ProcessEnv;
   overrides?: ReadonlyMap<string, string>;
 }
@@ -80,7 +82,7 @@ export function buildTarget(sources: TargetSources, secrets: Redactor = redactor
   const variables = new Map<string, Variable>();
   const file = sources.envFile ?? '(env file)';
   for (const [name, value] of sources.fileValues ?? []) {
-    variables.set(name, { value, origin: at(file, sources.fileLines?.get(name), '').replace(/: $/, '') });
+    variables.set(name, { value, origin: sources.origins?.get(name) ?? at(file, sources.fileLines?.get(name), '').replace(/: $/, '') });
   }
   const overridable = new Set<string>([...KNOWN_VARIABLES, ...variables.keys()]);
   for (const name of overridable) {

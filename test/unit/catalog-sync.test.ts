@@ -92,3 +92,12 @@ describe('catalog sync', () => {
     expect(entries(adopted.text)[2]).toEqual(expect.objectContaining({ probe: 'env.flags', params: { expect: { HTTPS_ONLY: 'true' } } }));
   });
 });
+
+describe('catalog sync on a broken catalog', () => {
+  it('an entry without an id never pairs as a rename (found by the fuzz test)', () => {
+    const text = sync(CHECKLIST).text.replace('  - id: pre-deployment.security.review-terms-of-service', '  - i[d: pre-deployment.security.review-terms-of-service');
+    const result = sync(CHECKLIST, text);
+    expect(result.changes.map((change) => change.kind)).toEqual(['added']);
+    expect(result.possibleRenames).toEqual([]);
+  });
+});

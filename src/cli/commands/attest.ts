@@ -60,6 +60,8 @@ async function attestOrLint(ids: string[], flags: AttestFlags, io: Io): Promise<
   const byId = new Map(catalog.entries.map((entry) => [entry.id, entry]));
   const chosen = ids.map((id) => {
     const entry = byId.get(id);
+    const renamed = entry ? undefined : catalog.entries.find((candidate) => candidate.previousIds?.includes(id));
+    if (renamed) throw new InputError(`${id}: renamed to ${renamed.id} (its earlier attestations still count); attest ${renamed.id}`);
     if (!entry) throw new InputError(`${id}: no such catalog entry (see \`bazaarhub-check list --only <prefix>\`)`);
     // An automated entry takes only `not-applicable` (the deployment has no such thing); a risk accepted on its finding is a waiver.
     if (!entry.manual && (flags.status !== undefined || !io.interactive) && flags.status !== 'not-applicable') {
