@@ -35,7 +35,14 @@ interface Mask {
 }
 
 const ESCAPES: Array<(value: string) => string> = [
-  (value) => encodeURIComponent(value),
+  // A lone surrogate cannot be percent-encoded (URIError); such a value has no URL form to mask.
+  (value) => {
+    try {
+      return encodeURIComponent(value);
+    } catch {
+      return value;
+    }
+  },
   (value) => JSON.stringify(value).slice(1, -1),
   (value) => value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string),
   (value) => value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string),
