@@ -51,3 +51,12 @@ describe('redaction masks a secret only where it stands as a value', () => {
     expect(out).toBe('pre-deployment.security.update and a.***.b');
   });
 });
+
+describe('odd secrets', () => {
+  it('a secret with a lone surrogate is registered and masked, not a URIError', () => {
+    const r = new Redactor();
+    const secret = 'Kq8vZ2xL\uD800pT4wR9mN';
+    r.add(secret);
+    expect(r.redact(`value=${secret} end`)).not.toContain(secret);
+  });
+});
