@@ -55,7 +55,8 @@ export async function execute({ flags, target, ca, resolveManual, notes }: Execu
       hooks: progress,
     });
     await progress.done();
-    report = buildReport(outcome, { envFile: target.envFile, failOn: flags.failOn, timeoutMs: flags.timeout, insecure: flags.insecure, ...(notes ? { notes } : {}) });
+    const inputs = { catalog: flags.catalog, checklist: flags.checklist ?? null, ledger: flags.manual === false ? null : (flags.ledger ?? null), catalogBundled: Boolean(flags.catalogBundled), checklistBundled: Boolean(flags.checklistBundled) };
+    report = buildReport(outcome, { envFile: target.envFile, failOn: flags.failOn, timeoutMs: flags.timeout, insecure: flags.insecure, inputs, ...(notes ? { notes } : {}) });
   } finally {
     process.off('SIGINT', onSigint);
   }

@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ExitCode, InputError, errorMessage } from '../util/errors.js';
 import { redactStandardStreams } from '../util/redact.js';
 import { toolVersion } from '../util/version.js';
+import { withInputs, withSyncInputs } from './inputs.js';
 
 export const EXIT_CODES = `
 Exit codes:
@@ -60,8 +61,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('bazaarhub-check')
     .description('Turns the BazaarHub deployment checklist into executable checks, attestations and a release verdict.')
     .version(toolVersion(), '-V, --version')
-    .option('--catalog <file>', 'check catalog', 'bazaarhub-checks.yaml')
-    .option('--checklist <file>', 'markdown checklist', 'checklists/deployment.md')
+    .option('--catalog <file>', 'check catalog (default: ./bazaarhub-checks.yaml, else the bundled BazaarHub catalog)')
+    .option('--checklist <file>', "markdown checklist (default: the one the catalog names, else ./DEPLOYMENT_CHECKLIST.md, else the bundled one)")
     .option('--no-color', 'no colours (also NO_COLOR)')
     .addHelpText('after', EXIT_CODES)
     .showSuggestionAfterError(true)
@@ -73,19 +74,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   runOptions(selectionOptions(program.command('run').description('run the selected checks against a deployment and print the verdict'))).action(async (_options, command: Command) => {
     const { runCommand } = await import('./commands/run.js');
-    setExit(await runCommand(command.optsWithGlobals()));
+    setExit(await runCommand(withInputs(command.optsWithGlobals())));
   });
 
   runOptions(selectionOptions(program.command('demo')).description('start a local stand-in BazaarHub deployment and run the full catalog against it')).action(async (_options, command: Command) => {
     const { demoCommand } = await import('./commands/demo.js');
-    setExit(await demoCommand(command.optsWithGlobals()));
+    setExit(await demoCommand(withInputs(command.optsWithGlobals())));
   });
 
   selectionOptions(program.command('list').description('show what `run` would check, with filters'))
     .option('--json', 'machine-readable list', false)
     .action(async (_options, command: Command) => {
       const { listCommand } = await import('./commands/list.js');
-      setExit(await listCommand(command.optsWithGlobals()));
+      setExit(await listCommand(withInputs(command.optsWithGlobals())));
     });
 
   program
@@ -104,14 +105,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--adopt-probes', 'switch manual entries to a probe that now verifies them', false)
     .action(async (_options, command: Command) => {
       const { catalogSyncCommand } = await import('./commands/catalog.js');
-      setExit(await catalogSyncCommand(command.optsWithGlobals()));
+      setExit(await catalogSyncCommand(withSyncInputs(command.optsWithGlobals())));
     });
   catalog
     .command('check')
     .description('exit 1 naming each item where checklist and catalog disagree (for CI)')
     .action(async (_options, command: Command) => {
       const { catalogCheckCommand } = await import('./commands/catalog.js');
-      setExit(await catalogCheckCommand(command.optsWithGlobals()));
+      setExit(await catalogCheckCommand(withSyncInputs(command.optsWithGlobals())));
     });
   catalog
     .command('schema')
@@ -150,7 +151,7 @@ Exit codes: 0 recorded / ledger intact · 1 ledger tampered or truncated · 2 ba
     )
     .action(async (ids: string[], _options, command: Command) => {
       const { attestCommand } = await import('./commands/attest.js');
-      setExit(await attestCommand(ids, command.optsWithGlobals()));
+      setExit(await attestCommand(ids, withInputs(command.optsWithGlobals())));
     });
 
   program

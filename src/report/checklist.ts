@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { formatInstant } from '../attest/dates.js';
 import type { EntryResult } from '../engine/result.js';
 import { InputError } from '../util/errors.js';
-import { INSECURE_WARNING, type Reporter } from './model.js';
+import { INSECURE_WARNING, inputsLine, type Reporter } from './model.js';
 import { isSatisfied, parseSource } from './outcome.js';
 
 const TASK_BOX = /^(\uFEFF?\s*(?:[-*+]|\d+[.)])\s+\[)([ xX])(\]\s)/;
@@ -67,5 +67,7 @@ export function renderChecklist(text: string, file: string, results: readonly En
 export const checklistReporter: Reporter = (report, context) => {
   if (!context.checklist) throw new InputError('--format checklist needs the checklist markdown: pass --checklist <file> (a readable markdown file)');
   const rendered = renderChecklist(context.checklist.text, context.checklist.file, report.results);
-  return report.options.insecure ? `> **Warning:** ${INSECURE_WARNING}\n\n${rendered}` : rendered;
+  // An HTML comment renders as nothing; "--" cannot appear inside one.
+  const named = report.inputs ? `${rendered}${rendered.endsWith('\n') ? '' : '\n'}<!-- bazaarhub-check: ${inputsLine(report.inputs).replace(/--/g, '- -')} -->\n` : rendered;
+  return report.options.insecure ? `> **Warning:** ${INSECURE_WARNING}\n\n${named}` : named;
 };

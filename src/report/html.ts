@@ -3,7 +3,7 @@ import type { EntryResult } from '../engine/result.js';
 import { STATUSES, type Status } from '../engine/types.js';
 import { isBlocking } from '../engine/verdict.js';
 import { VERDICT_TEXT, formatDuration, summaryLine } from './labels.js';
-import type { Report, Reporter } from './model.js';
+import { inputsLine, type Report, type Reporter } from './model.js';
 import { STATUS_GROUP, byPhase } from './outcome.js';
 
 export function htmlEscape(text: string): string {
@@ -101,7 +101,7 @@ export const htmlReporter: Reporter = (report) => {
 <title>bazaarhub-check: ${VERDICT_TEXT[report.verdict]}</title><style>${STYLE}</style></head>
 <body>
 <h1 id="verdict" class="verdict ${report.verdict}">${VERDICT_TEXT[report.verdict]}</h1>
-<p id="meta">Exit code ${report.exitCode} · generated ${htmlEscape(report.generatedAt)} by bazaarhub-check ${htmlEscape(report.tool.version)} · target ${htmlEscape(report.target.envFile ?? '(process environment)')} · blocking severities: ${report.options.failOn} and above · ${htmlEscape(formatDuration(report.durationMs))}</p>
+<p id="meta">Exit code ${report.exitCode} · generated ${htmlEscape(report.generatedAt)} by bazaarhub-check ${htmlEscape(report.tool.version)} · target ${htmlEscape(report.target.envFile ?? '(process environment)')} · ${htmlEscape(inputsLine(report.inputs))} · blocking severities: ${report.options.failOn} and above · ${htmlEscape(formatDuration(report.durationMs))}</p>
 ${(report.notes ?? []).map((note) => `<p class="note">Note: ${htmlEscape(note)}</p>`).join('')}${report.options.insecure ? '<p class="warning">TLS verification was turned off (--insecure): certificate results are not trustworthy.</p>' : ''}${report.interrupted ? '<p class="warning">Interrupted: this is a partial report.</p>' : ''}
 <p id="summary">${htmlEscape(summaryLine(report.summary) || 'no results')}</p>
 <h2>Results per phase</h2>

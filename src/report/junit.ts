@@ -47,7 +47,7 @@ export const junitReporter: Reporter = (report) => {
   const count = (results: readonly EntryResult[], group: string) => results.filter((r) => STATUS_GROUP[r.status] === group).length;
   const suites = [...byPhase(report.results)].map(([phase, results], index) => {
     const head = `  <testsuite${attr('name', phase)}${attr('tests', results.length)}${attr('failures', count(results, 'problem'))}${attr('errors', count(results, 'error'))}${attr('skipped', count(results, 'skipped'))}${attr('time', seconds(results.reduce((sum, r) => sum + r.durationMs, 0)))}${attr('timestamp', report.generatedAt.replace(/\.\d+Z$/, '').replace(/Z$/, ''))}${attr('id', index)}${attr('package', 'bazaarhub-check')}>`;
-    const properties = index === 0 ? [`    <properties>`, ...[['verdict', report.verdict], ['exitCode', String(report.exitCode)], ['failOn', report.options.failOn], ['envFile', report.target.envFile ?? ''], ['insecure', String(report.options.insecure)]].map(([name, value]) => `      <property${attr('name', name as string)}${attr('value', value as string)}/>`), `    </properties>`] : [];
+    const properties = index === 0 ? [`    <properties>`, ...[['verdict', report.verdict], ['exitCode', String(report.exitCode)], ['failOn', report.options.failOn], ['envFile', report.target.envFile ?? ''], ['catalog', report.inputs?.catalog ?? ''], ['checklist', report.inputs?.checklist ?? ''], ['ledger', report.inputs?.ledger ?? ''], ['insecure', String(report.options.insecure)]].map(([name, value]) => `      <property${attr('name', name as string)}${attr('value', value as string)}/>`), `    </properties>`] : [];
     return [head, ...properties, ...results.map(testcase), '  </testsuite>'].join('\n');
   });
   const all = report.results;

@@ -1,7 +1,7 @@
 import { isBlocking } from '../engine/verdict.js';
 import type { EntryResult } from '../engine/result.js';
 import { formatDuration, groupBy, STATUS_ICON, summaryLine, VERDICT_TEXT } from './labels.js';
-import type { Reporter } from './model.js';
+import { inputsLine, type Reporter } from './model.js';
 import { renderSignoff } from './signoff.js';
 
 /** Escapes text for a GFM table cell. */
@@ -19,6 +19,7 @@ export const renderMarkdown: Reporter = (report) => {
     `- **Verdict:** ${VERDICT_TEXT[report.verdict]} (exit code ${report.exitCode})`,
     `- **Generated:** ${report.generatedAt} by bazaarhub-check ${report.tool.version}`,
     `- **Target:** ${report.target.envFile ?? '(process environment)'}`,
+    ...(report.inputs ? [`- **Inputs:** ${cell(inputsLine(report.inputs))}`] : []),
     `- **Blocking severities:** ${report.options.failOn} and above`,
     `- **Results:** ${summaryLine(report.summary)} (${formatDuration(report.durationMs)})`,
     ...report.notes.map((note) => `- **Note:** ${note}`),

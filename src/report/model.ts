@@ -9,6 +9,8 @@ export interface Report {
   tool: { name: 'bazaarhub-check'; version: string };
   generatedAt: string;
   target: { envFile: string | null };
+  /** The files this report was built from; `(bundled)` marks the package's own BazaarHub copies. */
+  inputs?: ReportInputs;
   options: { failOn: Severity; timeoutMs: number; insecure: boolean };
   verdict: Verdict;
   exitCode: number;
@@ -18,6 +20,21 @@ export interface Report {
   /** What the reader must know about this run, e.g. demo services that were absent and why checks were skipped. */
   notes: string[];
   results: EntryResult[];
+}
+
+export interface ReportInputs {
+  catalog: string;
+  checklist: string | null;
+  /** null when manual items were left out (--no-manual) and the ledger was not read. */
+  ledger: string | null;
+  catalogBundled: boolean;
+  checklistBundled: boolean;
+}
+
+/** One line naming the catalog, checklist and ledger, for every format's header. */
+export function inputsLine(inputs: ReportInputs | undefined): string {
+  if (!inputs) return '';
+  return `catalog ${inputs.catalog}${inputs.catalogBundled ? ' (bundled)' : ''} · checklist ${inputs.checklist ?? '(none)'}${inputs.checklistBundled ? ' (bundled)' : ''} · ledger ${inputs.ledger ?? '(not read)'}`;
 }
 
 export interface ReporterContext {

@@ -54,7 +54,7 @@ export function toSarif(report: Report, context?: Pick<ReporterContext, 'checkli
         tool: { driver: { name: report.tool.name, version: report.tool.version, semanticVersion: report.tool.version, rules: results.map(rule) } },
         invocations: [{ executionSuccessful: !report.interrupted, endTimeUtc: report.generatedAt, exitCode: report.exitCode, ...(report.options.insecure ? { toolExecutionNotifications: [{ level: 'warning', message: { text: INSECURE_WARNING } }] } : {}) }],
         results: reported.map(({ result, index }) => sarifResult(result, index, context?.checklist?.file)),
-        properties: { verdict: report.verdict, failOn: report.options.failOn, insecure: report.options.insecure, summary: report.summary, notes: report.notes ?? [] },
+        properties: { inputs: report.inputs, verdict: report.verdict, failOn: report.options.failOn, insecure: report.options.insecure, summary: report.summary, notes: report.notes ?? [] },
       },
     ],
   };

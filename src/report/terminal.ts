@@ -3,7 +3,7 @@ import type { EntryResult } from '../engine/result.js';
 import type { Status } from '../engine/types.js';
 import { makeColors, type Colors } from '../util/colors.js';
 import { formatDuration, groupBy, STATUS_ICON, summaryLine, VERDICT_TEXT } from './labels.js';
-import type { Reporter } from './model.js';
+import { inputsLine, type Reporter } from './model.js';
 
 function paint(colors: Colors, status: Status, text: string): string {
   switch (status) {
@@ -34,6 +34,7 @@ export const renderTerminal: Reporter = (report, context) => {
   if (report.options.insecure) lines.push(colors.red(colors.bold('WARNING: TLS verification was OFF (--insecure); certificate results are not trustworthy.')));
   if (report.interrupted) lines.push(colors.yellow('Interrupted: this is a partial report.'));
   for (const note of report.notes) lines.push(colors.dim(`note: ${note}`));
+  if (report.inputs) lines.push(colors.dim(inputsLine(report.inputs)));
   lines.push(
     colors.dim(`target ${report.target.envFile ?? '(process env)'} · ${automated.length} automated, ${manual.length} manual · blocking from ${report.options.failOn} · ${formatDuration(report.durationMs)}`),
   );
