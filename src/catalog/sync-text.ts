@@ -30,7 +30,7 @@ export function yamlScalar(value: string): string {
 }
 
 const flowCache = new Map<string, string>();
-function flowParams(params: Record<string, unknown>): string {
+export function flowParams(params: Record<string, unknown>): string {
   const key = JSON.stringify(params);
   let text = flowCache.get(key);
   if (text === undefined) {

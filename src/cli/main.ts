@@ -98,6 +98,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await probesCommand(command.optsWithGlobals()));
     });
 
+  program
+    .command('init')
+    .description("set up an application repository: catalog from its checklist, ledger and key, .env.production template, CI")
+    .addOption(new Option('--ci <ci>', 'CI to set up (on a terminal init asks)').choices(['github', 'gitlab', 'none']))
+    .option('--key-dir <dir>', 'where the private signing key goes (default ~/.config/bazaarhub-check/keys; never inside the repository)')
+    .action(async (_options, command: Command) => {
+      const { initCommand } = await import('./commands/init.js');
+      setExit(await initCommand(command.optsWithGlobals()));
+    });
+
   const catalog = program.command('catalog').description('keep the catalog in sync with the checklist');
   catalog
     .command('sync')
