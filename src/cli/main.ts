@@ -44,7 +44,7 @@ function runOptions(command: Command): Command {
     .option('--set <KEY=VALUE>', 'override one variable (repeatable); wins over the env file and process env', collect)
     .addOption(new Option('--timeout <seconds>', 'per-probe timeout in seconds').argParser(seconds).default(10_000, '10'))
     .option('--concurrency <n>', 'probes running at once', positiveInt('--concurrency'), 64)
-    .addOption(new Option('--format <format>', 'report format on stdout (or --out): terminal, json, markdown, junit, sarif, html, checklist').default('terminal'))
+    .addOption(new Option('--format <format>', 'report format on stdout (or --out): terminal, json, markdown, junit, sarif, html, checklist, codequality, prometheus').default('terminal'))
     .option('--out <file>', 'write the --format report to this file (the terminal summary still prints)')
     .option('--report <format=file>', 'also write a report in another format to a file (repeatable)', collect)
     .addOption(new Option('--fail-on <severity>', 'lowest severity that blocks').choices(['critical', 'high', 'medium', 'low']).default('high'))

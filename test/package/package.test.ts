@@ -73,7 +73,7 @@ describe('a fresh clone', () => {
     const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
     tarball = join(work, info!.filename);
     const paths = info!.files.map((file) => file.path);
-    for (const needed of ['bin/bazaarhub-check.js', 'dist/src/cli/main.js', 'dist/src/standins/postgres.js', 'dist/checks/http/hsts.js', 'dist/fast-output.json', 'bazaarhub-checks.yaml', 'checklists/deployment.md', 'README.md', 'LICENSE', 'package.json']) {
+    for (const needed of ['bin/bazaarhub-check.js', 'dist/src/cli/main.js', 'dist/src/standins/postgres.js', 'dist/checks/http/hsts.js', 'dist/fast-output.json', 'bazaarhub-checks.yaml', 'checklists/deployment.md', 'README.md', 'LICENSE', 'package.json', 'action.yml', 'ci/github/action.mjs', 'ci/gitlab/bazaarhub-check.gitlab-ci.yml']) {
       expect(paths).toContain(needed);
     }
     expect(paths.filter((path) => /^(test|src|bench|scripts|\.ci)\//.test(path) || path.endsWith('.map') || path.endsWith('.ts') || /fixture/i.test(path))).toEqual([]);
