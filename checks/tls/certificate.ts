@@ -45,7 +45,8 @@ export function judgeCertificate(handshake: TlsHandshake, now: Date, policy: Cer
   else if (daysLeft >= 0 && daysLeft < warnDays) problems.push({ status: 'warn', text: `expires in ${daysLeft} days` });
 
   const summary = `issuer ${issuer}, expires ${dateOnly(leaf.validTo)}${daysLeft >= 0 ? ` (${daysLeft} days)` : ''}${shortLived ? `, 90-day issuer: thresholds ${failDays}/${warnDays} days` : ''}`;
-  return fromProblems(problems, `valid; ${summary}`, summary);
+  const expires = Number.isNaN(Date.parse(leaf.validTo)) ? {} : { expires: new Date(Date.parse(leaf.validTo)).toISOString() };
+  return { ...fromProblems(problems, `valid; ${summary}`, summary), ...expires };
 }
 
 export default defineProbe({

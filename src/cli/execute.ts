@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { loadCatalog } from '../catalog/load.js';
 import { loadRegistry } from '../engine/registry.js';
 import { runEntries, type ManualResolver } from '../engine/runner.js';
@@ -79,11 +80,15 @@ export async function execute({ flags, target, ca, resolveManual, notes }: Execu
   return report;
 }
 
+/** Written beside the target and renamed over it, so a reader (a scraper, a CI step) never sees half a report. */
 async function writeReport(file: string, text: string, flag: string): Promise<void> {
+  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, text);
+    await writeFile(temp, text);
+    await rename(temp, file);
   } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
     throw new InputError(`${flag} ${file}: cannot write: ${errorMessage(error)}`);
   }
 }

@@ -16,6 +16,8 @@ export interface FindingDetail {
   subject: string;
   status: ProbeStatus;
   observed: string;
+  /** When the subject stops being valid (a certificate's notAfter), as an ISO instant; for monitoring. */
+  expires?: string;
 }
 
 export interface Finding {

@@ -10,6 +10,7 @@ export const FORMATS: Record<string, () => Promise<Reporter>> = {
   html: async () => (await import('./html.js')).htmlReporter,
   checklist: async () => (await import('./checklist.js')).checklistReporter,
   codequality: async () => (await import('./codequality.js')).codequalityReporter,
+  prometheus: async () => (await import('./prometheus.js')).prometheusReporter,
 };
 
 export function formatNames(): string[] {
