@@ -38,12 +38,18 @@ function selectionOptions(command: Command): Command {
     .option('--no-manual', 'leave manual (attestation) items out');
 }
 
-function runOptions(command: Command): Command {
-  return command
-    .option('--env-file <file>', "the deployment's env file, e.g. .env.production")
-    .option('--set <KEY=VALUE>', 'override one variable (repeatable); wins over the env file and process env', collect)
-    .addOption(new Option('--timeout <seconds>', 'per-probe timeout in seconds').argParser(seconds).default(10_000, '10'))
-    .option('--concurrency <n>', 'probes running at once', positiveInt('--concurrency'), 64)
+/** The flags of `run`; `demo` makes its own deployment and reads no ledger, so it offers only the rest. */
+function runOptions(command: Command, { demo = false } = {}): Command {
+  if (!demo) {
+    command
+      .option('--env-file <file>', "the deployment's env file, e.g. .env.production")
+      .option('--set <KEY=VALUE>', 'override one variable (repeatable); wins over the env file and process env', collect);
+  }
+  command
+    // The demo's deployment shares the process (and the CPU) with the probes: fewer at once and a longer
+    // timeout keep its latency-judged statuses from depending on how busy the machine is.
+    .addOption(new Option('--timeout <seconds>', 'per-probe timeout in seconds').argParser(seconds).default(demo ? 30_000 : 10_000, demo ? '30' : '10'))
+    .option('--concurrency <n>', 'probes running at once', positiveInt('--concurrency'), demo ? 16 : 64)
     .addOption(new Option('--format <format>', 'report format on stdout (or --out): terminal, json, markdown, junit, sarif, html, checklist, codequality, prometheus').default('terminal'))
     .option('--out <file>', 'write the --format report to this file (the terminal summary still prints)')
     .option('--report <format=file>', 'also write a report in another format to a file (repeatable)', collect)
@@ -51,7 +57,9 @@ function runOptions(command: Command): Command {
     .option('--ca <file>', 'extra trusted CA certificate (PEM), repeatable', collect)
     .option('--insecure', 'turn TLS verification off (reports say so at the top)', false)
     .option('--verbose', 'list every result, including passes and manual items', false)
-    .option('--quiet', 'no progress output', false)
+    .option('--quiet', 'no progress output', false);
+  if (demo) return command;
+  return command
     .option('--ledger <file>', 'attestation ledger (default: bazaarhub-attestations.jsonl beside the catalog)')
     .option('--warn-days <days>', 'warn about attestations that expire within this many days (0: off)', (v) => Number(v), 7)
     .option('--release-tags <glob>', 'git tags that end per-release attestations', 'v*');
@@ -77,7 +85,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     setExit(await runCommand(withInputs(command.optsWithGlobals())));
   });
 
-  runOptions(selectionOptions(program.command('demo')).description('start a local stand-in BazaarHub deployment and run the full catalog against it')).action(async (_options, command: Command) => {
+  runOptions(selectionOptions(program.command('demo')).description('start a local stand-in BazaarHub deployment and run the full catalog against it'), { demo: true }).action(async (_options, command: Command) => {
     const { demoCommand } = await import('./commands/demo.js');
     setExit(await demoCommand(withInputs(command.optsWithGlobals())));
   });
