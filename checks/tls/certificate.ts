@@ -45,8 +45,7 @@ export function judgeCertificate(handshake: TlsHandshake, now: Date, policy: Cer
   else if (daysLeft >= 0 && daysLeft < warnDays) problems.push({ status: 'warn', text: `expires in ${daysLeft} days` });
 
   const summary = `issuer ${issuer}, expires ${dateOnly(leaf.validTo)}${daysLeft >= 0 ? ` (${daysLeft} days)` : ''}${shortLived ? `, 90-day issuer: thresholds ${failDays}/${warnDays} days` : ''}`;
-  const expires = Number.isNaN(Date.parse(leaf.validTo)) ? {} : { expires: new Date(Date.parse(leaf.validTo)).toISOString() };
-  return { ...fromProblems(problems, `valid; ${summary}`, summary), ...expires };
+  return { ...fromProblems(problems, `valid; ${summary}`, summary), expires: new Date(Date.parse(leaf.validTo)).toISOString() };
 }
 
 export default defineProbe({

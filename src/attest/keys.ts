@@ -1,7 +1,8 @@
-import { createHash, createHmac, createPrivateKey, createPublicKey, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { createHmac, createPrivateKey, createPublicKey, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError, errorMessage } from '../util/errors.js';
+import { publicKeyId } from './signers.js';
 
 export type SignatureAlgorithm = 'hmac-sha256' | 'ed25519';
 
@@ -15,7 +16,12 @@ const MIN_HMAC_KEY = 32;
 export interface Signer {
   alg: SignatureAlgorithm;
   keyId: string;
-  sign(payload: string): string;
+  /** ssh-agent signs asynchronously; file keys and HMAC at once. */
+  sign(payload: string): string | Promise<string>;
+  /** The Ed25519 public key, to print the signers-file line and find the signer's listing. */
+  publicKey?: KeyObject;
+  /** Where the key came from, for messages (never the key). */
+  source?: string;
 }
 
 export interface Verifier {
@@ -48,9 +54,6 @@ function hmacSigner(key: string): Signer & Verifier {
   };
 }
 
-function publicKeyId(key: KeyObject): string {
-  return createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
-}
 
 function ed25519Verifier(key: KeyObject): Verifier {
   return {
@@ -111,14 +114,14 @@ export function loadKeys(env: Env, ledgerFile: string): KeySet {
     const keyId = publicKeyId(publicKey);
     verifiers.push(ed25519Verifier(publicKey));
     // Ed25519 wins over HMAC when both are set: anyone holding the public key can verify it.
-    signer = { alg: 'ed25519', keyId, sign: (payload) => sign(null, Buffer.from(payload), privateKey).toString('base64') };
+    signer = { alg: 'ed25519', keyId, publicKey, source: PRIVATE_KEY_ENV, sign: (payload) => sign(null, Buffer.from(payload), privateKey).toString('base64') };
   }
   const publicValue = env[PUBLIC_KEY_ENV] || (existsSync(join(dirname(ledgerFile), PUBLIC_KEY_FILE)) ? join(dirname(ledgerFile), PUBLIC_KEY_FILE) : '');
   if (publicValue) {
     const verifier = ed25519Verifier(loadKey(publicValue, env[PUBLIC_KEY_ENV] ? PUBLIC_KEY_ENV : PUBLIC_KEY_FILE, 'public'));
     if (!verifiers.some((known) => known.keyId === verifier.keyId)) verifiers.push(verifier);
   }
-  return { signer, verifiers, missing: `set ${KEY_ENV} (HMAC secret, ${MIN_HMAC_KEY}+ characters) or ${PRIVATE_KEY_ENV} (Ed25519 PEM)` };
+  return { signer, verifiers, missing: `create a personal key with \`bazaarhub-check attest --new-key\` (or name one: --ssh-key FILE, --ssh-agent), or set ${PRIVATE_KEY_ENV} (Ed25519 PEM, for CI) or ${KEY_ENV} (shared HMAC secret, ${MIN_HMAC_KEY}+ characters)` };
 }
 
 /** JSON with object keys sorted at every depth: the exact bytes a signature covers. */

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { InputError, errorMessage } from '../util/errors.js';
 import { committedText } from './git.js';
 import { canonicalJson, type KeySet, type Signer } from './keys.js';
+import { checkSigner, type SignatureInfo, type SignersHistory } from './signer-check.js';
 
 /** The ledger's file name, beside the catalog; committed and append-only. */
 export const LEDGER_FILE = 'bazaarhub-attestations.jsonl';
@@ -40,10 +41,42 @@ const recordSchema = z
 
 export type AttestationRecord = z.output<typeof recordSchema>;
 
+/** A signed approval of one run's JSON report (`bazaarhub-check approve`), in the same chain. */
+const approvalSchema = z
+  .object({
+    v: z.literal(1),
+    seq: z.number().int().positive(),
+    kind: z.literal('approval'),
+    role: z.string().min(1),
+    report: z
+      .object({
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        verdict: z.string().min(1),
+        deployment: z.string().nullable(),
+        catalogCommit: z.string().nullable(),
+        generatedAt: z.string().nullable(),
+      })
+      .strict(),
+    override: z.boolean(),
+    justification: z.string().nullable(),
+    by: z.string().min(1),
+    at: z.string().datetime(),
+    commit: z.string().nullable(),
+    prev: z.string().min(1),
+    alg: z.enum(['hmac-sha256', 'ed25519']),
+    keyId: z.string().min(1),
+    sig: z.string().min(1),
+  })
+  .strict();
+
+export type ApprovalRecord = z.output<typeof approvalSchema>;
+export type ApprovalInput = Pick<ApprovalRecord, 'kind' | 'role' | 'report' | 'override' | 'justification' | 'by' | 'at' | 'commit'>;
+type AnyRecord = AttestationRecord | ApprovalRecord;
+
 /** What the person attesting supplies; the ledger adds seq, prev, the key and the signature. */
 export type AttestationInput = Pick<AttestationRecord, 'id' | 'status' | 'by' | 'at' | 'expires' | 'evidence' | 'note' | 'reason' | 'commit'>;
 
-export type ProblemKind = 'truncated' | 'malformed' | 'sequence' | 'chain' | 'signature' | 'unknown-key' | 'rewritten';
+export type ProblemKind = 'truncated' | 'malformed' | 'sequence' | 'chain' | 'signature' | 'unknown-key' | 'rewritten' | 'unknown-signer' | 'signer-not-valid';
 
 export interface LedgerProblem {
   /** 1-based line in the ledger file. */
@@ -57,6 +90,12 @@ export interface LedgerState {
   exists: boolean;
   /** Records before the first problem: the ones that may be trusted. */
   records: AttestationRecord[];
+  /** Trusted approvals of run reports (bazaarhub-check approve). */
+  approvals: ApprovalRecord[];
+  /** Who signed each trusted record (by seq), and with what kind of key. */
+  signatures: Map<number, SignatureInfo>;
+  /** Whether a signers file decided identities and roles. */
+  signersFile: string | null;
   /** Total lines with content, including untrusted ones. */
   lines: number;
   problems: LedgerProblem[];
@@ -66,7 +105,7 @@ export function lineHash(line: string): string {
   return createHash('sha256').update(line, 'utf8').digest('hex');
 }
 
-function payloadOf(record: Omit<AttestationRecord, 'sig'> & { sig?: string }): string {
+function payloadOf(record: Omit<AnyRecord, 'sig'> & { sig?: string }): string {
   const { sig: _sig, ...rest } = record;
   return canonicalJson(rest);
 }
@@ -82,15 +121,15 @@ function splitLines(text: string): { lines: string[]; partial: string } {
  * Verifies the whole ledger: JSON shape, sequence numbers, the hash chain and every signature,
  * a half-written last line, and (when `checkGit`) that the records committed at HEAD are still its prefix.
  */
-export async function readLedger(file: string, keys: Pick<KeySet, 'verifiers'>, options: { checkGit?: boolean } = {}): Promise<LedgerState> {
+export async function readLedger(file: string, keys: Pick<KeySet, 'verifiers'>, options: { checkGit?: boolean; signers?: SignersHistory | null } = {}): Promise<LedgerState> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { file, exists: false, records: [], lines: 0, problems: [] };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { file, exists: false, records: [], approvals: [], signatures: new Map(), signersFile: options.signers?.current.file ?? null, lines: 0, problems: [] };
     throw error;
   }
-  const state = verifyLedgerText(text, file, keys);
+  const state = verifyLedgerText(text, file, keys, options.signers ?? null);
   if (options.checkGit) {
     const committed = await committedText(file);
     if (committed !== null && !text.startsWith(committed)) {
@@ -103,16 +142,25 @@ export async function readLedger(file: string, keys: Pick<KeySet, 'verifiers'>, 
         kind: 'rewritten',
         message: `line ${line + 1} differs from the ledger committed at HEAD (${before.length} records there, ${now.length} now): committed records were removed or changed`,
       });
-      state.records = state.records.slice(0, line);
+      state.records = state.records.filter((record) => record.seq <= line);
+      state.approvals = state.approvals.filter((record) => record.seq <= line);
     }
   }
   return state;
 }
 
-export function verifyLedgerText(text: string, file: string, keys: Pick<KeySet, 'verifiers'>): LedgerState {
+/**
+ * With a signers file, the keys it lists (at any version) verify signatures, and a record whose key or
+ * claimed identity it does not vouch for is reported and left out, without distrusting the records
+ * after it: the chain still proves nothing was edited, only that this record proves nothing.
+ */
+export function verifyLedgerText(text: string, file: string, keys: Pick<KeySet, 'verifiers'>, signers: SignersHistory | null = null): LedgerState {
   const { lines, partial } = splitLines(text);
   const problems: LedgerProblem[] = [];
   const records: AttestationRecord[] = [];
+  const approvals: ApprovalRecord[] = [];
+  const signatures = new Map<number, SignatureInfo>();
+  const verifiers = signers ? [...keys.verifiers, ...signers.verifiers().filter((v) => !keys.verifiers.some((known) => known.keyId === v.keyId))] : keys.verifiers;
   let trusted = true;
   const flag = (problem: LedgerProblem) => {
     problems.push(problem);
@@ -130,25 +178,38 @@ export function verifyLedgerText(text: string, file: string, keys: Pick<KeySet, 
     } catch {
       return flag({ line: number, kind: 'malformed', message: `line ${number} is not valid JSON` });
     }
-    const parsed = recordSchema.safeParse(raw);
+    const parsed = (raw as { kind?: unknown } | null)?.kind === 'approval' ? approvalSchema.safeParse(raw) : recordSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       return flag({ line: number, kind: 'malformed', message: `line ${number}: ${issue?.path.join('.') || 'record'}: ${issue?.message ?? 'invalid'}` });
     }
-    const record = parsed.data;
+    const record: AnyRecord = parsed.data;
+    const label = 'kind' in record ? `approval by ${record.by}` : record.id;
     if (record.seq !== number) flag({ line: number, kind: 'sequence', message: `line ${number} carries seq ${record.seq}: records were deleted, inserted or reordered` });
     if (record.prev !== expectedPrev) flag({ line: number, kind: 'chain', message: `line ${number} does not chain to line ${number - 1}: a record before it was edited, deleted or reordered` });
-    const verifier = keys.verifiers.find((candidate) => candidate.alg === record.alg && candidate.keyId === record.keyId);
-    if (!verifier) flag({ line: number, kind: 'unknown-key', message: `line ${number} is signed with ${record.alg} key ${record.keyId}, which is not configured for verification` });
+    const verifier = verifiers.find((candidate) => candidate.alg === record.alg && candidate.keyId === record.keyId);
+    if (!verifier) {
+      if (!signers) return flag({ line: number, kind: 'unknown-key', message: `line ${number} is signed with ${record.alg} key ${record.keyId}, which is not configured for verification` });
+      problems.push({ line: number, kind: 'unknown-signer', message: `line ${number} (${label}): unknown signer: signed with ${record.alg} key ${record.keyId}, which ${signers.current.file} does not list; the record does not count` });
+      return;
+    }
     // A non-canonical base64 signature (other padding bits, same bytes) is an edit too.
-    else if (Buffer.from(record.sig, 'base64').toString('base64') !== record.sig || !verifier.verify(payloadOf(record), record.sig)) flag({ line: number, kind: 'signature', message: `line ${number} (${record.id}): signature does not match: the record was edited` });
-    if (trusted) records.push(record);
+    if (Buffer.from(record.sig, 'base64').toString('base64') !== record.sig || !verifier.verify(payloadOf(record), record.sig)) flag({ line: number, kind: 'signature', message: `line ${number} (${label}): signature does not match: the record was edited` });
+    if (!trusted) return;
+    const signer = checkSigner(record, number, signers);
+    if ('problem' in signer) {
+      problems.push({ line: number, kind: signer.problem, message: `line ${number} (${label}): ${signer.message}` });
+      return;
+    }
+    signatures.set(record.seq, signer);
+    if ('kind' in record) approvals.push(record);
+    else records.push(record);
   });
   if (partial !== '') {
     const number = lines.length + 1;
     problems.push({ line: number, kind: 'truncated', message: `line ${number} is half-written (${Buffer.byteLength(partial)} bytes without a newline): an append was interrupted` });
   }
-  return { file, exists: true, records, lines: lines.length + (partial ? 1 : 0), problems };
+  return { file, exists: true, records, approvals, signatures, signersFile: signers?.current.file ?? null, lines: lines.length + (partial ? 1 : 0), problems };
 }
 
 export class LedgerError extends Error {
@@ -168,7 +229,15 @@ export interface AppendOptions {
  * ledger, refuses a half-written last line, computes `seq` and `prev` from what is on disk, then writes the
  * line with one O_APPEND write and fsyncs: concurrent writers never interleave or lose records.
  */
-export async function appendAttestation(file: string, input: AttestationInput, signer: Signer, options: AppendOptions = {}): Promise<AttestationRecord> {
+export function appendAttestation(file: string, input: AttestationInput, signer: Signer, options: AppendOptions = {}): Promise<AttestationRecord> {
+  return appendRecord(file, input, signer, options) as Promise<AttestationRecord>;
+}
+
+export function appendApproval(file: string, input: ApprovalInput, signer: Signer, options: AppendOptions = {}): Promise<ApprovalRecord> {
+  return appendRecord(file, input, signer, options) as Promise<ApprovalRecord>;
+}
+
+async function appendRecord(file: string, input: AttestationInput | ApprovalInput, signer: Signer, options: AppendOptions): Promise<AnyRecord> {
   try {
     await (await open(file, 'a')).close();
   } catch (error) {
@@ -197,8 +266,8 @@ export async function appendAttestation(file: string, input: AttestationInput, s
       throw new LedgerError(`${file}:${lines.length + 1}: the last line is half-written (an earlier append was interrupted); nothing was appended. Inspect it with \`bazaarhub-check attest --lint\` and remove the partial line by hand.`);
     }
     const last = lines[lines.length - 1];
-    const unsigned = { v: 1 as const, seq: lines.length + 1, ...input, prev: last === undefined ? GENESIS : lineHash(last), alg: signer.alg, keyId: signer.keyId };
-    const record: AttestationRecord = { ...unsigned, sig: signer.sign(payloadOf(unsigned)) };
+    const unsigned = { v: 1 as const, seq: lines.length + 1, ...input, prev: last === undefined ? GENESIS : lineHash(last), alg: signer.alg, keyId: signer.keyId } as Omit<AnyRecord, 'sig'>;
+    const record = { ...unsigned, sig: await signer.sign(payloadOf(unsigned)) } as AnyRecord;
     const bytes = Buffer.from(`${JSON.stringify(record)}\n`, 'utf8');
     if (compromised) throw new LedgerError(`${file}: lost the ledger lock: ${errorMessage(compromised)}`);
     const handle = await open(file, 'a');

@@ -1,8 +1,11 @@
 import type { ManualResolver } from '../engine/runner.js';
 import { InputError } from '../util/errors.js';
-import { loadKeys } from './keys.js';
+import { dirname } from 'node:path';
+import { loadKeys, type KeySet } from './keys.js';
 import { ledgerBeside, readLedger, type LedgerState } from './ledger.js';
 import { DEFAULT_RESOLVE, buildManualResolver } from './resolve.js';
+import { loadSignersHistory } from './signer-check.js';
+import { signersBeside } from './signers.js';
 
 export interface LedgerFlags {
   catalog: string;
@@ -21,8 +24,16 @@ export function ledgerPath(flags: Pick<LedgerFlags, 'catalog' | 'ledger'>): stri
 /** Every problem as one line for stderr; empty when the ledger is sound. */
 export function describeProblems(ledger: LedgerState): string {
   if (ledger.problems.length === 0) return '';
-  const trusted = `${ledger.records.length} of ${ledger.lines} record(s) trusted`;
+  const trusted = `${ledger.records.length + ledger.approvals.length} of ${ledger.lines} record(s) trusted`;
   return `${ledger.file}: attestation ledger is damaged (${trusted}; run \`bazaarhub-check attest --lint\`):\n${ledger.problems.map((p) => `  ${ledger.file}:${p.line}: ${p.kind}: ${p.message}`).join('\n')}\n`;
+}
+
+/** Reads and verifies the ledger with every key that may verify it: the environment's and the signers file's (at each record's commit). */
+export async function openLedger(file: string, env: Readonly<Record<string, string | undefined>>): Promise<{ ledger: LedgerState; keys: KeySet; canVerify: boolean }> {
+  const keys = loadKeys(env, file);
+  const signers = await loadSignersHistory(file, signersBeside(file), dirname(file));
+  const ledger = await readLedger(file, keys, { checkGit: true, signers });
+  return { ledger, keys, canVerify: keys.verifiers.length > 0 || signers !== null };
 }
 
 /**
@@ -30,13 +41,19 @@ export function describeProblems(ledger: LedgerState): string {
  * BAZAARHUB_ATTEST_PUBLIC_KEY or the committed public key file), warns on stderr when it is damaged.
  */
 export async function loadManualResolver(flags: LedgerFlags, env: Readonly<Record<string, string | undefined>>, warn: (text: string) => void, now = new Date()): Promise<ManualResolver> {
-  if (flags.manual === false) return () => ({ status: 'unattested', observed: 'manual items were left out (--no-manual)', expected: 'a current attestation' });
+  return (await loadLedgerView(flags, env, warn, now)).resolveManual;
+}
+
+/** The resolver for manual items and the verified ledger it was built from (approvals, signers). */
+export async function loadLedgerView(flags: LedgerFlags, env: Readonly<Record<string, string | undefined>>, warn: (text: string) => void, now = new Date()): Promise<{ resolveManual: ManualResolver; ledger: LedgerState | null }> {
   const file = ledgerPath(flags);
   const warnDays = flags.warnDays ?? DEFAULT_RESOLVE.warnDays;
   if (!Number.isInteger(warnDays) || warnDays < 0) throw new InputError('--warn-days expects a whole number of days (0 turns the warning off)');
-  const keys = loadKeys(env, file);
-  const ledger = await readLedger(file, keys, { checkGit: true });
-  if (ledger.exists && ledger.lines > 0 && keys.verifiers.length === 0) warn(`${file}: attestations cannot be verified, so none count: ${keys.missing}, or BAZAARHUB_ATTEST_PUBLIC_KEY\n`);
+  const { ledger, keys, canVerify } = await openLedger(file, env);
+  const trusted = canVerify ? ledger : null;
+  // --no-manual leaves the items out, not the ledger: its release approvals still fill the sign-off.
+  if (flags.manual === false) return { resolveManual: () => ({ status: 'unattested', observed: 'manual items were left out (--no-manual)', expected: 'a current attestation' }), ledger: trusted };
+  if (ledger.exists && ledger.lines > 0 && !canVerify) warn(`${file}: attestations cannot be verified, so none count: ${keys.missing}, or BAZAARHUB_ATTEST_PUBLIC_KEY\n`);
   else warn(describeProblems(ledger));
-  return buildManualResolver(ledger, { now, warnDays, releaseTags: flags.releaseTags ?? DEFAULT_RESOLVE.releaseTags });
+  return { resolveManual: await buildManualResolver(ledger, { now, warnDays, releaseTags: flags.releaseTags ?? DEFAULT_RESOLVE.releaseTags }), ledger: trusted };
 }

@@ -6,6 +6,7 @@ import { CADENCE_DAYS, daysLeft, formatInstant, isCurrent } from './dates.js';
 import { mapConcurrent } from '../util/pool.js';
 import { releaseTagsAfter } from './git.js';
 import type { AttestationRecord, LedgerState } from './ledger.js';
+import { describeSignature, type SignatureInfo } from './signer-check.js';
 
 export interface ResolveOptions {
   now: Date;
@@ -26,8 +27,30 @@ export function latestById(records: readonly AttestationRecord[]): Map<string, A
   return latest;
 }
 
-export function summarize(record: AttestationRecord): AttestationSummary {
-  return { status: record.status, by: record.by, at: record.at, expires: record.expires, evidence: record.evidence, note: record.note, reason: record.reason };
+export function summarize(record: AttestationRecord, signature?: SignatureInfo): AttestationSummary {
+  return { status: record.status, by: record.by, at: record.at, expires: record.expires, evidence: record.evidence, note: record.note, reason: record.reason, ...(signature ? { signedWith: describeSignature(signature) } : {}) };
+}
+
+/** Every trusted record per entry id, oldest first. */
+function recordsById(records: readonly AttestationRecord[]): Map<string, AttestationRecord[]> {
+  const byId = new Map<string, AttestationRecord[]>();
+  for (const record of records) byId.set(record.id, [...(byId.get(record.id) ?? []), record]);
+  return byId;
+}
+
+/**
+ * The record that decides an entry: the latest one, or, when the entry names `attesters` and a signers
+ * file vouches for roles, the latest one by a signer holding one of them. `refused` is the newest record
+ * left out for want of the role, to say so in the finding.
+ */
+export function decidingRecord(entry: Pick<CatalogEntry, 'attesters'>, records: readonly AttestationRecord[], ledger: Pick<LedgerState, 'signatures' | 'signersFile'>): { record: AttestationRecord | undefined; refused: AttestationRecord | undefined } {
+  const roles = entry.attesters ?? [];
+  if (roles.length === 0 || ledger.signersFile === null) return { record: records.at(-1), refused: undefined };
+  const holds = (record: AttestationRecord) => (ledger.signatures.get(record.seq)?.roles ?? []).some((role) => roles.includes(role));
+  const qualifying = records.filter(holds);
+  const record = qualifying.at(-1);
+  const refused = records.filter((candidate) => !holds(candidate) && (!record || candidate.seq > record.seq)).at(-1);
+  return { record, refused };
 }
 
 function expectation(entry: CatalogEntry): string {
@@ -49,11 +72,12 @@ function describe(record: AttestationRecord): string {
 }
 
 /** The pure judgement of one manual entry from its latest record; `supersededBy` is the release tag that ended a per-release one. */
-export function judgeAttestation(entry: CatalogEntry, record: AttestationRecord | undefined, options: Pick<ResolveOptions, 'now' | 'warnDays'>, supersededBy: string | null, ledgerNote = ''): ManualOutcome {
-  const expected = expectation(entry);
-  if (!record) return { status: 'unattested', observed: `no attestation recorded${ledgerNote}`, expected };
-  const attestation = summarize(record);
-  const what = describe(record);
+export function judgeAttestation(entry: CatalogEntry, record: AttestationRecord | undefined, options: Pick<ResolveOptions, 'now' | 'warnDays'>, supersededBy: string | null, ledgerNote = '', signing: { signature?: SignatureInfo; refused?: { record: AttestationRecord; roles: string[] }; rolesUnchecked?: boolean } = {}): ManualOutcome {
+  const expected = expectation(entry) + (entry.attesters?.length ? ` by ${entry.attesters.join(' or ')}` : '');
+  const refusal = signing.refused ? `; attested by a signer without the role: ${signing.refused.record.by} (line ${signing.refused.record.seq}) holds ${signing.refused.roles.join(', ') || 'no role'}, this item needs ${entry.attesters?.join(' or ')}` : '';
+  if (!record) return { status: 'unattested', observed: `${signing.refused ? 'no attestation by a signer with the role' : 'no attestation recorded'}${refusal}${ledgerNote}`, expected };
+  const attestation = summarize(record, signing.signature);
+  const what = describe(record) + (signing.signature ? `, signed with ${describeSignature(signing.signature)}` : '') + (signing.rolesUnchecked ? ` (roles not verified: no signers file)` : '') + refusal;
   if (supersededBy) return { status: 'expired', observed: `${what}; expired: release ${supersededBy} came after the attested commit`, expected, attestation };
   if (!isCurrent(record.expires, options.now)) return { status: 'expired', observed: `${what}; expired ${formatInstant(record.expires as string)}`, expected, attestation };
   if (record.expires === null) return { status: 'attested', observed: `${what}; valid until the next release`, expected, attestation };
@@ -71,20 +95,24 @@ export function judgeAttestation(entry: CatalogEntry, record: AttestationRecord 
  * undated attestations (release tags after that commit end a per-release one); the rest is pure.
  */
 export async function buildManualResolver(ledger: LedgerState, options: ResolveOptions): Promise<ManualResolver> {
-  const latest = latestById(ledger.records);
+  const byId = recordsById(ledger.records);
   const cwd = options.cwd ?? dirname(ledger.file);
   const superseded = new Map<string, string | null>();
-  const commits = new Set([...latest.values()].filter((record) => record.expires === null && record.commit).map((record) => record.commit as string));
+  const commits = new Set(ledger.records.filter((record) => record.expires === null && record.commit).map((record) => record.commit as string));
   await mapConcurrent([...commits], 8, async (commit) => {
     const tags = await releaseTagsAfter(cwd, commit, options.releaseTags);
     superseded.set(commit, tags?.[0] ?? null);
   });
-  const first = ledger.problems[0];
-  const ignored = ledger.lines - ledger.records.length;
-  const ledgerNote = first ? ` (the ledger is damaged: ${first.message}; ${ignored} record(s) from line ${ledger.records.length + 1} on are not trusted)` : '';
+  const fatal = ledger.problems.find((problem) => problem.kind !== 'unknown-signer' && problem.kind !== 'signer-not-valid');
+  const ledgerNote = fatal ? ` (the ledger is damaged: ${fatal.message}; records from line ${fatal.line} on are not trusted)` : '';
   return (entry) => {
-    const record = latest.get(entry.id);
+    const { record, refused } = decidingRecord(entry, byId.get(entry.id) ?? [], ledger);
     const tag = record?.commit && entry.cadence === 'per-release' && record.expires === null ? (superseded.get(record.commit) ?? null) : null;
-    return judgeAttestation(entry, record, options, tag, ledgerNote);
+    const signature = record ? ledger.signatures.get(record.seq) : undefined;
+    return judgeAttestation(entry, record, options, tag, ledgerNote, {
+      ...(signature ? { signature } : {}),
+      ...(refused ? { refused: { record: refused, roles: ledger.signatures.get(refused.seq)?.roles ?? [] } } : {}),
+      rolesUnchecked: Boolean(entry.attesters?.length) && ledger.signersFile === null,
+    });
   };
 }

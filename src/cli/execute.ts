@@ -6,6 +6,7 @@ import { loadCatalog } from '../catalog/load.js';
 import { loadRegistry } from '../engine/registry.js';
 import { runEntries, type ManualResolver } from '../engine/runner.js';
 import { selectEntries } from '../engine/select.js';
+import { DEFAULT_APPROVER_ROLES, type ApprovalSummary } from '../attest/approval.js';
 import { buildReport } from '../report/build.js';
 import { FORMATS, formatNames } from '../report/formats.js';
 import type { Report, ReporterContext } from '../report/model.js';
@@ -22,10 +23,14 @@ export interface ExecuteRequest {
   ca: string[];
   resolveManual?: ManualResolver;
   notes?: string[];
+  /** What the run checked, as reports and approvals name it (the API origin or the env file). */
+  deployment?: string | null;
+  /** Standing release approvals for this deployment, for the sign-off. */
+  approvals?: ApprovalSummary[];
 }
 
 /** Loads the catalog, runs the selection, writes every requested report; returns the report. */
-export async function execute({ flags, target, ca, resolveManual, notes }: ExecuteRequest): Promise<Report> {
+export async function execute({ flags, target, ca, resolveManual, notes, deployment, approvals }: ExecuteRequest): Promise<Report> {
   if (!FORMATS[flags.format]) throw new InputError(`--format ${flags.format}: unknown format (known: ${formatNames().join(', ')})`);
   const extraReports = parseReports(flags.report, formatNames());
   const registry = await loadRegistry();
@@ -57,7 +62,16 @@ export async function execute({ flags, target, ca, resolveManual, notes }: Execu
     });
     await progress.done();
     const inputs = { catalog: flags.catalog, checklist: flags.checklist ?? null, ledger: flags.manual === false ? null : (flags.ledger ?? null), catalogBundled: Boolean(flags.catalogBundled), checklistBundled: Boolean(flags.checklistBundled) };
-    report = buildReport(outcome, { envFile: target.envFile, failOn: flags.failOn, timeoutMs: flags.timeout, insecure: flags.insecure, inputs, ...(notes ? { notes } : {}) });
+    report = buildReport(outcome, {
+      envFile: target.envFile,
+      failOn: flags.failOn,
+      timeoutMs: flags.timeout,
+      insecure: flags.insecure,
+      inputs,
+      ...(notes ? { notes } : {}),
+      ...(deployment !== undefined ? { deployment } : {}),
+      signoff: { roles: catalog.approvals?.roles ?? DEFAULT_APPROVER_ROLES, approvals: approvals ?? [] },
+    });
   } finally {
     process.off('SIGINT', onSigint);
   }

@@ -110,7 +110,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('init')
     .description("set up an application repository: catalog from its checklist, ledger and key, .env.production template, CI")
     .addOption(new Option('--ci <ci>', 'CI to set up (on a terminal init asks)').choices(['github', 'gitlab', 'none']))
-    .option('--key-dir <dir>', 'where the private signing key goes (default ~/.config/bazaarhub-check/keys; never inside the repository)')
+    .option('--by <identity>', 'who is listed in the signers file, "Name <email>" (default: git config user.name and user.email)')
+    .option('--roles <roles>', 'roles= of that listing in the signers file', 'release-manager')
     .action(async (_options, command: Command) => {
       const { initCommand } = await import('./commands/init.js');
       setExit(await initCommand(command.optsWithGlobals()));
@@ -157,12 +158,20 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--cadence <cadence>', 'walk only this cadence (repeatable)', collect)
     .option('--all', 'walk current attestations too', false)
     .option('--lint', 'verify the ledger: exit 0 intact, 1 tampered or truncated', false)
+    .option('--new-key', 'create a personal Ed25519 signing key in $XDG_CONFIG_HOME/bazaarhub-check/ and print its signers-file line', false)
+    .option('--ssh-key <file>', 'sign with this Ed25519 key (OpenSSH or PEM; remembered for next time)')
+    .option('--ssh-agent', "sign with ssh-agent's Ed25519 key (SSH_AUTH_SOCK; remembered)", false)
     .addHelpText(
       'after',
       `
-Signing keys (records are signed and hash-chained):
+Signing keys (records are signed and hash-chained), first that applies:
+  --ssh-key FILE / --ssh-agent  a key you name (remembered in $XDG_CONFIG_HOME/bazaarhub-check/)
+  BAZAARHUB_ATTEST_PRIVATE_KEY  Ed25519 private key, PEM text or file path (CI: a secret variable)
+  personal key                  $XDG_CONFIG_HOME/bazaarhub-check/attest-ed25519.pem (attest --new-key)
   BAZAARHUB_ATTEST_KEY          shared HMAC-SHA256 secret, 32+ characters (signs and verifies)
-  BAZAARHUB_ATTEST_PRIVATE_KEY  Ed25519 private key, PEM text or file path (signs)
+Who counts: bazaarhub-signers beside the ledger lists each signer (email, name, roles, validity
+and public key, like git's allowed_signers); with it, a record counts only when signed by the
+key listed for the identity it claims, and entries with attesters: need a signer with the role.
   BAZAARHUB_ATTEST_PUBLIC_KEY   Ed25519 public key, PEM text or file path (verifies; default
                                 bazaarhub-attest.pub.pem beside the ledger)
 Exit codes: 0 recorded / ledger intact · 1 ledger tampered or truncated · 2 bad input or missing flag`,
@@ -170,6 +179,42 @@ Exit codes: 0 recorded / ledger intact · 1 ledger tampered or truncated · 2 ba
     .action(async (ids: string[], _options, command: Command) => {
       const { attestCommand } = await import('./commands/attest.js');
       setExit(await attestCommand(ids, withInputs(command.optsWithGlobals())));
+    });
+
+  program
+    .command('approve')
+    .description("record a signed approval of a run's JSON report, or check one (--verify) before a deploy acts on it")
+    .argument('<report>', 'the JSON report (run --format json --out report.json)')
+    .option('--role <role>', 'the role you approve in (with --verify: required roles, repeatable; default the catalog\'s approvals.roles, else release-manager)', collect)
+    .option('--verify', 'exit 0 when this exact report is approved by every required role, 1 otherwise', false)
+    .option('--override', 'approve a report whose verdict is not READY (needs --justification)', false)
+    .option('--justification <text>', 'why a NOT READY report is approved anyway')
+    .option('--by <who>', 'who approves (default: the listed identity of your key, else git user.name <user.email>)')
+    .option('--ssh-key <file>', 'sign with this Ed25519 key (OpenSSH or PEM)')
+    .option('--ssh-agent', "sign with ssh-agent's Ed25519 key", false)
+    .option('--ledger <file>', 'attestation ledger (default: bazaarhub-attestations.jsonl beside the catalog)')
+    .addHelpText('after', '\nExit codes: 0 recorded / approved and unchanged · 1 (--verify) not approved by every required role, or the report changed · 2 bad input')
+    .action(async (report: string, _options, command: Command) => {
+      const { approveCommand } = await import('./commands/approve.js');
+      setExit(await approveCommand(report, command.optsWithGlobals()));
+    });
+
+  program
+    .command('due')
+    .description('what turns red next: attestations, waivers, per-release items, secret rotation and TLS certificates, soonest first')
+    .addOption(new Option('--days <n>', 'look this many days ahead').argParser((v) => Number(v)).default(30))
+    .addOption(new Option('--format <format>', 'terminal, json or ics (one calendar event per item)').default('terminal'))
+    .option('--out <file>', 'write to this file (atomically) instead of stdout')
+    .option('--report <file>', "certificates from an earlier run's JSON report")
+    .option('--env-file <file>', 'or: look at the certificates live (one handshake per host)')
+    .option('--set <KEY=VALUE>', 'override one variable (repeatable)', collect)
+    .option('--ca <file>', 'extra trusted CA certificate (PEM), repeatable', collect)
+    .addOption(new Option('--timeout <seconds>', 'handshake timeout in seconds').argParser(seconds).default(10_000, '10'))
+    .option('--ledger <file>', 'attestation ledger (default: bazaarhub-attestations.jsonl beside the catalog)')
+    .option('--release-tags <glob>', 'git tags that end per-release attestations', 'v*')
+    .action(async (_options, command: Command) => {
+      const { dueCommand } = await import('./commands/due.js');
+      setExit(await dueCommand(command.optsWithGlobals()));
     });
 
   program

@@ -32,4 +32,6 @@ export interface AttestationSummary {
   note: string | null;
   /** Why an item is not applicable or waived (the justification). */
   reason?: string | null;
+  /** Which kind of key signed, and whose (a listed personal key, the team key, the shared HMAC key). */
+  signedWith?: string;
 }

@@ -16,7 +16,7 @@ export interface FindingDetail {
   subject: string;
   status: ProbeStatus;
   observed: string;
-  /** When the subject stops being valid (a certificate's notAfter), as an ISO instant; for monitoring. */
+  /** When what was looked at stops being valid (ISO), e.g. a certificate's notAfter: `due` and monitoring read it. */
   expires?: string;
 }
 

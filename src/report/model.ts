@@ -2,13 +2,15 @@ import type { Severity } from '../catalog/schema.js';
 import type { EntryResult } from '../engine/result.js';
 import type { Status } from '../engine/types.js';
 import type { Verdict } from '../engine/verdict.js';
+import type { ApprovalSummary } from '../attest/approval.js';
 
 /** The JSON contract (schemaVersion 1) and the single input of every reporter. */
 export interface Report {
   schemaVersion: 1;
   tool: { name: 'bazaarhub-check'; version: string };
   generatedAt: string;
-  target: { envFile: string | null };
+  /** `deployment`: what the run checked (the API origin, else the env file); approvals name it. */
+  target: { envFile: string | null; deployment?: string | null };
   /** The files this report was built from; `(bundled)` marks the package's own BazaarHub copies. */
   inputs?: ReportInputs;
   options: { failOn: Severity; timeoutMs: number; insecure: boolean };
@@ -20,6 +22,13 @@ export interface Report {
   /** What the reader must know about this run, e.g. demo services that were absent and why checks were skipped. */
   notes: string[];
   results: EntryResult[];
+  /** Who must approve a release, and the signed approvals standing for this deployment (bazaarhub-check approve). */
+  signoff?: Signoff;
+}
+
+export interface Signoff {
+  roles: string[];
+  approvals: ApprovalSummary[];
 }
 
 export interface ReportInputs {

@@ -41,7 +41,7 @@ export function renderSignoff(report: Report, options: { roles?: readonly string
   out.push(`${manual.length} manual item(s): ${done.length} attested, ${waived.length} waived, ${notApplicable.length} not applicable, ${missing.length} missing or expired.`, '');
   out.push('### Attested', '');
   if (done.length === 0) out.push('_No current attestations._');
-  else out.push(...table(['Item', 'By', 'On (UTC)', 'Valid until', 'Evidence', 'Note'], done.map((r) => [`${cell(r.title)} <br>\`${r.id}\``, cell(r.attestation?.by), formatInstant(r.attestation?.at ?? ''), `${until(r)}${flag(r)}`, evidence(r.attestation?.evidence ?? null), cell(r.attestation?.note)])));
+  else out.push(...table(['Item', 'By', 'On (UTC)', 'Valid until', 'Evidence', 'Note', 'Signed with'], done.map((r) => [`${cell(r.title)} <br>\`${r.id}\``, cell(r.attestation?.by), formatInstant(r.attestation?.at ?? ''), `${until(r)}${flag(r)}`, evidence(r.attestation?.evidence ?? null), cell(r.attestation?.note), cell(r.attestation?.signedWith)])));
   out.push('', '### Waived', '');
   if (waived.length === 0) out.push('_Nothing is waived._');
   else out.push(...table(['Item', 'Waived by', 'Until', 'Justification', 'Evidence'], waived.map((r) => [`${cell(r.title)} <br>\`${r.id}\``, cell(r.attestation?.by), `${until(r)}${flag(r)}`, cell(r.attestation?.reason), evidence(r.attestation?.evidence ?? null)])));
@@ -59,9 +59,22 @@ export function renderSignoff(report: Report, options: { roles?: readonly string
     if (ordered.length > FOLD_AFTER) out.push(`<details><summary>${ordered.length} item(s), ${missing.filter(blocks).length} blocking the release</summary>`, '', ...rows, '', '</details>');
     else out.push(...rows);
   }
-  const roles = options.roles?.length ? options.roles : DEFAULT_ROLES;
   out.push('', '### Approval', '', `Verdict at ${formatInstant(report.generatedAt)}: **${report.verdict}** (exit ${report.exitCode}, fail-on ${report.options.failOn}).`, '');
-  out.push(...table(['Role', 'Name', 'Decision', 'Date', 'Signature'], roles.map((role) => [cell(role), ' ', '☐ Approve ☐ Reject', ' ', ' '])));
+  if (report.signoff) {
+    // Filled from signed approval records (bazaarhub-check approve); a role nobody approved stays open.
+    const approvals = new Map(report.signoff.approvals.map((approval) => [approval.role, approval]));
+    const rows = [...new Set([...report.signoff.roles, ...approvals.keys()])].map((role) => {
+      const approval = approvals.get(role);
+      if (!approval) return [cell(role), '—', `awaiting: \`bazaarhub-check approve report.json --role ${role}\``, '—', '—'];
+      const decision = `approved report \`${approval.report.sha256.slice(0, 12)}\` (${approval.report.verdict})${approval.override ? ` — **OVERRIDE**: ${cell(approval.justification)}` : ''}`;
+      return [cell(role), cell(approval.by), decision, formatInstant(approval.at), `${cell(approval.signedWith)}${approval.roleVerified ? '' : ' (role not verified)'}`];
+    });
+    out.push(...table(['Role', 'Name', 'Decision', 'Date (UTC)', 'Signed with'], rows));
+    out.push('', `Required: ${report.signoff.roles.join(', ')}. A deploy job checks the report it acts on with \`bazaarhub-check approve --verify report.json\`.`);
+  } else {
+    const roles = options.roles?.length ? options.roles : DEFAULT_ROLES;
+    out.push(...table(['Role', 'Name', 'Decision', 'Date', 'Signature'], roles.map((role) => [cell(role), ' ', '☐ Approve ☐ Reject', ' ', ' '])));
+  }
   out.push('');
   return out.join('\n');
 }

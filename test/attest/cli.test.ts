@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, runCli, type CliResult } from '../helpers/cli.js';
@@ -93,18 +93,28 @@ describe('attest through the real binary, without a terminal', () => {
   });
 });
 
-describe('50 concurrent attest processes', () => {
-  it('leave 50 valid, chained records', async () => {
+describe('50 concurrent attest and approve processes by different signers', () => {
+  it('leave 50 valid, chained records, each verified against its signer', async () => {
     const dir = project();
     const ids = (await cli(dir, ['list', '--json'])).stdout;
-    const manual = (JSON.parse(ids) as Array<{ id: string; manual: boolean }>).filter((e) => e.manual).slice(0, 50).map((e) => e.id);
-    expect(manual).toHaveLength(50);
+    const manual = (JSON.parse(ids) as Array<{ id: string; manual: boolean }>).filter((e) => e.manual).slice(0, 40).map((e) => e.id);
+    expect(manual).toHaveLength(40);
+    // Ten people, each with a personal key, all listed as release managers.
+    const people: Array<{ env: Record<string, string>; line: string }> = [];
+    for (let i = 0; i < 10; i++) {
+      const env = { XDG_CONFIG_HOME: join(dir, `.config-${i}`), HOME: dir };
+      const made = await cli(dir, ['attest', '--new-key', '--by', `Worker ${i} <worker${i}@bazaarhub.in>`], env);
+      people.push({ env, line: (/^ {2}(\S+@\S+ .*ssh-ed25519 \S+)$/m.exec(made.stderr)?.[1] as string).replace('roles="engineering"', 'roles="release-manager"') });
+    }
+    writeFileSync(join(dir, 'bazaarhub-signers'), `${people.map((p) => p.line).join('\n')}\n`);
+    await cli(dir, ['run', '--env-file', GOOD_ENV, '--only', 'env.secret-strength', '--no-manual', '--format', 'json', '--out', 'report.json'], people[0]?.env);
+    const commands = [...manual.map((id) => ['attest', id, '--status', 'done']), ...Array.from({ length: 10 }, () => ['approve', 'report.json', '--role', 'release-manager'])];
     // All 50 start at once; `nice` keeps the burst from starving test files running beside this one.
     const codes = await Promise.all(
-      manual.map(
-        (id, i) =>
+      commands.map(
+        (args, i) =>
           new Promise<string>((resolve, reject) => {
-            const child = spawn('nice', ['-n', '15', process.execPath, '--', BIN, 'attest', id, '--status', 'done', '--by', `worker-${i}`], { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, ...withKey }, stdio: ['ignore', 'ignore', 'pipe'] });
+            const child = spawn('nice', ['-n', '15', process.execPath, '--', BIN, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...people[i % 10]?.env }, stdio: ['ignore', 'ignore', 'pipe'] });
             let stderr = '';
             child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
             const timer = setTimeout(() => child.kill('SIGKILL'), 100_000);
@@ -116,13 +126,15 @@ describe('50 concurrent attest processes', () => {
           }),
       ),
     );
-    expect(codes).toEqual(manual.map(() => '0'));
-    const lint = await cli(dir, ['attest', '--lint']);
-    expect(lint.stdout).toMatch(/50 record\(s\), hash chain intact, every signature verified/);
+    expect(codes).toEqual(commands.map(() => '0'));
+    const lint = await cli(dir, ['attest', '--lint'], {});
+    expect(lint.stdout).toMatch(/50 record\(s\), hash chain intact, every signature verified, every signer listed/);
     expect(lint.code).toBe(0);
     const records = readFileSync(ledgerOf(dir), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-    expect(new Set(records.map((r) => r.by)).size).toBe(50);
+    expect(new Set(records.map((r) => r.by)).size).toBe(10);
+    expect(records.filter((r) => r.kind === 'approval')).toHaveLength(10);
     expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect((await cli(dir, ['approve', '--verify', 'report.json'], {})).code).toBe(0);
   }, 120_000);
 });
 
@@ -164,6 +176,22 @@ describe('attest on a terminal', () => {
     expect(code).toBe(0);
     const [record] = readFileSync(ledgerOf(dir), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     expect(record).toMatchObject({ id: VENDOR, status: 'done', by: 'Tester', evidence: 'https://ci.example.com/run/7', note: 'smoke run' });
+  }, 40_000);
+
+  it('offers a personal key on the first attest of a machine with none, then signs with it', async () => {
+    const dir = project();
+    const config = join(dir, '.config');
+    const { code, output } = await onTerminal(dir, ['attest', VENDOR, '--by', 'Tester <tester@bazaarhub.in>'], { XDG_CONFIG_HOME: config }, [
+      [/Create a personal Ed25519 key/, '\r'],
+      [/Outcome/, '\r'],
+      [/Evidence/, '\r'],
+      [/Note/, '\r'],
+    ]);
+    expect(code).toBe(0);
+    expect(output).toMatch(/tester@bazaarhub\.in name="Tester",roles="engineering" ssh-ed25519 /);
+    const [record] = readFileSync(ledgerOf(dir), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(record).toMatchObject({ id: VENDOR, alg: 'ed25519', by: 'Tester <tester@bazaarhub.in>' });
+    expect(statSync(join(config, 'bazaarhub-check/attest-ed25519.pem')).mode & 0o777).toBe(0o600);
   }, 40_000);
 
   it('records a waiver from prompts, rejecting an impossible date until a valid one is typed', async () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { parseSigners } from '../../src/attest/signers.js';
 import { BIN, LOOPBACK_GUARD, ROOT, runCli } from '../helpers/cli.js';
 
 const temps: string[] = [];
@@ -28,6 +29,8 @@ const bundled = (id: string) => BUNDLED.entries.find((entry) => entry.id === id)
 function appRepo(checklist = 'DEPLOYMENT_CHECKLIST.md'): string {
   const dir = temp('bazaarhub-app-');
   execFileSync('git', ['init', '-q'], { cwd: dir });
+  execFileSync('git', ['config', 'user.name', 'Asha Rao'], { cwd: dir });
+  execFileSync('git', ['config', 'user.email', 'asha@bazaarhub.in'], { cwd: dir });
   let text = readFileSync(join(ROOT, 'checklists/deployment.md'), 'utf8');
   expect(text).toContain('- [ ] Configure HSTS headers\n');
   text = text.replace('- [ ] Configure HSTS headers\n', '');
@@ -49,13 +52,14 @@ function snapshot(dir: string): Record<string, string> {
   return files;
 }
 
-const init = (dir: string, args: string[], env: Record<string, string> = {}) => runCli(['init', ...args], { cwd: dir, env: { CI: 'true', ...env } });
+/** init and the commands after it, with a private config directory (the personal key lives there). */
+const init = (dir: string, args: string[], config: string) => runCli(['init', ...args], { cwd: dir, env: { CI: 'true', XDG_CONFIG_HOME: config } });
 
 describe('bazaarhub-check init (real binary, temporary git repository)', () => {
   it('writes the curated catalog, ledger, public key, env template and workflow, then prints the next three commands', async () => {
     const dir = appRepo();
-    const keys = temp('bazaarhub-keys-');
-    const { code, stdout, stderr } = await init(dir, ['--ci', 'github', '--key-dir', keys]);
+    const config = temp('bazaarhub-config-');
+    const { code, stdout, stderr } = await init(dir, ['--ci', 'github'], config);
     expect(stderr).toBe('');
     expect(code).toBe(0);
 
@@ -75,13 +79,14 @@ describe('bazaarhub-check init (real binary, temporary git repository)', () => {
     expect(stdout).toMatch(/created {2}bazaarhub-checks\.yaml from DEPLOYMENT_CHECKLIST\.md: \d+ entries .*; \d+ took probe, params and severity from the BazaarHub curation, 1 were inferred/);
 
     expect(readFileSync(join(dir, 'bazaarhub-attestations.jsonl'), 'utf8')).toBe('');
-    const publicKey = createPublicKey(readFileSync(join(dir, 'bazaarhub-attest.pub.pem'), 'utf8'));
-    expect(publicKey.asymmetricKeyType).toBe('ed25519');
-    // The private key: outside the repository, owner-only, and the pair of the committed public key.
-    const [privateName] = readdirSync(keys);
-    const privateFile = join(keys, privateName!);
+    // The personal key: outside the repository, owner-only; the signers file lists its public half.
+    const privateFile = join(config, 'bazaarhub-check/attest-ed25519.pem');
     expect(statSync(privateFile).mode & 0o777).toBe(0o600);
-    expect(createPublicKey(createPrivateKey(readFileSync(privateFile, 'utf8'))).export({ type: 'spki', format: 'pem' })).toBe(publicKey.export({ type: 'spki', format: 'pem' }));
+    const publicKey = createPublicKey(createPrivateKey(readFileSync(privateFile, 'utf8')));
+    const signers = parseSigners(readFileSync(join(dir, 'bazaarhub-signers'), 'utf8'), 'bazaarhub-signers');
+    expect(signers.listings).toHaveLength(1);
+    expect(signers.listings[0]).toMatchObject({ email: 'asha@bazaarhub.in', name: 'Asha Rao', roles: ['release-manager'] });
+    expect(signers.listings[0]!.key.export({ type: 'spki', format: 'pem' })).toBe(publicKey.export({ type: 'spki', format: 'pem' }));
     for (const [file, content] of Object.entries(snapshot(dir))) expect(Buffer.from(content.split(':')[1]!, 'base64').toString(), file).not.toContain('PRIVATE KEY');
 
     // The env template: names only, every value empty, ignored by git.
@@ -98,8 +103,8 @@ describe('bazaarhub-check init (real binary, temporary git repository)', () => {
 
     const next = stdout.slice(stdout.indexOf('Next:'));
     expect(next).toContain('1. fill in .env.production, then:  npx bazaarhub-check run --env-file .env.production');
-    expect(next).toContain(`2. record the manual items:   BAZAARHUB_ATTEST_PRIVATE_KEY=${privateFile} npx bazaarhub-check attest`);
-    expect(next).toMatch(/3\. commit the set-up: +git add bazaarhub-checks\.yaml bazaarhub-attestations\.jsonl bazaarhub-attest\.pub\.pem \.github\/workflows\/bazaarhub-check\.yml/);
+    expect(next).toContain('2. record the manual items:   npx bazaarhub-check attest   (signs with your personal key)');
+    expect(next).toMatch(/3\. commit the set-up: +git add bazaarhub-checks\.yaml bazaarhub-attestations\.jsonl bazaarhub-signers \.github\/workflows\/bazaarhub-check\.yml/);
 
     // The result works: the catalog agrees with the checklist, and run reads the template.
     expect((await runCli(['catalog', 'check'], { cwd: dir })).code).toBe(0);
@@ -107,33 +112,36 @@ describe('bazaarhub-check init (real binary, temporary git repository)', () => {
     expect(run.stdout).toContain('catalog bazaarhub-checks.yaml · checklist DEPLOYMENT_CHECKLIST.md · ledger bazaarhub-attestations.jsonl');
     expect(run.code).toBe(1);
 
-    // A signed attestation with the new key verifies against the committed public key.
-    const attested = await runCli(['attest', 'pre-deployment.compliance-legal.review-gst-compliance-requirements', '--status', 'done', '--by', 'Asha', '--evidence', 'https://wiki.example.com/gst'], { cwd: dir, env: { CI: 'true', BAZAARHUB_ATTEST_PRIVATE_KEY: privateFile } });
+    // An attestation signed with the personal key counts: the signers file lists it.
+    const gst = 'pre-deployment.compliance-legal.review-gst-compliance-requirements';
+    const attested = await runCli(['attest', gst, '--status', 'done', '--evidence', 'https://wiki.example.com/gst'], { cwd: dir, env: { CI: 'true', XDG_CONFIG_HOME: config } });
     expect(attested.code, attested.stderr).toBe(0);
     expect((await runCli(['attest', '--lint'], { cwd: dir })).code).toBe(0);
+    const counted = await runCli(['run', '--env-file', '.env.production', '--only', gst, '--format', 'json'], { cwd: dir });
+    expect(JSON.parse(counted.stdout).results[0]).toMatchObject({ id: gst, status: 'attested' });
 
     // Running it again changes nothing, and says so.
     const before = snapshot(dir);
-    const again = await init(dir, ['--key-dir', keys]);
+    const again = await init(dir, [], config);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('Nothing changed: this repository is already set up for bazaarhub-check');
     expect(again.stdout).not.toMatch(/^created/m);
     expect(snapshot(dir)).toEqual(before);
-    expect(readdirSync(keys)).toEqual([privateName]);
+    expect(readdirSync(join(config, 'bazaarhub-check'))).toEqual(['attest-ed25519.pem']);
   }, 90_000);
 
   it('finds docs/*checklist*.md, sets up GitLab CI, and never puts the private key in the repository', async () => {
     const dir = appRepo('docs/release-checklist.md');
-    const inside = await init(dir, ['--ci', 'gitlab', '--key-dir', join(dir, 'keys')]);
+    const inside = await init(dir, ['--ci', 'gitlab'], join(dir, 'config'));
     expect(inside.code).toBe(2);
     expect(inside.stderr.trim().split('\n')).toHaveLength(1);
-    expect(inside.stderr).toContain('inside the repository; the private signing key must not be committed');
+    expect(inside.stderr).toContain('inside the repository, where it could be committed');
     expect(readdirSync(dir).sort()).toEqual(['.git', 'docs']); // refused before anything was written
 
-    const keys = temp('bazaarhub-keys-');
-    const { code, stdout } = await init(dir, ['--ci', 'gitlab', '--key-dir', keys]);
+    const { code, stdout } = await init(dir, ['--ci', 'gitlab', '--by', 'Bob Iyer <bob@bazaarhub.in>', '--roles', 'security,operations'], temp('bazaarhub-config-'));
     expect(code).toBe(0);
     expect(stdout).toContain('from docs/release-checklist.md');
+    expect(readFileSync(join(dir, 'bazaarhub-signers'), 'utf8')).toMatch(/^bob@bazaarhub\.in name="Bob Iyer",roles="security,operations" ssh-ed25519 /m);
     expect(parse(readFileSync(join(dir, 'bazaarhub-checks.yaml'), 'utf8')).checklist).toBe('docs/release-checklist.md');
     expect(parse(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8'))).toEqual({ include: [{ local: '.gitlab/bazaarhub-check.gitlab-ci.yml' }] });
     const job = parse(readFileSync(join(dir, '.gitlab/bazaarhub-check.gitlab-ci.yml'), 'utf8'))['bazaarhub-check'];
@@ -142,21 +150,20 @@ describe('bazaarhub-check init (real binary, temporary git repository)', () => {
 
   it('without a checklist: one line, exit 2; --checklist names one anywhere', async () => {
     const dir = temp('bazaarhub-app-');
-    const missing = await init(dir, ['--ci', 'none', '--key-dir', temp('bazaarhub-keys-')]);
+    const missing = await init(dir, ['--ci', 'none', '--by', 'Asha <asha@bazaarhub.in>'], temp('bazaarhub-config-'));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe('bazaarhub-check: no checklist found (looked for DEPLOYMENT_CHECKLIST.md, checklists/deployment.md and docs/*checklist*.md): pass --checklist FILE\n');
     writeFileSync(join(dir, 'ops.md'), readFileSync(join(ROOT, 'checklists/deployment.md')));
-    const given = await init(dir, ['--checklist', 'ops.md', '--ci', 'none', '--key-dir', temp('bazaarhub-keys-')]);
+    const given = await init(dir, ['--checklist', 'ops.md', '--ci', 'none', '--by', 'Asha <asha@bazaarhub.in>'], temp('bazaarhub-config-'));
     expect(given.code).toBe(0);
     expect(relative(dir, join(dir, parse(readFileSync(join(dir, 'bazaarhub-checks.yaml'), 'utf8')).checklist))).toBe('ops.md');
   }, 60_000);
 
   it('on a terminal it asks which CI to set up', async () => {
     const dir = appRepo();
-    const keys = temp('bazaarhub-keys-');
-    const command = ['node', '--', BIN, 'init', '--key-dir', keys].map((a) => `'${a}'`).join(' ');
+    const command = ['node', '--', BIN, 'init'].map((a) => `'${a}'`).join(' ');
     const output = await new Promise<string>((resolve) => {
-      const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, TERM: 'xterm', NO_COLOR: '1', NODE_OPTIONS: LOOPBACK_GUARD }, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, XDG_CONFIG_HOME: temp('bazaarhub-config-'), TERM: 'xterm', NO_COLOR: '1', NODE_OPTIONS: LOOPBACK_GUARD }, stdio: ['pipe', 'pipe', 'pipe'] });
       let text = '';
       let answered = false;
       child.stdout.on('data', (chunk: Buffer) => {

@@ -1,13 +1,11 @@
-import { dirname } from 'node:path';
 import { loadCatalog } from '../../catalog/load.js';
 import type { CatalogEntry } from '../../catalog/schema.js';
 import { checkExpiryInput, formatInstant } from '../../attest/dates.js';
-import { gitIdentity } from '../../attest/git.js';
-import { loadKeys } from '../../attest/keys.js';
-import { LedgerError, OUTCOMES, readLedger, type AttestationRecord } from '../../attest/ledger.js';
-import { describeProblems, ledgerPath } from '../../attest/load.js';
+import { LedgerError, OUTCOMES, type AttestationRecord } from '../../attest/ledger.js';
+import { describeProblems, ledgerPath, openLedger } from '../../attest/load.js';
 import { DEFAULT_RESOLVE, buildManualResolver } from '../../attest/resolve.js';
-import { attest, type AttestRequest } from '../../attest/service.js';
+import { attest, checkRole, signingIdentity, type AttestRequest, type SignerChoice, type SignerIdentity } from '../../attest/service.js';
+import { personalKeyPath } from '../../attest/personal-key.js';
 import { loadRegistry } from '../../engine/registry.js';
 import { selectEntries } from '../../engine/select.js';
 import { ExitCode, InputError } from '../../util/errors.js';
@@ -20,6 +18,12 @@ export interface AttestFlags extends GlobalOptions, Pick<SelectionOptions, 'phas
   lint?: boolean;
   /** Interactive: also offer items whose attestation is still current. */
   all?: boolean;
+  /** Create a personal Ed25519 key in the config directory. */
+  newKey?: boolean;
+  /** Sign with this OpenSSH/PEM Ed25519 private key (remembered). */
+  sshKey?: string;
+  /** Sign with ssh-agent's Ed25519 key (remembered). */
+  sshAgent?: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -61,17 +65,37 @@ async function attestOrLint(ids: string[], flags: AttestFlags, io: Io): Promise<
     return entry;
   });
   const request: AttestRequest = { ...pick(flags), reason: flags.justification ?? flags.reason };
-  const context = { ledgerFile: file, env: io.env, now: new Date() };
+  const choice: SignerChoice = { ...(flags.newKey ? { newKey: true } : {}), ...(flags.sshKey ? { sshKey: flags.sshKey } : {}), ...(flags.sshAgent ? { sshAgent: true } : {}) };
+  const context = { ledgerFile: file, env: io.env, now: new Date(), choice, warn: io.err };
+  if (flags.newKey && chosen.length === 0) {
+    // Only the key was asked for: make it and say what to add to the signers file.
+    await signingIdentity(context, request.by);
+    return ExitCode.Ready;
+  }
   if (!io.interactive) {
     // No terminal or CI: everything comes from flags, and nothing is ever asked.
     if (chosen.length === 0) throw new InputError('give the id(s) to attest: bazaarhub-check attest <ID...> --status done|not-applicable|waived (no terminal to prompt on, or CI is set)');
+    const identity = await signingIdentity(context, request.by);
+    for (const entry of chosen) checkRole(entry, identity);
     for (const entry of chosen) {
-      const record = await attest(entry, request, context);
+      const record = await attest(entry, request, context, identity);
       io.out(`${describe(record)}\n`);
     }
     return ExitCode.Ready;
   }
   return walk(chosen.length ? chosen : manual, { explicit: chosen.length > 0, all: Boolean(flags.all) }, request, context, io);
+}
+
+/** On a terminal with no key at all: offer to create the personal key rather than fail. */
+async function identityForWalk(context: Parameters<typeof signingIdentity>[0], by: string | undefined, io: Io): Promise<SignerIdentity> {
+  try {
+    return await signingIdentity(context, by);
+  } catch (error) {
+    if (!(error instanceof InputError) || !/no signing key/.test(error.message)) throw error;
+    const { confirm } = await import('@inquirer/prompts');
+    if (!(await confirm({ message: `No signing key yet. Create a personal Ed25519 key in ${personalKeyPath(context.env)}?`, default: true }))) throw error;
+    return signingIdentity({ ...context, choice: { ...context.choice, newKey: true } }, by);
+  }
 }
 
 function pick(flags: AttestFlags): AttestRequest {
@@ -85,9 +109,8 @@ function describe(record: AttestationRecord): string {
 }
 
 async function lint(file: string, io: Io): Promise<number> {
-  const keys = loadKeys(io.env, file);
-  if (keys.verifiers.length === 0) throw new InputError(`attest --lint cannot verify signatures: ${keys.missing}, or BAZAARHUB_ATTEST_PUBLIC_KEY (Ed25519 public key)`);
-  const ledger = await readLedger(file, keys, { checkGit: true });
+  const { ledger, keys, canVerify } = await openLedger(file, io.env);
+  if (!canVerify) throw new InputError(`attest --lint cannot verify signatures: commit a bazaarhub-signers file beside the ledger, set BAZAARHUB_ATTEST_PUBLIC_KEY (Ed25519 public key), or ${keys.missing}`);
   if (!ledger.exists) {
     io.out(`${file}: no ledger yet (nothing attested)\n`);
     return ExitCode.Ready;
@@ -96,27 +119,36 @@ async function lint(file: string, io: Io): Promise<number> {
     io.err(describeProblems(ledger));
     return ExitCode.NotReady;
   }
-  io.out(`${file}: ${ledger.records.length} record(s), hash chain intact, every signature verified\n`);
+  const who = ledger.signersFile ? `every signer listed in ${ledger.signersFile}` : 'signed with the team key (no signers file: identities are not verified)';
+  io.out(`${file}: ${ledger.records.length + ledger.approvals.length} record(s), hash chain intact, every signature verified, ${who}\n`);
   return ExitCode.Ready;
 }
 
 /** The interactive walk: each manual item that is unattested or expired (or every chosen one), one at a time. */
-async function walk(entries: CatalogEntry[], choice: { explicit: boolean; all: boolean }, preset: AttestRequest, context: { ledgerFile: string; env: Env; now: Date }, io: Io): Promise<number> {
+async function walk(entries: CatalogEntry[], choice: { explicit: boolean; all: boolean }, preset: AttestRequest, context: Parameters<typeof signingIdentity>[0], io: Io): Promise<number> {
   const { select, input } = await import('@inquirer/prompts');
-  const keys = loadKeys(io.env, context.ledgerFile);
-  if (!keys.signer) throw new InputError(`cannot sign attestations: ${keys.missing}`);
-  const ledger = await readLedger(context.ledgerFile, keys, { checkGit: true });
-  if (ledger.problems.length) {
+  const identity = await identityForWalk(context, preset.by, io);
+  const { ledger } = await openLedger(context.ledgerFile, io.env);
+  if (ledger.problems.some((problem) => problem.kind !== 'unknown-signer' && problem.kind !== 'signer-not-valid')) {
     io.err(describeProblems(ledger));
     return ExitCode.NotReady;
   }
   const resolve = await buildManualResolver(ledger, { now: context.now, ...DEFAULT_RESOLVE });
-  const todo = entries.filter((entry) => choice.explicit || choice.all || ['unattested', 'expired', 'warn'].includes(resolve(entry).status));
+  const mayAttest = (entry: CatalogEntry) => {
+    try {
+      checkRole(entry, identity);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const due = entries.filter((entry) => choice.explicit || choice.all || ['unattested', 'expired', 'warn'].includes(resolve(entry).status));
+  const todo = due.filter(mayAttest);
+  if (todo.length < due.length) io.out(`${due.length - todo.length} item(s) need a role ${identity.by} does not hold; they are left for their attesters (see \`bazaarhub-check list\`).\n`);
   if (todo.length === 0) {
     io.out('Every selected manual item has a current attestation (use --all to revisit them).\n');
     return ExitCode.Ready;
   }
-  const by = preset.by ?? (await gitIdentity(dirname(context.ledgerFile))) ?? undefined;
   let recorded = 0;
   try {
     for (const [index, entry] of todo.entries()) {
@@ -138,9 +170,8 @@ async function walk(entries: CatalogEntry[], choice: { explicit: boolean; all: b
       const expires = preset.expires ?? (status === 'waived' ? await input({ message: 'Waived until (YYYY-MM-DD, UTC, inclusive)', required: true, validate: (v) => checkExpiryInput(v, new Date()) }) : undefined);
       const evidence = preset.evidence ?? (await input({ message: 'Evidence (URL or file path, optional)' }));
       const note = preset.note ?? (await input({ message: 'Note (optional)' }));
-      const who = by ?? (await input({ message: 'Attested by', required: true }));
-      const request: AttestRequest = { status, by: who, ...(reason ? { reason } : {}), ...(expires ? { expires } : {}), ...(evidence ? { evidence } : {}), ...(note ? { note } : {}) };
-      const record = await attest(entry, request, { ...context, now: new Date() });
+      const request: AttestRequest = { status, by: identity.by, ...(reason ? { reason } : {}), ...(expires ? { expires } : {}), ...(evidence ? { evidence } : {}), ...(note ? { note } : {}) };
+      const record = await attest(entry, request, { ...context, now: new Date() }, identity);
       recorded++;
       io.out(`  ${describe(record)}\n`);
     }

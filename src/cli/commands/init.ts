@@ -1,8 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { PUBLIC_KEY_FILE, PRIVATE_KEY_ENV } from '../../attest/keys.js';
+import { gitIdentity } from '../../attest/git.js';
+import type { Signer } from '../../attest/keys.js';
+import { configDir, createPersonalKey, keyFileSigner, personalKeyPath } from '../../attest/personal-key.js';
+import { signersLine } from '../../attest/service.js';
+import { emailOf, signersBeside } from '../../attest/signers.js';
 import { LEDGER_FILE } from '../../attest/ledger.js';
 import { catalogFromText, loadCatalog } from '../../catalog/load.js';
 import { readChecklist } from '../../checklist/read.js';
@@ -10,7 +13,7 @@ import { loadRegistry } from '../../engine/registry.js';
 import { curatedCatalog } from '../../init/catalog.js';
 import { CI_CHOICES, GITLAB_ROOT, ciFiles, type CiChoice } from '../../init/ci.js';
 import { envTemplate } from '../../init/env-template.js';
-import { createSigningKey, defaultKeyDir, isInside } from '../../init/keys.js';
+import { isInside } from '../../init/keys.js';
 import { ExitCode, InputError } from '../../util/errors.js';
 import { CATALOG_FILE, bundledCatalog, findChecklist } from '../inputs.js';
 import { canPrompt } from './attest.js';
@@ -19,7 +22,9 @@ export interface InitFlags {
   catalog?: string;
   checklist?: string;
   ci?: string;
-  keyDir?: string;
+  /** Who is listed in the signers file (default: git config user.name and user.email). */
+  by?: string;
+  roles?: string;
 }
 
 const ENV_FILE = '.env.production';
@@ -32,8 +37,10 @@ export async function initCommand(flags: InitFlags, cwd = process.cwd()): Promis
   if (flags.ci !== undefined && !(CI_CHOICES as readonly string[]).includes(flags.ci)) throw new InputError(`--ci ${flags.ci}: expected one of ${CI_CHOICES.join(', ')}`);
   const checklistFile = flags.checklist ?? findChecklist(cwd);
   if (!checklistFile) throw new InputError('no checklist found (looked for DEPLOYMENT_CHECKLIST.md, checklists/deployment.md and docs/*checklist*.md): pass --checklist FILE');
-  const keyDir = flags.keyDir ?? defaultKeyDir();
-  if (isInside(keyDir, cwd)) throw new InputError(`--key-dir ${keyDir}: inside the repository; the private signing key must not be committed (choose a directory outside ${cwd})`);
+  const keyDir = configDir(process.env);
+  if (isInside(keyDir, cwd)) throw new InputError(`XDG_CONFIG_HOME puts the personal signing key (${keyDir}) inside the repository, where it could be committed: point it elsewhere`);
+  const identity = flags.by ?? (await gitIdentity(cwd));
+  if (!identity || !emailOf(identity)) throw new InputError('init lists you in the signers file: pass --by "Name <email>" or set git config user.name and user.email');
   const catalogFile = flags.catalog ?? CATALOG_FILE;
   const at = (file: string) => join(cwd, file);
   const created: string[] = [];
@@ -70,27 +77,24 @@ export async function initCommand(flags: InitFlags, cwd = process.cwd()): Promis
     say(`created  ${ledgerFile} (the attestation ledger: append-only, commit it)`);
   }
 
-  const publicFile = join(dirname(ledgerFile), PUBLIC_KEY_FILE);
-  let privateFile: string | undefined;
-  if (existsSync(at(publicFile))) {
-    kept.push(publicFile);
-    say(`kept     ${publicFile}`);
-    privateFile = findPrivateKey(readFileSync(at(publicFile), 'utf8'), keyDir);
+  const signersFile = signersBeside(ledgerFile);
+  let keyFile = personalKeyPath(process.env);
+  if (existsSync(at(signersFile))) {
+    kept.push(signersFile);
+    say(`kept     ${signersFile}`);
   } else {
-    const existing = process.env[PRIVATE_KEY_ENV];
-    if (existing) {
-      const pem = existing.includes('-----BEGIN') ? existing.replace(/\\n/g, '\n') : readFileSync(existing, 'utf8');
-      writeFileSync(at(publicFile), createPublicKey(createPrivateKey(pem)).export({ type: 'spki', format: 'pem' }) as string);
-      say(`created  ${publicFile} (the public half of ${PRIVATE_KEY_ENV})`);
-      privateFile = existing.includes('-----BEGIN') ? undefined : existing;
+    let signer;
+    if (existsSync(keyFile)) {
+      signer = await keyFileSigner(keyFile);
+      say(`using    ${keyFile} (your personal signing key)`);
     } else {
-      const key = createSigningKey(cwd, keyDir);
-      writeFileSync(at(publicFile), key.publicPem);
-      privateFile = key.privateFile;
-      say(`created  ${publicFile} (verifies attestations; commit it)`);
-      say(`created  ${key.privateFile} (the private signing key, mode 0600, outside the repository: never commit it)`);
+      signer = createPersonalKey(process.env);
+      keyFile = signer.source;
+      say(`created  ${keyFile} (your personal signing key, mode 0600, outside the repository: never commit it)`);
     }
-    created.push(publicFile);
+    writeFileSync(at(signersFile), `# Who may sign attestations (git's allowed_signers format plus roles=); see the README.\n${signersLine(identity, signer as unknown as Signer, flags.roles ?? 'release-manager')}\n`);
+    created.push(signersFile);
+    say(`created  ${signersFile} listing ${identity} as ${flags.roles ?? 'release-manager'} (commit it: it says whose signatures count)`);
   }
 
   if (existsSync(at(ENV_FILE))) {
@@ -149,24 +153,13 @@ export async function initCommand(flags: InitFlags, cwd = process.cwd()): Promis
   if (!flags.ci && !ciWritten.length && choice === 'none' && !canPrompt()) say('note     no CI set up: pass --ci github or --ci gitlab (on a terminal, init asks)');
 
   if (created.length === 0) say(`Nothing changed: this repository is already set up for bazaarhub-check (${kept.length} files kept as they are).`);
-  const toCommit = [catalogFile, ledgerFile, publicFile, ...ciFiles('github').concat(ciFiles('gitlab')).map((file) => file.path).filter((path) => existsSync(at(path))), ...(created.includes('.gitlab-ci.yml') ? ['.gitlab-ci.yml'] : []), ...(created.includes('.gitignore') ? ['.gitignore'] : [])];
+  const toCommit = [catalogFile, ledgerFile, signersFile, ...ciFiles('github').concat(ciFiles('gitlab')).map((file) => file.path).filter((path) => existsSync(at(path))), ...(created.includes('.gitlab-ci.yml') ? ['.gitlab-ci.yml'] : []), ...(created.includes('.gitignore') ? ['.gitignore'] : [])];
   say('');
   say('Next:');
   say(`  1. fill in ${ENV_FILE}, then:  npx bazaarhub-check run --env-file ${ENV_FILE}`);
-  say(`  2. record the manual items:   ${PRIVATE_KEY_ENV}=${privateFile ?? '<your private key file>'} npx bazaarhub-check attest`);
+  say('  2. record the manual items:   npx bazaarhub-check attest   (signs with your personal key)');
   say(`  3. commit the set-up:         git add ${toCommit.join(' ')} && git commit -m "Add bazaarhub-check"`);
   return ExitCode.Ready;
-}
-
-/** The private key in `keyDir` that belongs to this public key (init names it by key id). */
-function findPrivateKey(publicPem: string, keyDir: string): string | undefined {
-  try {
-    const keyId = createHash('sha256').update(createPublicKey(publicPem).export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
-    const name = readdirSync(keyDir).find((file) => file.endsWith(`-${keyId}.pem`));
-    return name ? join(keyDir, name) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Appends `file` to .gitignore unless git (or .gitignore itself) already ignores it; true when it wrote. */

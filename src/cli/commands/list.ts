@@ -10,7 +10,7 @@ export async function listCommand(options: GlobalOptions & SelectionOptions & { 
   const { catalog } = await loadCatalog(options.catalog, await loadRegistry());
   const entries = selectEntries(catalog.entries, toSelection(options));
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(entries.map(({ id, title, phase, section, cadence, severity, kind, probe, params, manual, source }) => ({ id, title, phase, section, cadence, severity, kind, probe: probe ?? null, params: params ?? {}, manual: Boolean(manual), source: source ?? null })), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(entries.map(({ id, title, phase, section, cadence, severity, kind, probe, params, manual, attesters, source }) => ({ id, title, phase, section, cadence, severity, kind, probe: probe ?? null, params: params ?? {}, manual: Boolean(manual), ...(manual ? { attesters: attesters ?? [] } : {}), source: source ?? null })), null, 2)}\n`);
     return ExitCode.Ready;
   }
   const colors = makeColors(colorsEnabled(process.stdout, options.color));
@@ -19,7 +19,8 @@ export async function listCommand(options: GlobalOptions & SelectionOptions & { 
     lines.push(colors.bold(phase));
     for (const entry of list) {
       const how = entry.probe ? colors.cyan(entry.probe) : colors.dim('manual');
-      lines.push(`  ${entry.severity.padEnd(8)} ${entry.cadence.padEnd(11)} ${how.padEnd(entry.probe ? 30 : 30)} ${entry.id}`);
+      const who = entry.manual ? colors.dim(`  attested by: ${entry.attesters?.length ? entry.attesters.join(' or ') : 'any listed signer'}`) : '';
+      lines.push(`  ${entry.severity.padEnd(8)} ${entry.cadence.padEnd(11)} ${how.padEnd(entry.probe ? 30 : 30)} ${entry.id}${who}`);
     }
   }
   const automated = entries.filter((entry) => entry.probe).length;

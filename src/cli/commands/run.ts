@@ -13,11 +13,28 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     processEnv: process.env,
     overrides,
   });
-  const { loadManualResolver } = await import('../../attest/load.js');
-  const resolveManual = await loadManualResolver(flags, process.env, (text) => process.stderr.write(text));
-  const report = await execute({ flags, target, ca, resolveManual });
+  const [{ loadLedgerView }, { standingApprovals }] = await Promise.all([import('../../attest/load.js'), import('../../attest/approval.js')]);
+  const { resolveManual, ledger } = await loadLedgerView(flags, process.env, (text) => process.stderr.write(text));
+  const deployment = deploymentName(target, flags.envFile);
+  const approvals = ledger ? standingApprovals(ledger, deployment) : [];
+  // An override is said in every format, not only in the sign-off table.
+  const notes = approvals.filter((approval) => approval.override).map((approval) => `Release approval OVERRIDE in force: ${approval.by} approved a ${approval.report.verdict.toUpperCase()} report (${approval.report.sha256.slice(0, 12)}) as ${approval.role} on ${approval.at}: ${approval.justification ?? ''}`);
+  const report = await execute({ flags, target, ca, resolveManual, deployment, approvals, ...(notes.length ? { notes } : {}) });
   const { githubAnnotations, onGithubActions } = await import('../../report/github.js');
   // Annotations go to stdout unless a machine-readable report is already there.
   if (onGithubActions()) (flags.out || flags.format === 'terminal' ? process.stdout : process.stderr).write(githubAnnotations(report));
   return report.exitCode;
+}
+
+/** What a report says it checked: the API's origin (never credentials), else the env file. */
+function deploymentName(target: ReturnType<typeof buildTarget>, envFile: string | undefined): string | null {
+  const url = target.get('APP_URL') ?? target.get('API_URL') ?? target.get('BACKEND_URL');
+  if (url) {
+    try {
+      return new URL(url).origin;
+    } catch {
+      // Not a URL: fall back to the env file.
+    }
+  }
+  return envFile ?? null;
 }
