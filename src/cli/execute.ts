@@ -11,6 +11,7 @@ import { buildReport } from '../report/build.js';
 import { FORMATS, formatNames } from '../report/formats.js';
 import type { Report, ReporterContext } from '../report/model.js';
 import type { Target } from '../target/target.js';
+import { takeSigint } from '../standins/exit-cleanup.js';
 import { colorsEnabled } from '../util/colors.js';
 import { InputError, errorMessage } from '../util/errors.js';
 import { redactor } from '../util/redact.js';
@@ -46,6 +47,7 @@ export async function execute({ flags, target, ca, resolveManual, notes, deploym
     controller.abort(new Error('interrupted (Ctrl-C)'));
   };
   process.on('SIGINT', onSigint);
+  const releaseSigint = takeSigint();
   const color = colorsEnabled(process.stderr, flags.color);
   const progress = await createProgress(entries, { tty: Boolean(process.stderr.isTTY), color, quiet: flags.quiet });
   let report: Report;
@@ -74,6 +76,7 @@ export async function execute({ flags, target, ca, resolveManual, notes, deploym
     });
   } finally {
     process.off('SIGINT', onSigint);
+    releaseSigint();
   }
 
   const checklist = await readChecklistText(flags.checklist);

@@ -196,7 +196,7 @@ Exit codes: 0 recorded / ledger intact · 1 ledger tampered or truncated · 2 ba
     .addHelpText('after', '\nExit codes: 0 recorded / approved and unchanged · 1 (--verify) not approved by every required role, or the report changed · 2 bad input')
     .action(async (report: string, _options, command: Command) => {
       const { approveCommand } = await import('./commands/approve.js');
-      setExit(await approveCommand(report, command.optsWithGlobals()));
+      setExit(await approveCommand(report, withInputs(command.optsWithGlobals())));
     });
 
   program
@@ -214,7 +214,7 @@ Exit codes: 0 recorded / ledger intact · 1 ledger tampered or truncated · 2 ba
     .option('--release-tags <glob>', 'git tags that end per-release attestations', 'v*')
     .action(async (_options, command: Command) => {
       const { dueCommand } = await import('./commands/due.js');
-      setExit(await dueCommand(command.optsWithGlobals()));
+      setExit(await dueCommand(withInputs(command.optsWithGlobals())));
     });
 
   program

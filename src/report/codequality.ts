@@ -31,9 +31,9 @@ export const codequalityReporter: Reporter = (report, context) => {
   const fallback = context.checklist?.file ?? report.inputs?.checklist ?? 'DEPLOYMENT_CHECKLIST.md';
   const prefix = report.options.insecure ? `[${INSECURE_WARNING}] ` : '';
   const issues = report.results.filter((result) => STATUS_GROUP[result.status] !== 'ok').map((result) => issue(result, fallback, prefix));
-  if (report.inputs) {
-    // The file list travels as an info issue on the catalog, since the format has no header.
-    issues.unshift({ type: 'issue', check_name: 'bazaarhub-check', description: `bazaarhub-check ${report.tool.version}: ${report.verdict} (exit ${report.exitCode}); ${inputsLine(report.inputs)}`, categories: ['Security'], fingerprint: createHash('sha256').update(`inputs\0${report.verdict}`).digest('hex'), severity: 'info', location: { path: report.inputs.catalog, lines: { begin: 1 } } });
+  if (report.inputs || report.options.insecure) {
+    // The run's own facts (insecure, the files used) travel as a first info issue: the format has no header.
+    issues.unshift({ type: 'issue', check_name: 'bazaarhub-check', description: `${prefix}bazaarhub-check ${report.tool.version}: ${report.verdict} (exit ${report.exitCode})${report.inputs ? `; ${inputsLine(report.inputs)}` : ''}`, categories: ['Security'], fingerprint: createHash('sha256').update(`inputs\0${report.verdict}`).digest('hex'), severity: 'info', location: { path: report.inputs?.catalog ?? fallback, lines: { begin: 1 } } });
   }
   return `${JSON.stringify(issues, null, 2)}\n`;
 };

@@ -1,6 +1,6 @@
 import type { EntryResult } from '../engine/result.js';
 import { STATUSES } from '../engine/types.js';
-import type { Reporter } from './model.js';
+import { INSECURE_WARNING, type Reporter } from './model.js';
 import { isSatisfied } from './outcome.js';
 
 /** A label value in the text exposition format: backslash, double quote and newline escaped. */
@@ -93,7 +93,8 @@ export const prometheusReporter: Reporter = (report) => {
       samples: [[{ version: report.tool.version, catalog: report.inputs.catalog, checklist: report.inputs.checklist ?? '', ledger: report.inputs.ledger ?? '', env_file: report.target.envFile ?? '' }, 1]],
     });
   }
-  const lines: string[] = [];
+  // A comment line, which the exposition format allows, so a reader of the file sees it first.
+  const lines: string[] = report.options.insecure ? [`# WARNING: ${INSECURE_WARNING}`] : [];
   for (const family of families) {
     lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} gauge`);
     for (const [pairs, value] of family.samples) lines.push(`${family.name}${Object.keys(pairs).length ? labels(pairs) : ''} ${number(value)}`);

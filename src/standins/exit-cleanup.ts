@@ -9,6 +9,21 @@ type Task = () => void;
 const tasks = new Map<number, Task>();
 let nextId = 0;
 let installed = false;
+let sigintTakers = 0;
+
+/**
+ * While a run is going, Ctrl-C is the runner's: it stops the probes and still reports (the demo then
+ * closes its deployment the ordinary way). Counting other SIGINT listeners would not do: libraries
+ * add their own (signal-exit, through proper-lockfile), which then swallow the signal.
+ */
+export function takeSigint(): () => void {
+  sigintTakers++;
+  let released = false;
+  return () => {
+    if (!released) sigintTakers--;
+    released = true;
+  };
+}
 
 export function onExitCleanup(task: Task): () => void {
   install();
@@ -43,9 +58,8 @@ function install(): void {
       process.exit(code);
     });
   }
-  // A Ctrl-C during a run is the runner's (it stops the probes and still reports); otherwise it ends the process.
   process.on('SIGINT', () => {
-    if (process.listenerCount('SIGINT') > 1) return;
+    if (sigintTakers > 0) return;
     runExitCleanup();
     process.exit(130);
   });
