@@ -44,3 +44,34 @@ export function contactsByKind(contacts) {
   }
   return kinds;
 }
+
+/**
+ * `runs` full runs back to back against one demo deployment (nothing changes between them), each
+ * followed by a measurement of one http.latency endpoint by `measure(url)` (wrk) against the same
+ * deployment, so both tools see the machine in the same state.
+ */
+export async function repeatedRuns(root, { runs = 5, timeoutMs = 10_000, concurrency = 64, measure } = {}) {
+  const load = (path) => import(pathToFileURL(join(root, 'dist', path)).href);
+  const { startDemoDeployment } = await load('src/demo/deployment.js');
+  const { loadCatalog } = await load('src/catalog/load.js');
+  const { loadRegistry } = await load('src/engine/registry.js');
+  const { runEntries } = await load('src/engine/runner.js');
+  const { buildTarget } = await load('src/target/target.js');
+  const registry = await loadRegistry();
+  const { catalog } = await loadCatalog(join(root, 'bazaarhub-checks.yaml'), registry);
+  const entries = catalog.entries.filter((entry) => entry.probe);
+  const deployment = await startDemoDeployment();
+  try {
+    const target = buildTarget({ envFile: '.env.production', fileValues: new Map(Object.entries(deployment.env)) });
+    const outcomes = [];
+    const measured = [];
+    const endpoint = new URL('/api/products', deployment.env.APP_URL).href;
+    for (let i = 0; i < runs; i++) {
+      outcomes.push(await runEntries({ entries, registry, target, options: { timeoutMs, insecure: false, ca: [deployment.caPem] }, concurrency, signal: new AbortController().signal }));
+      if (measure) measured.push(await measure(endpoint));
+    }
+    return { outcomes, endpoint, measured, env: deployment.env };
+  } finally {
+    await deployment.close();
+  }
+}

@@ -19,9 +19,9 @@ function delayServer() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-function wrk(url, { connections, seconds }) {
+export function wrk(url, { connections, seconds, headers = {} }) {
   return new Promise((resolve, reject) => {
-    const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '-s', join(import.meta.dirname, 'wrk-percentiles.lua'), url]);
+    const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, ...Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]), '-s', join(import.meta.dirname, 'wrk-percentiles.lua'), url]);
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.on('error', reject);

@@ -3,7 +3,7 @@ import { worst } from '../../src/engine/findings.js';
 import { defineProbe, type FindingDetail, type ProbeStatus } from '../../src/engine/types.js';
 import { getFact, type HttpResponse } from '../../src/facts/http.js';
 import { discoverAssets } from './assets.js';
-import { header, isHtml, perTarget, urlsParam, webTargets } from './services.js';
+import { header, isHtml, perRoute, routeParams, routesOf, ROUTES_HINT, webTargets, routeBudget } from './services.js';
 
 type Judged = { status: ProbeStatus; observed: string };
 
@@ -56,27 +56,29 @@ export default defineProbe({
   description:
     'Static assets (scripts and stylesheets linked from each service\'s HTML, or the `assets` param) carry Cache-Control max-age >= minAssetMaxAge; HTML and API responses are no-store/private/no-cache, and never publicly cacheable while setting cookies.',
   params: z.object({
-    urls: urlsParam,
+    ...routeParams,
     /** Asset URLs or paths (resolved against each service URL) to check instead of discovering them. */
     assets: z.array(z.string()).default([]),
     maxAssets: z.number().int().min(0).max(20).default(5),
     minAssetMaxAge: z.number().int().nonnegative().default(2_592_000),
   }),
+  budgetMs: routeBudget,
   remediation:
     'Serve fingerprinted assets with `Cache-Control: public, max-age=31536000, immutable` (nginx `location /_next/static/ { expires 1y; }`) and HTML/API responses with `Cache-Control: no-store` or `private, no-cache`.',
   suggests: [{ match: /caching headers|cache-control/i, severity: 'medium' }],
   async run(ctx, params) {
     const expected = `assets max-age >= ${params.minAssetMaxAge}; HTML/API not cacheable by shared caches`;
-    return perTarget(webTargets(ctx, params.urls), expected, undefined, async (target) => {
-      const page = await getFact(ctx, target.url);
+    const services = routesOf(webTargets(ctx, params.urls), params);
+    return perRoute(ctx, services, expected, undefined, async (page, route) => {
+      const base = new URL(page.url);
       const assets =
         params.assets.length > 0
-          ? params.assets.map((asset) => new URL(asset, target.url)).filter((asset) => asset.origin === target.url.origin)
+          ? params.assets.map((asset) => new URL(asset, base)).filter((asset) => asset.origin === route.url.origin)
           : isHtml(page)
-            ? discoverAssets(page.body, target.url, params.maxAssets)
+            ? discoverAssets(page.body, base, params.maxAssets)
             : [];
       const assetResponses = await Promise.all(assets.map((asset) => getFact(ctx, asset)));
       return fold([judgeDocumentCaching(page), ...assetResponses.map((response) => judgeAssetCaching(response, params.minAssetMaxAge))]);
-    });
+    }, { hint: ROUTES_HINT });
   },
 });

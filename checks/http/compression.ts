@@ -1,46 +1,92 @@
 import { z } from 'zod';
+import { combine, skipped } from '../../src/engine/findings.js';
 import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
-import { getFact, type HttpResponse } from '../../src/facts/http.js';
+import type { HttpResponse } from '../../src/facts/http.js';
+import { errorMessage } from '../../src/util/errors.js';
 import { discoverAssets } from './assets.js';
-import { header, isHtml, perTarget, urlsParam, webTargets } from './services.js';
+import { fetchRoute, header, isHtml, NO_SERVICES, routeParams, routesOf, webTargets, routeBudget } from './services.js';
 
 const TEXT = /^(text\/|application\/(json|javascript|ecmascript|xml|[\w.+-]+\+(json|xml))|image\/svg\+xml)/i;
 const ENCODED = /\b(gzip|br|zstd|deflate)\b/i;
 
-/** Pure judgement of one response fetched with `Accept-Encoding: gzip, br`; undefined when not text. */
-export function judgeCompression(response: Pick<HttpResponse, 'headers' | 'body' | 'truncated' | 'url'>, minBytes: number): Omit<FindingDetail, 'subject'> | undefined {
+/**
+ * Pure judgement of one response fetched with `Accept-Encoding: gzip, br`. Undefined when the
+ * response is no evidence either way: not a 2xx, not text, or an uncompressed body under
+ * `minBytes` (a 139-byte 404 page says nothing about whether compression is on).
+ */
+export function judgeCompression(response: Pick<HttpResponse, 'headers' | 'body' | 'truncated' | 'url'> & { status?: number }, minBytes: number): Omit<FindingDetail, 'subject'> | undefined {
+  if (response.status !== undefined && (response.status < 200 || response.status >= 300)) return undefined;
   const type = header(response, 'content-type') ?? '';
   if (!TEXT.test(type)) return undefined;
   const encoding = header(response, 'content-encoding');
-  const path = new URL(response.url).pathname;
-  if (encoding && ENCODED.test(encoding)) return { status: 'pass', observed: `${path} ${encoding}` };
   const size = Buffer.byteLength(response.body);
-  if (size < minBytes && !response.truncated) return { status: 'pass', observed: `${path} ${size} bytes, below the ${minBytes}-byte threshold` };
-  return { status: 'fail', observed: `${path} (${type.split(';')[0]}, ${size}${response.truncated ? '+' : ''} bytes) sent uncompressed` };
+  if (encoding && ENCODED.test(encoding)) return { status: 'pass', observed: `${encoding} (${size} bytes decoded)` };
+  if (size < minBytes && !response.truncated) return undefined;
+  return { status: 'fail', observed: `${type.split(';')[0]}, ${size}${response.truncated ? '+' : ''} bytes, sent uncompressed` };
+}
+
+/** Why a response was not judged, for the finding. */
+function notJudged(response: HttpResponse, minBytes: number): string {
+  if (response.status < 200 || response.status >= 300) return `answered ${response.status}`;
+  const type = header(response, 'content-type');
+  if (!type || !TEXT.test(type)) return `${type?.split(';')[0] ?? 'untyped'}`;
+  return `${Buffer.byteLength(response.body)} bytes uncompressed, under ${minBytes}`;
 }
 
 export default defineProbe({
   id: 'http.compression',
   title: 'Text responses are compressed',
-  description: 'Each service\'s HTML/JSON and the scripts and stylesheets it links are served with gzip or br when the client sends Accept-Encoding: gzip, br.',
+  description:
+    'Each service\'s responses that matter (the API routes, apiRoutes param; each front end\'s pages and the scripts and stylesheets they link) are served with gzip or br to Accept-Encoding: gzip, br. Only 2xx text responses of at least minBytes are evidence; when a service has none, that is said (error), never a pass.',
   params: z.object({
-    urls: urlsParam,
+    ...routeParams,
     minBytes: z.number().int().nonnegative().default(1024),
     maxAssets: z.number().int().min(0).max(20).default(5),
   }),
+  budgetMs: routeBudget,
   remediation: 'In nginx: `gzip on; gzip_types text/css application/javascript application/json image/svg+xml; gzip_min_length 1024;` (or brotli), or compression() in Express.',
   suggests: [{ match: /Enable compression|gzip|brotli/i, severity: 'medium' }],
   async run(ctx, params) {
-    return perTarget(webTargets(ctx, params.urls), `gzip or br on text responses over ${params.minBytes} bytes`, undefined, async (target) => {
-      const page = await getFact(ctx, target.url);
-      const assets = isHtml(page) ? discoverAssets(page.body, target.url, params.maxAssets) : [];
-      const responses = [page, ...(await Promise.all(assets.map((asset) => getFact(ctx, asset))))];
-      const verdicts = responses.map((response) => judgeCompression(response, params.minBytes)).filter((v) => v !== undefined);
-      if (verdicts.length === 0) return { status: 'pass', observed: `no text responses (${header(page, 'content-type') ?? 'no content type'})` };
-      const failed = verdicts.filter((verdict) => verdict.status === 'fail');
-      return failed.length > 0
-        ? { status: 'fail', observed: failed.map((verdict) => verdict.observed).join('; ') }
-        : { status: 'pass', observed: verdicts.map((verdict) => verdict.observed).join('; ') };
-    });
+    const expected = `gzip or br on 2xx text responses of at least ${params.minBytes} bytes`;
+    const services = routesOf(webTargets(ctx, params.urls), params);
+    if (services.length === 0) return skipped(NO_SERVICES, expected);
+    const details = await Promise.all(
+      services.map(async ({ target, routes }): Promise<FindingDetail[]> => {
+        const responses: HttpResponse[] = [];
+        const unanswered: string[] = [];
+        await Promise.all(
+          routes.map(async (route) => {
+            try {
+              const response = await fetchRoute(ctx, route.url);
+              responses.push(response);
+              if (isHtml(response) && response.status < 300) {
+                const assets = discoverAssets(response.body, new URL(response.url), params.maxAssets);
+                await Promise.all(
+                  assets.map(async (asset) => {
+                    try {
+                      responses.push(await fetchRoute(ctx, asset));
+                    } catch (error) {
+                      unanswered.push(`${asset.pathname}: ${errorMessage(error)}`);
+                    }
+                  }),
+                );
+              }
+            } catch (error) {
+              unanswered.push(`${route.url.pathname}: ${errorMessage(error)}`);
+            }
+          }),
+        );
+        responses.sort((a, b) => a.url.localeCompare(b.url));
+        const judged = responses.map((response) => ({ response, verdict: judgeCompression(response, params.minBytes) }));
+        const withVerdict = judged.filter((item) => item.verdict !== undefined);
+        if (withVerdict.length > 0) {
+          const subject = (response: HttpResponse) => `${target.subject} ${new URL(response.url).pathname}`;
+          return judged.map(({ response, verdict }) => (verdict ? { subject: subject(response), ...verdict } : { subject: subject(response), status: 'skipped' as const, observed: `${notJudged(response, params.minBytes)}: not judged` }));
+        }
+        const seen = [...responses.map((response) => `${new URL(response.url).pathname} ${notJudged(response, params.minBytes)}`), ...unanswered.map((text) => `${text} (no answer)`)].join('; ');
+        return [{ subject: target.subject, status: 'error', observed: `no 2xx text response of at least ${params.minBytes} bytes to judge compression on (${seen || 'nothing fetched'}); list a larger route with the apiRoutes or pages param` }];
+      }),
+    );
+    return combine(details.flat(), expected);
   },
 });

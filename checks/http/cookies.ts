@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
-import { getFact } from '../../src/facts/http.js';
-import { perTarget, urlsParam, webTargets } from './services.js';
+import { answeredOk, perRoute, routeParams, routesOf, ROUTES_HINT, webTargets, routeBudget } from './services.js';
 
 export interface ParsedCookie {
   name: string;
@@ -44,20 +43,25 @@ export default defineProbe({
   description:
     'Every Set-Cookie on each service URL (plus the listed paths) has Secure and a SameSite attribute, and cookies whose names look like sessions or tokens are HttpOnly.',
   params: z.object({
-    urls: urlsParam,
+    ...routeParams,
     /** Extra paths per service whose cookies to inspect, e.g. /api/auth/csrf. */
     paths: z.array(z.string()).default([]),
     sessionCookiePattern: z.string().default('sess|sid|token|auth|jwt|remember|refresh|login'),
   }),
+  budgetMs: routeBudget,
   remediation: 'Set SECURE_COOKIES=true and COOKIE_SAME_SITE=lax (or strict); issue session cookies with `{ secure: true, httpOnly: true, sameSite: "lax" }`.',
   suggests: [{ match: /\bcookies?\b/i, severity: 'high' }],
   async run(ctx, params) {
     const pattern = new RegExp(params.sessionCookiePattern, 'i');
     const expected = 'every cookie Secure with SameSite, session cookies HttpOnly';
-    return perTarget(webTargets(ctx, params.urls), expected, undefined, async (target) => {
-      const urls = [target.url, ...params.paths.map((path) => new URL(path, target.url))];
-      const responses = await Promise.all(urls.map((url) => getFact(ctx, url)));
-      return judgeCookies(responses.flatMap((response) => response.setCookies), pattern);
+    const services = routesOf(webTargets(ctx, params.urls), params).map(({ target, routes }) => ({
+      target,
+      routes: [...routes, ...params.paths.map((path) => ({ subject: `${target.subject} ${path}`, url: new URL(path, target.url) }))],
+    }));
+    // A cookie set without Secure is set whatever the status; only a clean answer needs a 2xx to count.
+    return perRoute(ctx, services, expected, undefined, (response) => judgeCookies(response.setCookies, pattern), {
+      hint: ROUTES_HINT,
+      evidence: (response) => (response.setCookies.length > 0 && response.status < 500 ? undefined : answeredOk(response)),
     });
   },
 });

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineProbe, type FindingDetail, type ProbeStatus } from '../../src/engine/types.js';
-import { send } from '../../src/facts/http.js';
-import { fromProblems, header, perTarget, urlsParam, webTargets, type Problem } from './services.js';
+import type { ProbeContext } from '../../src/engine/types.js';
+import { sendOnce } from '../../src/facts/http.js';
+import { fromProblems, header, perTarget, routeParams, routesOf, webTargets, type Problem, type WebTarget } from './services.js';
 
 /** One CORS exchange: the Origin we sent, whether it is whitelisted, and the answer's headers. */
 export interface CorsObservation {
@@ -31,8 +32,43 @@ export function untrustedOrigins(base: URL): string[] {
   return ['https://evil.example', 'null', `https://${host}.evil.example`, `https://evil${host}${port}`, `http://${host}${port}`];
 }
 
-/** Pure judgement of what the service answered to each Origin. */
-export function judgeCors(observations: readonly CorsObservation[]): Omit<FindingDetail, 'subject'> {
+/** The foreign origin every CORS judgement asks with first (shared by http.cors and env.cors-origins). */
+export const FOREIGN_ORIGIN = 'https://evil.example';
+
+/**
+ * One CORS exchange with `origin`: a plain GET and an OPTIONS preflight (read-only: a preflight
+ * never runs the handler), each sent once per run and shared by every probe that asks.
+ */
+export async function observeCors(ctx: ProbeContext, url: URL, origin: string, trusted: boolean): Promise<CorsObservation[]> {
+  const [request, preflight] = await Promise.all([
+    sendOnce(ctx, url, { headers: { origin }, maxBodyBytes: 16 * 1024 }),
+    sendOnce(ctx, url, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' },
+      maxBodyBytes: 16 * 1024,
+    }),
+  ]);
+  return [
+    { origin, trusted, kind: 'request', headers: request.headers },
+    { origin, trusted, kind: 'preflight', headers: preflight.headers },
+  ];
+}
+
+/** Where to ask a service about CORS: the API's first representative route (its `/` may be a 404 page), a front end's URL. */
+export function corsUrlOf(target: WebTarget, params: { urls: readonly string[]; apiRoutes: readonly string[]; pages: readonly string[] }): URL {
+  return routesOf([target], params)[0]?.routes[0]?.url ?? target.url;
+}
+
+/** The origins a deployment declares in its env (CORS_ORIGIN, comma- or space-separated). */
+export function declaredOrigins(ctx: ProbeContext, variable: string): string[] {
+  return (ctx.target.get(variable) ?? '').split(/[,\s]+/).filter(Boolean);
+}
+
+/**
+ * Pure judgement of what the service answered to each Origin. `wildcard`: how serious a plain
+ * `Access-Control-Allow-Origin: *` is (a fail on an API: "whitelist" means not every site).
+ */
+export function judgeCors(observations: readonly CorsObservation[], wildcard: 'fail' | 'warn' = 'fail'): Omit<FindingDetail, 'subject'> {
   const problems: Problem[] = [];
   const add = (status: ProbeStatus, text: string) => {
     if (!problems.some((problem) => problem.text === text)) problems.push({ status, text });
@@ -45,7 +81,7 @@ export function judgeCors(observations: readonly CorsObservation[]): Omit<Findin
     const withCredentials = credentials ? ' with credentials' : '';
     if (allowOrigin === '*') {
       if (credentials) add('fail', `"*" with Access-Control-Allow-Credentials: true`);
-      else add('warn', `"*": any site can read uncredentialed responses`);
+      else add(wildcard, `answers Access-Control-Allow-Origin "*" to ${observation.origin}: any site can read its responses`);
     } else if (allowOrigin === 'null') add('fail', `allows the "null" origin${withCredentials}`);
     else if (normalizeOrigin(allowOrigin) === normalizeOrigin(observation.origin)) {
       if (observation.trusted) allowedTrusted += 1;
@@ -61,9 +97,9 @@ export default defineProbe({
   id: 'http.cors',
   title: 'CORS allows only the whitelisted origins',
   description:
-    'Sends real requests and preflights with a foreign origin, "null", look-alike origins (the allowed host as prefix and suffix, plain http) and a whitelisted one; fails when an untrusted origin is reflected, "null" is allowed, or "*" comes with credentials.',
+    'Sends real GETs and OPTIONS preflights (read-only) with a foreign origin, "null", look-alike origins (the allowed host as prefix and suffix, plain http) and a whitelisted one to the API\'s first route (apiRoutes param) and each front end; fails when an untrusted origin is reflected, "null" is allowed, or the API answers "*" (a front end answering "*" without credentials is a warning). The finding names what CORS_ORIGIN declares beside what the live service does; the live answer decides.',
   params: z.object({
-    urls: urlsParam,
+    ...routeParams,
     /** Whitelisted origins; default CORS_ORIGIN (comma-separated). */
     allowedOrigins: z.array(z.string()).default([]),
     variable: z.string().default('CORS_ORIGIN'),
@@ -72,27 +108,23 @@ export default defineProbe({
     'Configure the backend\'s cors() with an explicit array of the production https origins (CORS_ORIGIN), never `origin: true` or a reflecting callback; do not allow "null"; never combine "*" with credentials.',
   suggests: [{ match: /\bCORS\b.*(test|verify|reflect)|(test|verify).*\bCORS\b/i, severity: 'high' }],
   async run(ctx, params) {
-    const configured = params.allowedOrigins.length > 0 ? params.allowedOrigins : (ctx.target.get(params.variable) ?? '').split(/[,\s]+/).filter(Boolean);
+    const fromEnv = declaredOrigins(ctx, params.variable);
+    const configured = params.allowedOrigins.length > 0 ? params.allowedOrigins : fromEnv;
     const trusted = new Set(configured.map(normalizeOrigin).filter((origin) => origin !== '*' && origin !== 'null'));
     const expected = trusted.size > 0 ? `only ${[...trusted].join(', ')} allowed` : 'no foreign origin allowed';
-    return perTarget(webTargets(ctx, params.urls), expected, undefined, async (target) => {
+    const declared = params.allowedOrigins.length > 0 ? `allowedOrigins param ${params.allowedOrigins.join(', ')}` : fromEnv.length > 0 ? `${params.variable} declares ${fromEnv.join(', ')}` : `${params.variable} is not set`;
+    const finding = await perTarget(webTargets(ctx, params.urls), expected, undefined, async (target) => {
+      const url = corsUrlOf(target, params);
       const first = [...trusted][0];
       const base = first ? new URL(first) : target.url;
-      const origins = [...new Set(untrustedOrigins(base))].filter((origin) => !trusted.has(origin)).map((origin) => ({ origin, trusted: false }));
+      const origins = [FOREIGN_ORIGIN, ...untrustedOrigins(base)].filter((origin, index, all) => all.indexOf(origin) === index && !trusted.has(origin)).map((origin) => ({ origin, trusted: false }));
       if (first) origins.push({ origin: first, trusted: true });
-      const observations: CorsObservation[] = [];
-      // Sequential and bounded: 2 requests per origin, at most 12 per service.
-      for (const { origin, trusted: isTrusted } of origins) {
-        const request = await send(ctx, target.url, { headers: { origin }, maxBodyBytes: 16 * 1024 });
-        observations.push({ origin, trusted: isTrusted, kind: 'request', headers: request.headers });
-        const preflight = await send(ctx, target.url, {
-          method: 'OPTIONS',
-          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' },
-          maxBodyBytes: 16 * 1024,
-        });
-        observations.push({ origin, trusted: isTrusted, kind: 'preflight', headers: preflight.headers });
-      }
-      return judgeCors(observations);
+      // Bounded: 2 requests per origin, at most 12 per service, all read-only, sent side by side.
+      const observations = (await Promise.all(origins.map(({ origin, trusted: isTrusted }) => observeCors(ctx, url, origin, isTrusted)))).flat();
+      const judged = judgeCors(observations, target.subject === 'api' || params.urls.length > 0 ? 'fail' : 'warn');
+      return { ...judged, observed: `${url.pathname}: ${judged.observed}` };
     });
+    // Declared and live side by side: the live answer decides the status.
+    return finding.status === 'pass' ? finding : { ...finding, observed: `${declared}; live: ${finding.observed}` };
   },
 });

@@ -5,12 +5,18 @@ import { getFact } from '../../src/facts/http.js';
 import { errorMessage } from '../../src/util/errors.js';
 import { apiUrl } from './services.js';
 
+/** How much longer than the threshold the probe waits, and the runner's slack beyond that. */
+const MARGIN_MS = 500;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
+
 type Verdict = 'healthy' | 'degraded' | 'unhealthy' | 'placeholder' | 'unknown';
 
 const HEALTHY = /^(ok|okay|up|healthy|pass|passed|passing|green|connected|ready|available|alive|online|true|success)$/i;
 const DEGRADED = /^(degraded|warn|warning|yellow|slow|partial)$/i;
 const UNHEALTHY = /^(down|error|errored|fail|failed|failing|red|unhealthy|disconnected|unavailable|unreachable|offline|false|timeout|critical|ko)$/i;
 const PLACEHOLDER = /^(|todo|tbd|placeholder|unknown|n\/a|na|none|null|undefined|not[ _-]?implemented|not[ _-]?checked|pending|-|\?|xxx|changeme|lorem.*)$/i;
+/** A value that says the check has not happened (BazaarHub's `"database": "checking..."` never changes). */
+const IN_PROGRESS = /^(checking|loading|initiali[sz]ing|starting|waiting|connecting)\b|(\.\.\.|…)$/i;
 const CONTAINERS = ['dependencies', 'checks', 'services', 'components', 'details', 'info', 'error', 'deps', 'health'];
 const META = /^(timestamp|time|date|uptime|version|environment|env|message|msg|service|name|node|pid|memory|hostname|host|commit|build|release|region|description)$/i;
 
@@ -23,7 +29,7 @@ function classify(value: unknown): Verdict {
     if (HEALTHY.test(text)) return 'healthy';
     if (DEGRADED.test(text)) return 'degraded';
     if (UNHEALTHY.test(text)) return 'unhealthy';
-    if (PLACEHOLDER.test(text) || /todo|placeholder|not implemented/i.test(text)) return 'placeholder';
+    if (PLACEHOLDER.test(text) || IN_PROGRESS.test(text) || /todo|placeholder|not implemented/i.test(text)) return 'placeholder';
     return 'unknown';
   }
   if (typeof value === 'object' && !Array.isArray(value)) {
@@ -93,9 +99,12 @@ export function judgeHealth(status: number, body: string): Pick<Finding, 'status
     else warnings.push(`${name} has an unrecognised status ${shown}`);
   }
   if (!ok) problems.unshift(`answered ${status}`);
-  if (problems.length > 0) return { status: 'fail', observed: `${problems.join('; ')}${ok ? ` (inside a ${status})` : ''}` };
+  // Every dependency that is not healthy is named, whatever else is wrong.
+  const named = [...problems, ...warnings].join('; ');
+  const fine = healthy.length > 0 ? `; healthy: ${healthy.join(', ')}` : '';
+  if (problems.length > 0) return { status: 'fail', observed: `${named}${ok ? ` (inside a ${status})` : ''}${fine}` };
   if (dependencies.length === 0) return { status: 'warn', observed: `answered ${status} but reports no dependencies (database, redis, search)` };
-  if (warnings.length > 0) return { status: 'warn', observed: warnings.join('; ') };
+  if (warnings.length > 0) return { status: 'warn', observed: `${named}${fine}` };
   return { status: 'pass', observed: `answered ${status}; healthy: ${healthy.join(', ')}` };
 }
 
@@ -108,20 +117,32 @@ export default defineProbe({
     /** Base URL; default the API's (APP_URL or API_BASE_URL). */
     url: z.string().url().optional(),
     path: z.string().default('/health'),
+    /** Slowest acceptable answer; slower is a fail, even when the run's per-probe timeout is shorter (the probe waits long enough to see it). */
+    maxMs: z.number().int().positive().default(5000),
   }),
+  // A timing judged against a threshold: measured alone, after the concurrent probes, like http.latency.
+  phase: 'measurement',
+  budgetMs: (params, options) => Math.max(options.timeoutMs, params.maxMs + 2 * MARGIN_MS),
   remediation: 'Make /health check each dependency for real (SELECT 1, PING, cluster health) and return 503 with the failing dependency named when any is down; fix the failing dependency.',
   suggests: [{ match: /health checks? passing|Check service health/i, severity: 'critical' }],
   async run(ctx, params) {
-    const expected = `2xx from ${params.path} with every reported dependency healthy`;
+    const expected = `2xx from ${params.path} within ${seconds(params.maxMs)} with every reported dependency healthy`;
     const base = apiUrl(ctx, params.url);
     if (!base) return { status: 'skipped', observed: 'no API URL: set APP_URL or API_BASE_URL, or the url param', expected };
     const url = new URL(params.path, base);
+    // Long enough to see an answer slower than the threshold, and to read its body when it comes
+    // within the run's timeout; the runner gives this probe that much time (budgetMs).
+    const waitMs = Math.max(params.maxMs + MARGIN_MS, ctx.options.timeoutMs - MARGIN_MS);
     try {
-      const response = await getFact(ctx, url);
+      const response = await getFact(ctx, url, { waitMs });
       const judged = judgeHealth(response.status, response.body);
-      return { ...judged, observed: `${url.pathname} ${judged.observed} in ${Math.round(response.totalMs)} ms`, expected };
+      const slow = response.totalMs > params.maxMs;
+      const timing = `in ${seconds(response.totalMs)}${slow ? `, slower than the ${seconds(params.maxMs)} threshold` : ''}`;
+      return { status: slow ? 'fail' : judged.status, observed: `${url.href} ${timing}: ${judged.observed}`, expected };
     } catch (error) {
-      return { status: isTimeout(error) ? 'error' : 'fail', observed: `${url.href} did not answer: ${errorMessage(error)}`, expected };
+      if (/earlier (request|probe)/.test(errorMessage(error))) return { status: 'fail', observed: `${url.href} did not answer: ${errorMessage(error)}`, expected };
+      if (isTimeout(error)) return { status: 'fail', observed: `${url.href}: no answer within ${seconds(waitMs)} (threshold ${seconds(params.maxMs)})`, expected };
+      return { status: 'fail', observed: `${url.href} did not answer: ${errorMessage(error)}`, expected };
     }
   },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
-import { header, perResponse, urlsParam } from './services.js';
+import { header, perRoute, routeParams, routesOf, ROUTES_HINT, webTargets, routeBudget } from './services.js';
 
 export interface HstsPolicy {
   minMaxAge: number;
@@ -32,15 +32,16 @@ export default defineProbe({
   description:
     'Every service\'s HTTPS response carries Strict-Transport-Security with max-age >= minMaxAge (fail when missing or under failBelow, warn in between) and includeSubDomains (warn if absent); preload is noted.',
   params: z.object({
-    urls: urlsParam,
+    ...routeParams,
     minMaxAge: z.number().int().nonnegative().default(31_536_000),
     failBelow: z.number().int().nonnegative().default(15_552_000),
   }),
+  budgetMs: routeBudget,
   remediation: 'In nginx: `add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;` on every HTTPS server block (or helmet.hsts in Express).',
   suggests: [{ match: /\bHSTS\b/i, severity: 'high' }],
   async run(ctx, params) {
     const expected = `Strict-Transport-Security with max-age >= ${params.minMaxAge} and includeSubDomains`;
     // A service served over plain http cannot use HSTS at all: that is a failure, not a skip.
-    return perResponse(ctx, params.urls, expected, undefined, (response) => judgeHsts(header(response, 'strict-transport-security'), params), { httpsOnly: true });
+    return perRoute(ctx, routesOf(webTargets(ctx, params.urls), params), expected, undefined, (response) => judgeHsts(header(response, 'strict-transport-security'), params), { httpsOnly: true, hint: ROUTES_HINT });
   },
 });

@@ -29,6 +29,8 @@ export default defineProbe({
     body: z.string().default(JSON.stringify({ email: 'rate-limit-probe@bazaarhub-check.invalid', password: 'not-a-real-password' })),
     contentType: z.string().default('application/json'),
   }),
+  // A burst: alone, after the measurements, so neither distorts the other or the concurrent probes.
+  phase: 'burst',
   remediation:
     'Put express-rate-limit (or nginx limit_req) in front of auth routes with API_RATE_LIMIT_WINDOW_MS/API_RATE_LIMIT_MAX_REQUESTS, and make sure the proxy passes the client address (app.set("trust proxy", 1)) so the limit is per client.',
   suggests: [{ match: /rate limiting is working|test rate limit/i, severity: 'high' }],

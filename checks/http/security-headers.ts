@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
-import { fromProblems, header, isHtml, perResponse, urlsParam, type Problem } from './services.js';
+import { fromProblems, header, isHtml, perRoute, routeParams, routesOf, ROUTES_HINT, webTargets, type Problem, routeBudget } from './services.js';
 
 /**
  * Pure judgement of one response's headers. Frame protection and CSP matter for documents a
@@ -28,12 +28,15 @@ export function judgeSecurityHeaders(response: { headers: Record<string, string>
 export default defineProbe({
   id: 'http.security-headers',
   title: 'Security headers are set',
-  description: 'Every service sends X-Content-Type-Options: nosniff, frame protection (X-Frame-Options or CSP frame-ancestors) and a Content-Security-Policy, and no X-Powered-By.',
-  params: z.object({ urls: urlsParam }),
+  description:
+    'The responses that matter (the API\'s representative routes, apiRoutes param, default /api/products and /api/categories; each front end\'s pages) send X-Content-Type-Options: nosniff, frame protection (X-Frame-Options or CSP frame-ancestors) and a Content-Security-Policy, and no X-Powered-By. A 404 page (Express\'s carries a CSP and nosniff the real routes lack) is never judged.',
+  params: z.object(routeParams),
+  budgetMs: routeBudget,
   remediation:
     'Use helmet() in Express and `poweredByHeader: false` in next.config.js, or in nginx: `add_header X-Content-Type-Options nosniff always; add_header X-Frame-Options DENY always; add_header Content-Security-Policy "..." always; proxy_hide_header X-Powered-By;`.',
   suggests: [{ match: /security headers/i, severity: 'high' }],
   async run(ctx, params) {
-    return perResponse(ctx, params.urls, 'nosniff, frame protection, a Content-Security-Policy, and no X-Powered-By', undefined, (response) => judgeSecurityHeaders(response));
+    const services = routesOf(webTargets(ctx, params.urls), params);
+    return perRoute(ctx, services, 'nosniff, frame protection, a Content-Security-Policy, and no X-Powered-By on 2xx responses of the API routes and pages', undefined, (response) => judgeSecurityHeaders(response), { hint: ROUTES_HINT });
   },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
-import { header, perResponse, urlsParam } from './services.js';
+import { header, perRoute, routeParams, routesOf, ROUTES_HINT, webTargets, routeBudget } from './services.js';
 
 const VERSIONED = /\d+\.\d+|\/\s*\d/;
 const BANNERS = ['server', 'x-powered-by', 'x-aspnet-version', 'x-aspnetmvc-version', 'x-generator'];
@@ -19,11 +19,12 @@ export function judgeServerBanner(response: { headers: Record<string, string> })
 export default defineProbe({
   id: 'http.server-banner',
   title: 'Server banner hides the version',
-  description: 'The Server header (and X-Powered-By, X-AspNet-Version) of every service discloses no software version.',
-  params: z.object({ urls: urlsParam }),
+  description: 'The Server header (and X-Powered-By, X-AspNet-Version) on each service\'s API routes and pages discloses no software version.',
+  params: z.object(routeParams),
+  budgetMs: routeBudget,
   remediation: 'Set `server_tokens off;` in nginx\'s http block (and hide X-Powered-By with `proxy_hide_header X-Powered-By;`), then reload nginx.',
   suggests: [{ match: /harden Nginx configuration|server (banner|tokens)/i, severity: 'medium' }],
   async run(ctx, params) {
-    return perResponse(ctx, params.urls, 'a Server header without a version (nginx server_tokens off)', undefined, (response) => judgeServerBanner(response));
+    return perRoute(ctx, routesOf(webTargets(ctx, params.urls), params), 'a Server header without a version (nginx server_tokens off)', undefined, (response) => judgeServerBanner(response), { hint: ROUTES_HINT });
   },
 });

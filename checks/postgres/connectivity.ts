@@ -25,6 +25,8 @@ export default defineProbe({
   params: z.object({ maxLatencyMs: z.number().positive().default(200) }),
   remediation: 'Check DATABASE_URL/DB_* (host, port, user, password, database) and that the server accepts connections from the application (pg_hba.conf, security groups).',
   suggests: [{ match: /^database connectivity confirmed/i }],
+  // A query latency judged against a threshold: measured alone, after the concurrent probes (issue 11 item 9).
+  phase: 'measurement',
   async run(ctx, params) {
     return withPostgres(ctx, { expected: 'the application\'s credentials connect', unreachable: 'fail' }, async (session) => {
       const roundTripMs = await session.readOnly(async (q) => {

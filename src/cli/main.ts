@@ -49,7 +49,7 @@ function runOptions(command: Command, { demo = false } = {}): Command {
     // The demo's deployment shares the process (and the CPU) with the probes: fewer at once and a longer
     // timeout keep its latency-judged statuses from depending on how busy the machine is.
     .addOption(new Option('--timeout <seconds>', 'per-probe timeout in seconds').argParser(seconds).default(demo ? 30_000 : 10_000, demo ? '30' : '10'))
-    .option('--concurrency <n>', 'probes running at once', positiveInt('--concurrency'), demo ? 16 : 64)
+    .option('--concurrency <n>', 'probes running at once', positiveInt('--concurrency'), demo ? 16 : 128)
     .addOption(new Option('--format <format>', 'report format on stdout (or --out): terminal, json, markdown, junit, sarif, html, checklist, codequality, prometheus').default('terminal'))
     .option('--out <file>', 'write the --format report to this file (the terminal summary still prints)')
     .option('--report <format=file>', 'also write a report in another format to a file (repeatable)', collect)

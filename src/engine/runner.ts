@@ -52,21 +52,35 @@ export async function runEntries(request: RunRequest): Promise<RunOutcome> {
   const started = performance.now();
   const facts = new FactStore(request.signal, request.options.timeoutMs);
   const resolveManual = request.resolveManual ?? unattested;
+  const one = async (entry: CatalogEntry): Promise<EntryResult> => {
+    request.hooks?.onStart?.(entry);
+    const result = request.signal.aborted
+      ? notRun(entry)
+      : entry.probe
+        ? await runProbe(entry, request, facts)
+        : fromManual(entry, resolveManual(entry));
+    request.hooks?.onResult?.(result);
+    return result;
+  };
   try {
-    const results = await mapConcurrent(request.entries, request.concurrency, async (entry) => {
-      request.hooks?.onStart?.(entry);
-      const result = request.signal.aborted
-        ? notRun(entry)
-        : entry.probe
-          ? await runProbe(entry, request, facts)
-          : fromManual(entry, resolveManual(entry));
-      request.hooks?.onResult?.(result);
-      return result;
-    });
+    // Load and timing measurements run after every other probe, one at a time (measurements, then
+    // bursts), so they measure the deployment and not the tool's own concurrent work.
+    const phases = splitPhases(request.entries, request.registry);
+    const results = new Array<EntryResult>(request.entries.length);
+    const concurrent = await mapConcurrent(phases.normal, request.concurrency, (index) => one(request.entries[index] as CatalogEntry));
+    phases.normal.forEach((index, i) => (results[index] = concurrent[i] as EntryResult));
+    for (const index of [...phases.measurement, ...phases.burst]) results[index] = await one(request.entries[index] as CatalogEntry);
     return { results, interrupted: request.signal.aborted, contacts: facts.contacts, durationMs: performance.now() - started };
   } finally {
     await facts.close();
   }
+}
+
+/** Entry indexes per phase, in catalog order within each. */
+function splitPhases(entries: readonly CatalogEntry[], registry: Registry): Record<'normal' | 'measurement' | 'burst', number[]> {
+  const phases: Record<'normal' | 'measurement' | 'burst', number[]> = { normal: [], measurement: [], burst: [] };
+  entries.forEach((entry, index) => phases[(entry.probe ? registry.get(entry.probe)?.phase : undefined) ?? 'normal'].push(index));
+  return phases;
 }
 
 async function runProbe(entry: CatalogEntry, request: RunRequest, facts: FactStore): Promise<EntryResult> {
@@ -76,7 +90,14 @@ async function runProbe(entry: CatalogEntry, request: RunRequest, facts: FactSto
   const controller = new AbortController();
   // A probe that waits on many facts at once (one per host and protocol) listens once per fact.
   setMaxListeners(0, controller.signal);
-  const { timeoutMs } = request.options;
+  let params: unknown;
+  try {
+    params = probe.params.parse(entry.params ?? {});
+  } catch (error) {
+    return resultOf(entry, { status: 'error', observed: `probe failed: ${errorMessage(error)}`, expected: 'the probe to run' }, probe.remediation, performance.now() - started);
+  }
+  // A probe that must wait longer than --timeout to observe what it tests for (a slow health route) says so.
+  const timeoutMs = Math.max(request.options.timeoutMs, probe.budgetMs?.(params, request.options) ?? 0);
   const onRunAbort = () => controller.abort(new Error('interrupted'));
   request.signal.addEventListener('abort', onRunAbort, { once: true });
   let timer: NodeJS.Timeout | undefined;
@@ -91,7 +112,6 @@ async function runProbe(entry: CatalogEntry, request: RunRequest, facts: FactSto
   });
   let finding: Finding;
   try {
-    const params = probe.params.parse(entry.params ?? {});
     const ctx = { target: request.target, facts, signal: controller.signal, options: request.options, entry: { id: entry.id, severity: entry.severity } };
     finding = await Promise.race([probe.run(ctx, params), deadline, interrupted]);
   } catch (error) {

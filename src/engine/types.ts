@@ -67,6 +67,17 @@ export interface Probe<S extends z.ZodTypeAny = z.ZodTypeAny> {
   params: S;
   remediation: string;
   suggests?: Suggestion[];
+  /**
+   * The time this probe needs when it is more than the run's per-probe timeout (a health route
+   * slower than the timeout must be seen to be slow); the runner gives it the larger of the two.
+   */
+  budgetMs?(params: z.output<S>, options: RunOptions): number;
+  /**
+   * `measurement`: load or timing measurements (latency samples), run alone after every other
+   * probe so the tool's own work does not distort them; `burst`: deliberate bursts (a rate-limit
+   * test), run alone after the measurements. Unset: the normal, concurrent phase.
+   */
+  phase?: 'measurement' | 'burst';
   run(ctx: ProbeContext, params: z.output<S>): Promise<Finding>;
 }
 

@@ -296,7 +296,8 @@ export function esAnonymous(ctx: ProbeContext): Promise<EsAnonymous> {
     const url = new URL(config.url);
     const request = https ? httpsRequest : httpRequest;
     return new Promise<EsAnonymous>((resolve, reject) => {
-      const req = request(url, { method: 'GET', headers: { accept: 'application/json' }, timeout: ctx.options.timeoutMs, signal: ctx.facts.signal, ...(https ? tlsTrust(ctx.options) : {}) }, (res) => {
+      // agent: false: a fresh connection, never a keep-alive socket the server may already have closed (ECONNRESET).
+      const req = request(url, { method: 'GET', headers: { accept: 'application/json' }, timeout: ctx.options.timeoutMs, signal: ctx.facts.signal, agent: false, ...(https ? tlsTrust(ctx.options) : {}) }, (res) => {
         res.resume();
         const challenge = res.headers['www-authenticate'];
         resolve({ status: res.statusCode ?? 0, https, ...(challenge ? { challenge: String(challenge) } : {}) });

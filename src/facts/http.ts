@@ -151,14 +151,41 @@ export function transportOf(ctx: ProbeContext): Transport {
   return { signal: ctx.signal, timeoutMs: ctx.options.timeoutMs, ca: ctx.options.ca, insecure: ctx.options.insecure };
 }
 
-/** The run's one GET of `url` (default headers, no redirects followed), shared by every probe. */
-export function getFact(ctx: ProbeContext, url: URL | string): Promise<HttpResponse> {
+/**
+ * The run's one GET of `url` (default headers, no redirects followed), shared by every probe.
+ * `waitMs` lets the probe whose point is a slow route (http.health) wait longer than the run's
+ * per-probe timeout for it; every other asker stops waiting at its own deadline.
+ */
+export function getFact(ctx: ProbeContext, url: URL | string, options: { waitMs?: number } = {}): Promise<HttpResponse> {
   const target = typeof url === 'string' ? new URL(url) : url;
-  const fact = ctx.facts.once(`http GET ${target.href}`, () =>
-    ctx.facts.guard(target.host, () => {
-      ctx.facts.countContact('http', `GET ${target.href}`);
-      // The run's signal, not this probe's: the response outlives the probe that asked first.
-      return request(target, { signal: ctx.facts.signal, timeoutMs: ctx.facts.timeoutMs, ca: ctx.options.ca, insecure: ctx.options.insecure });
+  const waitMs = options.waitMs ?? ctx.facts.timeoutMs;
+  const fact = ctx.facts.once(
+    `http GET ${target.href}`,
+    () =>
+      ctx.facts.guard(
+        target.host,
+        () => {
+          ctx.facts.countContact('http', `GET ${target.href}`);
+          // The run's signal, not this probe's: the response outlives the probe that asked first.
+          return request(target, { signal: ctx.facts.signal, timeoutMs: waitMs, ca: ctx.options.ca, insecure: ctx.options.insecure });
+        },
+        waitMs,
+      ),
+    waitMs,
+  );
+  return abortable(fact, ctx.signal);
+}
+
+/**
+ * A deliberate request (a CORS exchange with a foreign Origin, say) that several probes judge: sent
+ * once per run under `key` and shared, counted as `http-probe`.
+ */
+export function sendOnce(ctx: ProbeContext, url: URL, options: RequestOptions = {}): Promise<HttpResponse> {
+  const key = `http-probe ${options.method ?? 'GET'} ${url.href} ${JSON.stringify(options.headers ?? {})}`;
+  const fact = ctx.facts.once(key, () =>
+    ctx.facts.guard(url.host, () => {
+      ctx.facts.countContact('http-probe', `${options.method ?? 'GET'} ${url.href}`);
+      return request(url, { signal: ctx.facts.signal, timeoutMs: ctx.facts.timeoutMs, ca: ctx.options.ca, insecure: ctx.options.insecure }, options);
     }),
   );
   return abortable(fact, ctx.signal);

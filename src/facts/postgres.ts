@@ -4,16 +4,16 @@
  * probes sharing it never interleave transactions. The catalog snapshot (roles, settings, tables,
  * indexes, policies, replication) is gathered once and judged by each probe.
  */
-import { rootCertificates } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 import type { Client, QueryResultRow } from 'pg';
 import type { Finding, ProbeContext } from '../engine/types.js';
 import type { Target } from '../target/target.js';
 import { errorMessage } from '../util/errors.js';
 import { cleanError, isTimeout } from './clean-error.js';
+import { describeTlsFailure, isLocalTlsFailure, isTlsFailure, isUnknownCa, pgTlsOptions, resolvePgSsl, type PgSslConfig, type SslMode } from './libpq.js';
 import { abortable } from './store.js';
 
-export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
-export type SslMode = (typeof SSL_MODES)[number];
+export { SSL_MODES, sslRequired, type SslMode } from './libpq.js';
 
 /** Where and as whom the application connects, parsed from DATABASE_URL or DB_*; the password never leaves this object. */
 export interface PgTarget {
@@ -22,6 +22,8 @@ export interface PgTarget {
   user: string;
   password?: string;
   database: string;
+  /** libpq's SSL parameters (sslmode, sslrootcert, sslcert, sslkey, sslpassword), see libpq.ts. */
+  ssl: PgSslConfig;
   sslMode: SslMode;
   /** How SSL was asked for, e.g. `sslmode=require in DATABASE_URL` or `DB_SSL=true`. */
   sslSource: string;
@@ -31,23 +33,13 @@ export interface PgTarget {
 
 export const PG_NOT_CONFIGURED = 'DATABASE_URL (or DB_HOST, DB_USER, DB_PASSWORD, DB_NAME) is not set';
 
-const TRUE = /^(1|true|yes|on|require|required)$/i;
-const FALSE = /^(0|false|no|off|disable|disabled)$/i;
-
-function sslModeOf(value: string): SslMode | undefined {
-  const lower = value.toLowerCase();
-  if ((SSL_MODES as readonly string[]).includes(lower)) return lower as SslMode;
-  if (TRUE.test(value)) return 'require';
-  if (FALSE.test(value)) return 'disable';
-  return undefined;
-}
-
 /** Reads the connection the application uses; `undefined` when none is configured, `{ error }` when it is unusable. */
 export function pgTargetOf(target: Target): PgTarget | { error: string } | undefined {
-  const dbSsl = target.get('DB_SSL');
-  const fromDbSsl = (): { sslMode: SslMode; sslSource: string } => {
-    if (dbSsl === undefined) return { sslMode: 'disable', sslSource: 'neither sslmode in the DSN nor DB_SSL' };
-    return { sslMode: sslModeOf(dbSsl) ?? 'disable', sslSource: `DB_SSL=${dbSsl}` };
+  const get = (name: string) => target.get(name);
+  const withSsl = (parts: Omit<PgTarget, 'ssl' | 'sslMode' | 'sslSource' | 'label'>, params?: URLSearchParams): PgTarget | { error: string } => {
+    const ssl = resolvePgSsl(get, params);
+    if ('error' in ssl) return ssl;
+    return { ...parts, ssl, sslMode: ssl.mode, sslSource: ssl.source, label: `${parts.user}@${parts.host}:${parts.port}/${parts.database}` };
   };
   const dsn = target.get('DATABASE_URL');
   if (dsn !== undefined) {
@@ -61,20 +53,10 @@ export function pgTargetOf(target: Target): PgTarget | { error: string } | undef
     const host = params.get('host') ?? (url.hostname.replace(/^\[|\]$/g, '') || 'localhost');
     const user = decodeURIComponent(url.username) || params.get('user') || '';
     if (!user) return { error: 'DATABASE_URL names no user' };
-    const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || user;
+    const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || params.get('dbname') || user;
     const password = url.password ? decodeURIComponent(url.password) : (params.get('password') ?? target.get('DB_PASSWORD'));
-    let ssl = fromDbSsl();
-    const mode = params.get('sslmode');
-    const flag = params.get('ssl');
-    if (mode !== null) {
-      const parsed = sslModeOf(mode);
-      if (!parsed) return { error: `DATABASE_URL has an unknown sslmode "${mode}"` };
-      ssl = { sslMode: parsed, sslSource: `sslmode=${mode} in DATABASE_URL` };
-    } else if (flag !== null) {
-      ssl = { sslMode: sslModeOf(flag) ?? 'require', sslSource: `ssl=${flag} in DATABASE_URL` };
-    }
     const port = Number(url.port || params.get('port') || 5432);
-    return { host, port, user, ...(password ? { password } : {}), database, ...ssl, label: `${user}@${host}:${port}/${database}` };
+    return withSsl({ host, port, user, ...(password ? { password } : {}), database }, params);
   }
   const host = target.get('DB_HOST');
   if (host === undefined) return undefined;
@@ -84,13 +66,27 @@ export function pgTargetOf(target: Target): PgTarget | { error: string } | undef
   if (!Number.isInteger(port) || port <= 0) return { error: `DB_PORT "${target.get('DB_PORT')}" is not a port number` };
   const database = target.get('DB_NAME') ?? user;
   const password = target.get('DB_PASSWORD');
-  return { host, port, user, ...(password ? { password } : {}), database, ...fromDbSsl(), label: `${user}@${host}:${port}/${database}` };
+  return withSsl({ host, port, user, ...(password ? { password } : {}), database });
 }
 
-/** True when the configuration makes the application refuse an unencrypted connection. */
-export function sslRequired(mode: SslMode): boolean {
-  return mode === 'require' || mode === 'verify-ca' || mode === 'verify-full';
+/**
+ * The SSL connection could not be made with the configured settings (the certificate does not
+ * verify, the server has SSL off or refuses what sslmode allows, libpq would refuse the settings).
+ * postgres.ssl reports it (`status`); the other postgres probes report that they could not look.
+ */
+export class PgTlsRefused extends Error {
+  constructor(
+    message: string,
+    readonly status: 'fail' | 'error',
+    readonly remediation: string,
+  ) {
+    super(message);
+    this.name = 'PgTlsRefused';
+  }
 }
+
+const TLS_REMEDIATION =
+  'Give the CA that signed the server certificate (sslrootcert=/path/ca.pem in DATABASE_URL, PGSSLROOTCERT, or --ca FILE), connect with the host name the certificate names (or fix the certificate), and keep sslmode=verify-full.';
 
 /** A query inside the current read-only transaction, and the same in a savepoint that survives errors. */
 export interface ReadOnlyQueries {
@@ -104,13 +100,25 @@ export interface PgSession {
   connectMs: number;
   /** Whether the connection negotiated SSL. */
   encrypted: boolean;
+  /** What the TLS client verified, when encrypted (e.g. `the chain and the host name`). */
+  verification?: string;
+  /** Why an SSL attempt was given up for a plain connection (sslmode=prefer). */
+  fallback?: string;
+  /** The server's refusal of the plain first attempt of sslmode=allow. */
+  plainRefused?: string;
   /** Runs `use` inside BEGIN READ ONLY ... ROLLBACK, one transaction at a time on this client. */
   readOnly<T>(use: (q: ReadOnlyQueries) => Promise<T>): Promise<T>;
 }
 
 const NO_SSL = /does not support SSL/i;
+const NO_ENCRYPTION = /no encryption/i;
 
-async function connectClient(ctx: ProbeContext, target: PgTarget, ssl: boolean, kind: string): Promise<Client> {
+/** An ErrorResponse from the server (pg's DatabaseError), as opposed to a network or TLS failure. */
+function isServerError(error: unknown): boolean {
+  return error instanceof Error && typeof (error as { severity?: unknown }).severity === 'string';
+}
+
+async function connectClient(ctx: ProbeContext, target: PgTarget, ssl: ConnectionOptions | false, kind: string): Promise<Client> {
   const { default: pg } = await import('pg');
   const timeoutMs = ctx.facts.timeoutMs;
   const client = new pg.Client({
@@ -119,7 +127,8 @@ async function connectClient(ctx: ProbeContext, target: PgTarget, ssl: boolean, 
     user: target.user,
     database: target.database,
     ...(target.password !== undefined ? { password: target.password } : {}),
-    ssl: ssl ? { ca: [...rootCertificates, ...ctx.options.ca], rejectUnauthorized: !ctx.options.insecure } : false,
+    // Explicit TLS options (never pg's own sslmode reading): see libpq.ts.
+    ssl,
     connectionTimeoutMillis: timeoutMs,
     query_timeout: timeoutMs,
     statement_timeout: timeoutMs,
@@ -137,23 +146,103 @@ async function connectClient(ctx: ProbeContext, target: PgTarget, ssl: boolean, 
   }
 }
 
-/** The application's connection (memoized per DSN for the run), honouring its sslmode (prefer/allow fall back to plain). */
+interface Connected {
+  client: Client;
+  encrypted: boolean;
+  verification?: string;
+  fallback?: string;
+  plainRefused?: string;
+}
+
+/** One SSL attempt with libpq's meaning of the target's SSL parameters; TLS-level failures become PgTlsRefused. */
+async function sslAttempt(ctx: ProbeContext, target: PgTarget): Promise<Connected> {
+  const tls = pgTlsOptions(target.ssl, target.host, ctx.options);
+  if ('problem' in tls) throw new PgTlsRefused(tls.problem, tls.status, TLS_REMEDIATION);
+  try {
+    const client = await connectClient(ctx, target, tls.options, 'postgres');
+    return { client, encrypted: true, verification: tls.verification };
+  } catch (error) {
+    const message = cleanError(error, target);
+    if (NO_SSL.test(message)) {
+      throw new PgTlsRefused(`server: ssl = off (the server refused the SSL request that ${target.sslSource} asks for)`, 'fail', 'Turn ssl on in the server (ssl = on with a certificate), or on a managed service enable SSL.');
+    }
+    if (isTlsFailure(error)) {
+      // Without the CA file the application names, an unknown CA is our gap, not the server's fault.
+      const local = isLocalTlsFailure(error) || (tls.rootMissing === true && isUnknownCa(error));
+      throw new PgTlsRefused(`${describeTlsFailure(error)} ${tls.context}`, local ? 'error' : 'fail', TLS_REMEDIATION);
+    }
+    throw error;
+  }
+}
+
+async function plainAttempt(ctx: ProbeContext, target: PgTarget): Promise<Client> {
+  return connectClient(ctx, target, false, 'postgres-nossl');
+}
+
+/** Connects as libpq would for the target's sslmode: disable, allow (plain, then SSL), prefer (SSL, then plain), require/verify-*. */
+async function connectAsLibpq(ctx: ProbeContext, target: PgTarget): Promise<Connected> {
+  // libpq never uses SSL over a Unix-domain socket (host is a directory).
+  const mode = target.host.startsWith('/') ? 'disable' : target.ssl.mode;
+  if (target.ssl.refusal) throw new PgTlsRefused(target.ssl.refusal, 'fail', 'Use sslmode=verify-full with sslrootcert=system (or name the CA file in sslrootcert).');
+  const refusedPlain = (error: unknown) =>
+    new PgTlsRefused(
+      `configuration: ${target.sslSource} (sslmode ${mode}); the server refuses connections without SSL, so the application cannot connect (${cleanError(error, target)})`,
+      'fail',
+      'Add sslmode=verify-full (or require) to DATABASE_URL, or set DB_SSL=true / PGSSLMODE.',
+    );
+  if (mode === 'disable') {
+    try {
+      return { client: await plainAttempt(ctx, target), encrypted: false };
+    } catch (error) {
+      if (NO_ENCRYPTION.test(errorMessage(error))) throw refusedPlain(error);
+      throw error;
+    }
+  }
+  if (mode === 'allow') {
+    try {
+      return { client: await plainAttempt(ctx, target), encrypted: false };
+    } catch (error) {
+      if (!isServerError(error)) throw error;
+      // libpq's allow: the server refused the plain connection, so try once more with SSL.
+      const plainRefused = cleanError(error, target);
+      return { ...(await sslAttempt(ctx, target)), plainRefused };
+    }
+  }
+  if (mode === 'prefer') {
+    let sslFailure: unknown;
+    try {
+      return await sslAttempt(ctx, target);
+    } catch (error) {
+      if (!(error instanceof PgTlsRefused) && !isServerError(error)) throw error;
+      sslFailure = error;
+    }
+    // libpq's prefer: any failure of the SSL attempt is retried once without SSL.
+    const why = sslFailure instanceof PgTlsRefused ? sslFailure.message : cleanError(sslFailure, target);
+    try {
+      return { client: await plainAttempt(ctx, target), encrypted: false, fallback: `the SSL attempt failed (${why}) and sslmode=prefer fell back to a plain connection` };
+    } catch (error) {
+      if (sslFailure instanceof PgTlsRefused && NO_ENCRYPTION.test(errorMessage(error))) {
+        throw new PgTlsRefused(`${why}; the plain retry of sslmode=prefer was refused (${cleanError(error, target)})`, sslFailure.status, sslFailure.remediation);
+      }
+      if (sslFailure instanceof PgTlsRefused) throw sslFailure;
+      throw new Error(`${why} (over SSL); the plain retry of sslmode=prefer: ${cleanError(error, target)}`);
+    }
+  }
+  return sslAttempt(ctx, target);
+}
+
+/** The application's connection (memoized per DSN for the run), made with libpq's sslmode semantics. */
 export function pgSession(ctx: ProbeContext, target: PgTarget): Promise<PgSession> {
   return ctx.facts.once(`postgres ${target.label} ${target.sslMode}`, async () => {
     const started = performance.now();
-    const wantSsl = target.sslMode !== 'disable';
-    let client: Client;
-    let encrypted = wantSsl;
+    let connected: Connected;
     try {
-      client = await connectClient(ctx, target, wantSsl, 'postgres');
+      connected = await connectAsLibpq(ctx, target);
     } catch (error) {
-      if (!(wantSsl && !sslRequired(target.sslMode) && NO_SSL.test(errorMessage(error)))) throw new Error(cleanError(error, target));
-      // libpq's prefer/allow: the plain retry is the run's one connection without SSL (postgres.ssl makes no other).
-      client = await connectClient(ctx, target, false, 'postgres-nossl').catch((retry: unknown) => {
-        throw new Error(cleanError(retry, target));
-      });
-      encrypted = false;
+      if (error instanceof PgTlsRefused) throw error;
+      throw new Error(cleanError(error, target));
     }
+    const { client } = connected;
     const connectMs = performance.now() - started;
     ctx.facts.onClose(() => client.end().catch(() => undefined));
     let chain: Promise<unknown> = Promise.resolve();
@@ -187,7 +276,15 @@ export function pgSession(ctx: ProbeContext, target: PgTarget): Promise<PgSessio
       chain = next.catch(() => undefined);
       return next;
     };
-    return { target, connectMs, encrypted, readOnly };
+    return {
+      target,
+      connectMs,
+      encrypted: connected.encrypted,
+      ...(connected.verification ? { verification: connected.verification } : {}),
+      ...(connected.fallback ? { fallback: connected.fallback } : {}),
+      ...(connected.plainRefused ? { plainRefused: connected.plainRefused } : {}),
+      readOnly,
+    };
   });
 }
 
@@ -260,7 +357,44 @@ export interface PgSnapshot {
   replicaLagSeconds: number | null;
   walReceiverStatus: string | null;
   activeConnections: number;
+  /**
+   * Other sessions of the application's role over TCP (not this tool's, not Unix sockets), grouped
+   * by client address, application_name and SSL: the live application's own connections.
+   */
+  appSessions: PgAppSessions[];
   tables: PgTable[];
+}
+
+export interface PgAppSessions {
+  client: string;
+  application: string;
+  ssl: boolean;
+  count: number;
+}
+
+/** The client address holding most of the application role's live sessions: a lower bound of one instance's pool. */
+export function busiestClient(sessions: readonly PgAppSessions[]): { client: string; count: number } | undefined {
+  const byClient = new Map<string, number>();
+  for (const s of sessions) byClient.set(s.client, (byClient.get(s.client) ?? 0) + s.count);
+  let best: { client: string; count: number } | undefined;
+  for (const [client, count] of byClient) if (!best || count > best.count) best = { client, count };
+  return best;
+}
+
+/**
+ * The live snapshot for probes that judge declared settings (env.*) and only add live evidence:
+ * never an error of their own when the database cannot be reached, just the reason it was not compared.
+ */
+export async function pgLiveSnapshot(ctx: ProbeContext): Promise<{ snapshot: PgSnapshot } | { reason: string }> {
+  const target = pgTargetOf(ctx.target);
+  if (target === undefined) return { reason: PG_NOT_CONFIGURED };
+  if ('error' in target) return { reason: target.error };
+  try {
+    const session = await abortable(pgSession(ctx, target), ctx.signal);
+    return { snapshot: await abortable(pgSnapshot(ctx, session), ctx.signal) };
+  } catch (error) {
+    return { reason: `could not query ${target.label}: ${error instanceof PgTlsRefused ? error.message : cleanError(error, target)}` };
+  }
 }
 
 const SETTINGS = ['ssl', 'log_min_duration_statement', 'max_connections', 'superuser_reserved_connections', 'reserved_connections', 'server_version'];
@@ -293,6 +427,14 @@ export async function gatherSnapshot(q: ReadOnlyQueries, connectMs: number): Pro
     walReceiverStatus = receiver?.status ?? null;
   }
   const [active] = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = $1', ['client backend']);
+  const appSessions = await q.query<{ client: string; app: string; ssl: boolean; n: number }>(
+    `SELECT host(a.client_addr) AS client, coalesce(a.application_name, '') AS app, coalesce(s.ssl, false) AS ssl, count(*)::int AS n
+       FROM pg_stat_activity a LEFT JOIN pg_stat_ssl s ON s.pid = a.pid
+      WHERE a.usename = current_user AND a.pid <> pg_backend_pid() AND a.backend_type = 'client backend'
+        AND a.client_addr IS NOT NULL AND a.application_name IS DISTINCT FROM $1
+      GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2 LIMIT 50`,
+    ['bazaarhub-check'],
+  );
   const tables = await q.query<{
     oid: number; schema: string; name: string; owner: string; owned: boolean; readable: boolean; rls: boolean; force: boolean; policies: number; columns: string[] | null;
   }>(`SELECT c.oid::int AS oid, n.nspname::text AS schema, c.relname::text AS name, pg_get_userbyid(c.relowner)::text AS owner,
@@ -336,6 +478,7 @@ export async function gatherSnapshot(q: ReadOnlyQueries, connectMs: number): Pro
     replicaLagSeconds,
     walReceiverStatus,
     activeConnections: active?.n ?? 0,
+    appSessions: appSessions.map((row) => ({ client: row.client, application: row.app, ssl: row.ssl, count: row.n })),
     tables: tables.map((t) => ({
       schema: t.schema,
       name: t.name,
@@ -381,6 +524,18 @@ export interface PgProbeOptions {
   expected: string;
   /** Status when the application cannot connect: `fail` for postgres.connectivity, `error` elsewhere. */
   unreachable?: 'fail' | 'error';
+  /** The finding when the SSL connection was refused (postgres.ssl judges it); default: skipped, pointing at postgres.ssl. */
+  onTlsRefused?: (refusal: PgTlsRefused, target: PgTarget) => Finding;
+}
+
+/** For every postgres probe but postgres.ssl: it could not look, and postgres.ssl says why. */
+export function notLookedTls(refusal: PgTlsRefused, target: PgTarget, expected: string): Finding {
+  return {
+    status: 'skipped',
+    observed: `not looked: the SSL connection to ${target.label} was refused (${refusal.message}); see postgres.ssl`,
+    expected,
+    remediation: refusal.remediation,
+  };
 }
 
 /**
@@ -395,6 +550,7 @@ export async function withPostgres(ctx: ProbeContext, options: PgProbeOptions, u
     const session = await abortable(pgSession(ctx, target), ctx.signal);
     return await abortable(use(session), ctx.signal);
   } catch (error) {
+    if (error instanceof PgTlsRefused) return options.onTlsRefused ? options.onTlsRefused(error, target) : notLookedTls(error, target, options.expected);
     return {
       status: isTimeout(error) ? 'error' : options.unreachable ?? 'error',
       observed: `could not query ${target.label}: ${cleanError(error, target)}`,

@@ -3,13 +3,14 @@
  * (memoized), used only for read-only commands (PING, INFO, CONFIG GET). CONFIG is often disabled
  * on managed services; the snapshot then has no `config` and probes fall back to INFO.
  */
-import { rootCertificates } from 'node:tls';
+import { isIP } from 'node:net';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { Finding, ProbeContext } from '../engine/types.js';
 import type { Target } from '../target/target.js';
 import { errorMessage } from '../util/errors.js';
 import { cleanError, isTimeout } from './clean-error.js';
 import { abortable } from './store.js';
+import { tlsTrust } from './trust.js';
 
 export interface RedisTarget {
   host: string;
@@ -70,7 +71,8 @@ async function connect(ctx: ProbeContext, target: RedisTarget, withCredentials: 
     db: target.db,
     ...(withCredentials && target.username ? { username: target.username } : {}),
     ...(withCredentials && target.password ? { password: target.password } : {}),
-    ...(target.tls ? { tls: { ca: [...rootCertificates, ...ctx.options.ca], rejectUnauthorized: !ctx.options.insecure, servername: target.host } } : {}),
+    // System roots, NODE_EXTRA_CA_CERTS and --ca alike (an explicit `ca` would replace Node's default store).
+    ...(target.tls ? { tls: { ...tlsTrust(ctx.options), ...(isIP(target.host) === 0 ? { servername: target.host } : {}) } } : {}),
     lazyConnect: true,
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,
@@ -122,6 +124,8 @@ export interface RedisSnapshot {
   label: string;
   connectMs: number;
   pingMs: number;
+  /** Another PING on the same connection, timed: for a probe that measures latency in the quiet measurement phase. */
+  ping(): Promise<number>;
   info: RedisInfo;
   /** CONFIG GET results, or undefined when CONFIG is disabled/renamed (managed services). */
   config?: Record<string, string>;
@@ -146,17 +150,20 @@ export function redisSnapshot(ctx: ProbeContext, target: RedisTarget): Promise<R
     });
     try {
       const connectMs = performance.now() - started;
-      const pingStarted = performance.now();
-      await client.ping();
-      const pingMs = performance.now() - pingStarted;
+      const ping = async () => {
+        const pingStarted = performance.now();
+        await client.ping();
+        return performance.now() - pingStarted;
+      };
+      const pingMs = await ping();
       const info = parseInfo(await client.info());
       try {
         const pairs = (await client.call('CONFIG', 'GET', ...CONFIG_KEYS)) as string[];
         const config: Record<string, string> = {};
         for (let i = 0; i + 1 < pairs.length; i += 2) config[pairs[i] as string] = pairs[i + 1] as string;
-        return { label: target.label, connectMs, pingMs, info, config };
+        return { label: target.label, connectMs, pingMs, ping, info, config };
       } catch (error) {
-        return { label: target.label, connectMs, pingMs, info, configError: cleanError(error, target) };
+        return { label: target.label, connectMs, pingMs, ping, info, configError: cleanError(error, target) };
       }
     } catch (error) {
       throw new Error(cleanError(explained(error), target));

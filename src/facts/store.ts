@@ -9,11 +9,11 @@ const SILENCE_SLACK_MS = 100;
 
 export class FactStore {
   private readonly memo = new Map<string, Promise<unknown>>();
-  private readonly pendingSince = new Map<string, number>();
+  private readonly pendingSince = new Map<string, { since: number; waitMs: number }>();
   private readonly closers: Array<{ close: () => Promise<void> | void; endpoint?: string }> = [];
   readonly contacts = new Map<string, number>();
-  /** Start times of the contacts still waiting for an answer, per endpoint. */
-  private readonly inFlight = new Map<string, Set<number>>();
+  /** The contacts still waiting for an answer, per endpoint: start time → how long that contact may wait. */
+  private readonly inFlight = new Map<string, Map<number, number>>();
   /** Endpoints where a contact failed only after waiting the whole timeout. */
   private readonly unanswered = new Set<string>();
   /** Endpoints that answered at least one contact in this run. */
@@ -26,15 +26,15 @@ export class FactStore {
    * not waited on again: a probe that asks for it then fails at once, as the probe that asked first
    * already did (otherwise a hung service costs one more timeout per queued probe).
    */
-  once<T>(key: string, gather: () => Promise<T>): Promise<T> {
+  once<T>(key: string, gather: () => Promise<T>, waitMs = this.timeoutMs): Promise<T> {
     let promise = this.memo.get(key) as Promise<T> | undefined;
     if (promise) {
-      const since = this.pendingSince.get(key);
-      if (since !== undefined && performance.now() - since >= this.timeoutMs - SILENCE_SLACK_MS) return Promise.reject(new Error(`no answer within ${this.timeoutMs} ms (an earlier probe is still waiting for it)`));
+      const pending = this.pendingSince.get(key);
+      if (pending !== undefined && performance.now() - pending.since >= pending.waitMs - SILENCE_SLACK_MS) return Promise.reject(new Error(`no answer within ${pending.waitMs} ms (an earlier probe is still waiting for it)`));
       return promise;
     }
     promise = gather();
-    this.pendingSince.set(key, performance.now());
+    this.pendingSince.set(key, { since: performance.now(), waitMs });
     const settle = () => this.pendingSince.delete(key);
     // A rejected fact stays rejected for the run: every probe sharing it reports the same error.
     promise.then(settle, settle);
@@ -53,11 +53,14 @@ export class FactStore {
    * another timeout: a hung service costs one timeout per run, not one per probe that reaches it
    * after the first ones (the probes that asked first have already reported the timeout).
    */
-  guard<T>(endpoint: string, call: () => Promise<T>): Promise<T> {
+  guard<T>(endpoint: string, call: () => Promise<T>, waitMs = this.timeoutMs): Promise<T> {
     if (this.isSilent(endpoint)) return Promise.reject(new Error(`no answer within ${this.timeoutMs} ms (an earlier request to ${endpoint} in this run got none)`));
-    const pending = this.inFlight.get(endpoint) ?? new Set<number>();
-    const started = performance.now();
-    pending.add(started);
+    const pending = this.inFlight.get(endpoint) ?? new Map<number, number>();
+    let started = performance.now();
+    while (pending.has(started)) started += 1e-6;
+    // A contact allowed to wait longer than the run's timeout (a slow health route) only counts as
+    // unanswered once its own wait is over.
+    pending.set(started, waitMs);
     this.inFlight.set(endpoint, pending);
     const promise = call();
     promise.then(
@@ -68,7 +71,7 @@ export class FactStore {
       () => {
         pending.delete(started);
         // Failed only after waiting the whole timeout: the endpoint does not answer.
-        if (performance.now() - started >= this.timeoutMs - SILENCE_SLACK_MS) this.unanswered.add(endpoint);
+        if (performance.now() - started >= Math.max(waitMs, this.timeoutMs) - SILENCE_SLACK_MS) this.unanswered.add(endpoint);
       },
     );
     return promise;
@@ -83,7 +86,7 @@ export class FactStore {
   isSilent(endpoint: string): boolean {
     if (this.unanswered.has(endpoint)) return true;
     const now = performance.now();
-    return [...(this.inFlight.get(endpoint) ?? [])].some((started) => now - started >= this.timeoutMs - SILENCE_SLACK_MS);
+    return [...(this.inFlight.get(endpoint) ?? new Map<number, number>())].some(([started, waitMs]) => now - started >= Math.max(waitMs, this.timeoutMs) - SILENCE_SLACK_MS);
   }
 
   /**

@@ -81,7 +81,8 @@ export const WEAK_CIPHERS = 'kRSA:aNULL:eNULL:3DES:RC4:EXPORT:NULL:@SECLEVEL=0';
 
 let extraCaCache: string[] | undefined;
 
-function extraCaCerts(): string[] {
+/** The PEM of NODE_EXTRA_CA_CERTS (read once), for trust stores that list every CA explicitly. */
+export function extraCaCerts(): string[] {
   if (extraCaCache) return extraCaCache;
   const file = process.env.NODE_EXTRA_CA_CERTS;
   extraCaCache = [];

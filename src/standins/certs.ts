@@ -19,6 +19,8 @@ export interface CertificateOptions {
   notAfterDays?: number;
   /** Issuer organisation, e.g. "Let's Encrypt" to exercise the 90-day certificate rules. */
   issuerOrganization?: string;
+  /** Also valid for TLS client authentication (a PostgreSQL `cert` login; commonName = the role). */
+  clientAuth?: boolean;
 }
 
 type Forge = typeof import('node-forge');
@@ -76,8 +78,8 @@ export async function issueCertificate(ca: KeyPair | undefined, options: Certifi
   cert.setExtensions([
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: hosts.map((host) => (/^[\d.]+$|:/.test(host) ? { type: 7, ip: host } : { type: 2, value: host })) },
+    { name: 'extKeyUsage', serverAuth: true, ...(options.clientAuth ? { clientAuth: true } : {}) },
+    ...(hosts.length ? [{ name: 'subjectAltName', altNames: hosts.map((host) => (/^[\d.]+$|:/.test(host) ? { type: 7, ip: host } : { type: 2, value: host })) }] : []),
   ]);
   cert.sign(f.pki.privateKeyFromPem(ca ? ca.key : privateKey), f.md.sha256.create());
   return { key: privateKey, cert: f.pki.certificateToPem(cert) };

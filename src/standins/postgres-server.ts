@@ -55,8 +55,8 @@ function osUser(name: string): { uid: number; gid: number } | undefined {
 export interface PgServerOptions {
   /** Password of the `postgres` superuser for TCP connections. */
   superPassword: string;
-  /** Server key and certificate (PEM): enables `ssl = on`. */
-  ssl?: { key: string; cert: string };
+  /** Server key and certificate (PEM): enables `ssl = on`; `ca` verifies client certificates (pg_hba `cert`). */
+  ssl?: { key: string; cert: string; ca?: string };
   /** TCP pg_hba.conf lines; default: password (scram) login for every user and replication, SSL or not. */
   hba?: string[];
   /** postgresql.conf settings on top of the test-friendly defaults. */
@@ -99,6 +99,7 @@ export async function startPostgres(options: PgServerOptions): Promise<PgServer>
     if (options.ssl) {
       files['server.key'] = options.ssl.key;
       files['server.crt'] = options.ssl.cert;
+      if (options.ssl.ca) files['root.crt'] = options.ssl.ca;
     }
     files['pg_hba.conf'] = ['local all all trust', 'local replication all trust', ...(options.hba ?? DEFAULT_HBA)].join('\n') + '\n';
     for (const [name, content] of Object.entries(files)) {
@@ -116,6 +117,7 @@ export async function startPostgres(options: PgServerOptions): Promise<PgServer>
       shared_buffers: '16MB',
       max_connections: 50,
       ...(options.ssl ? { ssl: 'on', ssl_cert_file: 'server.crt', ssl_key_file: 'server.key' } : {}),
+      ...(options.ssl?.ca ? { ssl_ca_file: 'root.crt' } : {}),
       ...options.settings,
     };
     const server = await launch({ bin, base, dataDir, owner, settings });

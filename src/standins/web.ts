@@ -28,13 +28,18 @@ export interface ServiceProfile {
   documentCache?: string;
   /** Cache-Control of /_next/static assets. */
   assetCache?: string;
-  cors: 'whitelist' | 'reflect' | 'none' | 'wildcard-credentials';
+  /** `wildcard`: BazaarHub's `app.use(cors())`, `Access-Control-Allow-Origin: *` to every origin. */
+  cors: 'whitelist' | 'reflect' | 'none' | 'wildcard' | 'wildcard-credentials';
   allowedOrigins: string[];
   /** Attempts of POST /api/auth/login per minute before 429; undefined: no limit. */
   loginLimit?: number;
   waf: 'all' | 'partial' | 'none';
-  /** Body of GET /health (api only) and its status. */
-  health?: { status: number; body: unknown };
+  /** Body of GET /health (api only), its status, and how long it takes (BazaarHub's waits for Elasticsearch). */
+  health?: { status: number; body: unknown; delayMs?: number };
+  /** API only: serve BazaarHub's read routes GET /api/products (a large JSON list) and /api/categories; `none`: they answer 404. */
+  apiRoutes?: 'bazaarhub' | 'none';
+  /** API only: `express-404` answers GET / (and every unknown path) with Express's own 404 page, as BazaarHub does. */
+  root?: 'index' | 'express-404';
   plainHttp: 301 | 302 | 'serve' | 'none';
   /** Handshake settings, e.g. TLS 1.0 allowed. */
   tls?: Pick<tls.TlsOptions, 'minVersion' | 'maxVersion' | 'ciphers'>;
@@ -66,6 +71,60 @@ const ASSETS: Record<string, { type: string; body: string }> = {
   '/_next/static/chunks/main-8b2e4d.js': { type: 'application/javascript; charset=utf-8', body: `(()=>{${'window.__bazaarhub=(window.__bazaarhub||0)+1;'.repeat(80)}})();` },
 };
 
+/** BazaarHub's GET /api/products: a list large enough to be worth compressing (about 9 KB). */
+const PRODUCTS = Array.from({ length: 40 }, (_, i) => ({
+  id: `prod_${String(i + 1).padStart(4, '0')}`,
+  name: `Handwoven cotton saree ${i + 1}`,
+  vendorId: `vendor_${(i % 7) + 1}`,
+  priceInPaise: 129_900 + i * 1_000,
+  category: ['sarees', 'home-decor', 'jewellery', 'spices'][i % 4],
+  description: 'Handloom cotton from independent weavers in Bengal, dyed with natural colours.',
+}));
+const CATEGORIES = ['sarees', 'home-decor', 'jewellery', 'spices'].map((slug, i) => ({ id: i + 1, slug }));
+
+/**
+ * Express's finalhandler 404: the one response of BazaarHub's API that carries a CSP and nosniff
+ * (set by finalhandler itself, not by the application), with a 139-byte-ish body.
+ */
+function expressNotFound(res: http.ServerResponse, method: string, path: string, base: Record<string, string | string[]>): void {
+  const body = `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot ${method} ${path}</pre>\n</body>\n</html>\n`;
+  res.writeHead(404, {
+    ...base,
+    'content-security-policy': "default-src 'none'",
+    'x-content-type-options': 'nosniff',
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+  });
+  res.end(method === 'HEAD' ? undefined : body);
+}
+
+/** BazaarHub's real /health body: `database` is a fixed placeholder, Elasticsearch is really asked. */
+export function bazaarhubHealthBody(elasticsearch: 'healthy' | 'unhealthy' = 'unhealthy'): Record<string, unknown> {
+  return { status: 'ok', services: { redis: 'healthy', elasticsearch, database: 'checking...' }, timestamp: new Date(0).toISOString() };
+}
+
+/**
+ * BazaarHub's backend as it really answers (see /work/shared/BAZAARHUB_ENV.md): `cors()` with `*`,
+ * `X-Powered-By: Express`, no compression, no rate limit, Express's 404 page on `/`, and a /health
+ * that waits for Elasticsearch and reports the database as "checking...".
+ */
+export function bazaarhubApiProfile(healthDelayMs = 0): ServiceProfile {
+  return {
+    kind: 'api',
+    securityHeaders: false,
+    poweredBy: 'Express',
+    cookies: [],
+    compress: false,
+    cors: 'wildcard',
+    allowedOrigins: [],
+    waf: 'none',
+    plainHttp: 'serve',
+    root: 'express-404',
+    apiRoutes: 'bazaarhub',
+    health: { status: 200, body: bazaarhubHealthBody(), delayMs: healthDelayMs },
+  };
+}
+
 const ATTACK: Record<'script' | 'sql' | 'traversal', RegExp> = {
   script: /<\s*script/i,
   sql: /'\s*or\s*'?\d+'?\s*=\s*'?\d+/i,
@@ -86,6 +145,7 @@ function blockedByWaf(profile: ServiceProfile, query: string): boolean {
 
 function corsHeaders(profile: ServiceProfile, origin: string | undefined): Record<string, string> {
   if (!origin || profile.cors === 'none') return {};
+  if (profile.cors === 'wildcard') return { 'access-control-allow-origin': '*' };
   if (profile.cors === 'wildcard-credentials') return { 'access-control-allow-origin': '*', 'access-control-allow-credentials': 'true' };
   if (profile.cors === 'reflect' || profile.allowedOrigins.includes(origin)) {
     return { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', vary: 'Origin' };
@@ -141,8 +201,17 @@ export function serviceHandler(name: string, profile: ServiceProfile): http.Requ
       return reply(401, 'application/json', '{"error":"invalid credentials"}', { 'cache-control': 'no-store' });
     }
     if (url.pathname === '/health' && profile.health) {
-      return reply(profile.health.status, 'application/json', JSON.stringify(profile.health.body), { 'cache-control': 'no-store' });
+      const { status, body, delayMs = 0 } = profile.health;
+      const answer = () => reply(status, 'application/json', JSON.stringify(body), { 'cache-control': 'no-store' });
+      if (delayMs > 0) setTimeout(answer, delayMs).unref();
+      else answer();
+      return;
     }
+    if (profile.kind === 'api' && (profile.apiRoutes ?? 'bazaarhub') === 'bazaarhub' && req.method === 'GET') {
+      if (url.pathname === '/api/products') return reply(200, 'application/json; charset=utf-8', JSON.stringify({ products: PRODUCTS, total: PRODUCTS.length }), { 'cache-control': 'no-store' });
+      if (url.pathname === '/api/categories') return reply(200, 'application/json; charset=utf-8', JSON.stringify({ categories: CATEGORIES }), { 'cache-control': 'no-store' });
+    }
+    if (profile.kind === 'api' && profile.root === 'express-404' && !ASSETS[url.pathname]) return expressNotFound(res, req.method ?? 'GET', url.pathname, headers);
     const asset = ASSETS[url.pathname];
     if (asset) return reply(200, asset.type, asset.body, profile.assetCache ? { 'cache-control': profile.assetCache } : {});
     if (url.pathname !== '/') return reply(404, 'application/json', '{"error":"not found"}');

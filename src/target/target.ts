@@ -104,6 +104,7 @@ function registerSecrets(name: string, value: string, secrets: Redactor): void {
       secrets.add(decodeURIComponent(url.password));
     }
     if (url.searchParams.has('password')) secrets.add(url.searchParams.get('password') ?? undefined);
+    if (url.searchParams.has('sslpassword')) secrets.add(url.searchParams.get('sslpassword') ?? undefined);
   } catch {
     // Not a URL: validateUrl reports it when the name says it should be one.
   }

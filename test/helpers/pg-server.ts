@@ -4,7 +4,7 @@
  * RLS and index gaps) and, on request, a streaming replica with SSL off.
  */
 import { execFileSync } from 'node:child_process';
-import { createCertificateAuthority, issueCertificate } from '../../src/standins/certs.js';
+import { createCertificateAuthority, issueCertificate, type KeyPair } from '../../src/standins/certs.js';
 import { startPostgres, type PgServer } from '../../src/standins/postgres-server.js';
 import { seedBazaarhub } from '../../src/standins/postgres.js';
 
@@ -29,6 +29,8 @@ export interface PgFixture {
   replica?: PgServer;
   /** PEM to pass as RunOptions.ca. */
   ca: string;
+  /** The CA that signed the server certificate (and, with clientCerts, verifies client certificates). */
+  authority: KeyPair;
   dsn(user: 'app' | 'postgres' | 'app_nolog', database: string, options?: { server?: PgServer; sslmode?: string; password?: string }): string;
   stop(): Promise<void>;
 }
@@ -37,14 +39,15 @@ export interface PgFixture {
  * pg_hba: every role may connect over SSL; only the superuser `postgres` may also connect without
  * it (so postgres.ssl has a refusing and an accepting case on one server).
  */
-export async function startPgFixture(options: { replica?: boolean } = {}): Promise<PgFixture> {
+export async function startPgFixture(options: { replica?: boolean; hosts?: string[]; clientCerts?: boolean } = {}): Promise<PgFixture> {
   ensurePostgresUser();
   const authority = await createCertificateAuthority();
-  const ssl = await issueCertificate(authority, { hosts: ['127.0.0.1', 'localhost'] });
+  const ssl = await issueCertificate(authority, { hosts: options.hosts ?? ['127.0.0.1', 'localhost'] });
   const primary = await startPostgres({
     superPassword: PASSWORDS.super,
-    ssl,
-    hba: ['hostssl all all 127.0.0.1/32 scram-sha-256', 'host all postgres 127.0.0.1/32 scram-sha-256'],
+    ssl: { ...ssl, ...(options.clientCerts ? { ca: authority.cert } : {}) },
+    // With clientCerts, role `certuser` logs in by client certificate only (CN = role name).
+    hba: [...(options.clientCerts ? ['hostssl all certuser 127.0.0.1/32 cert'] : []), 'hostssl all all 127.0.0.1/32 scram-sha-256', 'host all postgres 127.0.0.1/32 scram-sha-256'],
     settings: { log_min_duration_statement: 500 },
   });
   let replica: PgServer | undefined;
@@ -54,6 +57,7 @@ export async function startPgFixture(options: { replica?: boolean } = {}): Promi
       await admin.query(`CREATE ROLE app LOGIN PASSWORD '${PASSWORDS.app}'`);
       await admin.query(`CREATE ROLE app_nolog LOGIN PASSWORD '${PASSWORDS.nolog}'`);
       await admin.query('ALTER ROLE app_nolog SET log_min_duration_statement = -1');
+      if (options.clientCerts) await admin.query('CREATE ROLE certuser LOGIN');
       await admin.query('CREATE DATABASE shop_good');
       await admin.query('CREATE DATABASE shop_mixed');
     } finally {
@@ -79,6 +83,7 @@ export async function startPgFixture(options: { replica?: boolean } = {}): Promi
     primary,
     ...(replica ? { replica } : {}),
     ca: authority.cert,
+    authority,
     dsn(user, database, dsnOptions = {}) {
       const server = dsnOptions.server ?? primary;
       const password = encodeURIComponent(dsnOptions.password ?? passwords[user] ?? '');

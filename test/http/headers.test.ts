@@ -63,7 +63,7 @@ describe('header probes against a header-right and a header-wrong server', () =>
 
   it('http.server-banner', async () => {
     const good = await run(serverBanner, right);
-    expect(good).toMatchObject({ status: 'pass', observed: 'storefront: Server: nginx (no version)' });
+    expect(good).toMatchObject({ status: 'pass', observed: 'storefront /: Server: nginx (no version)' });
     const bad = await run(serverBanner, wrong);
     expect(bad.status).toBe('fail');
     expect(bad.observed).toMatch(/server: nginx\/1.24.0; x-powered-by: Express 4.18.2/);
@@ -80,10 +80,10 @@ describe('header probes against a header-right and a header-wrong server', () =>
   it('http.compression over the page and its linked assets', async () => {
     const good = await run(compression, right);
     expect(good.status).toBe('pass');
-    expect(good.observed).toMatch(/\/ gzip; \/_next\/static\/css\/app-3f9a1c.css gzip; \/_next\/static\/chunks\/main-8b2e4d.js gzip/);
+    expect(good.observed).toMatch(/storefront \/: gzip \(\d+ bytes decoded\); storefront \/_next\/static\/chunks\/main-8b2e4d.js: gzip .*; storefront \/_next\/static\/css\/app-3f9a1c.css: gzip/);
     const bad = await run(compression, wrong);
     expect(bad.status).toBe('fail');
-    expect(bad.observed).toMatch(/\/ \(text\/html, \d+ bytes\) sent uncompressed/);
+    expect(bad.observed).toMatch(/storefront \/: text\/html, \d+ bytes, sent uncompressed/);
   });
 
   it('http.cache-headers for documents and discovered assets', async () => {
@@ -166,7 +166,9 @@ describe('pure judgements on recorded headers', () => {
   it('judgeCompression ignores binary and small bodies', () => {
     const base = { url: 'https://x.test/a', truncated: false };
     expect(judgeCompression({ ...base, headers: { 'content-type': 'image/png' }, body: 'x'.repeat(5000) }, 1024)).toBeUndefined();
-    expect(judgeCompression({ ...base, headers: { 'content-type': 'application/json' }, body: '{}' }, 1024)?.status).toBe('pass');
+    // A tiny body is no evidence either way: not a pass.
+    expect(judgeCompression({ ...base, headers: { 'content-type': 'application/json' }, body: '{}' }, 1024)).toBeUndefined();
+    expect(judgeCompression({ ...base, status: 404, headers: { 'content-type': 'text/html' }, body: 'x'.repeat(5000) }, 1024)).toBeUndefined();
     expect(judgeCompression({ ...base, headers: { 'content-type': 'application/json', 'content-encoding': 'br' }, body: 'x'.repeat(5000) }, 1024)?.status).toBe('pass');
     expect(judgeCompression({ ...base, headers: { 'content-type': 'text/css' }, body: 'x'.repeat(5000) }, 1024)?.status).toBe('fail');
   });

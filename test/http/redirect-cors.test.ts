@@ -103,7 +103,8 @@ describe('http.cors with real requests and preflights', () => {
   it('judgeCors on recorded headers', () => {
     const seen = (origin: string, trusted: boolean, headers: Record<string, string>) => ({ origin, trusted, kind: 'request' as const, headers });
     expect(judgeCors([seen('https://evil.example', false, {}), seen(ALLOWED, true, { 'access-control-allow-origin': ALLOWED })]).status).toBe('pass');
-    expect(judgeCors([seen('https://evil.example', false, { 'access-control-allow-origin': '*' })]).status).toBe('warn');
+    expect(judgeCors([seen('https://evil.example', false, { 'access-control-allow-origin': '*' })]).status).toBe('fail');
+    expect(judgeCors([seen('https://evil.example', false, { 'access-control-allow-origin': '*' })], 'warn').status).toBe('warn');
     expect(judgeCors([seen('https://evilshop.bazaarhub.in', false, { 'access-control-allow-origin': 'https://evilshop.bazaarhub.in' })]).status).toBe('fail');
   });
 });

@@ -104,17 +104,21 @@ describe('postgres.ssl', () => {
     expect(finding.observed).toBe('connection without SSL: accepted by the server');
   });
 
-  it('fails when the application does not ask for SSL', async () => {
+  it('fails when the application does not ask for SSL (libpq\'s default prefer encrypts but does not require it)', async () => {
     const finding = await check(ssl, { DATABASE_URL: fx.dsn('postgres', 'shop_good') });
     expect(finding.status).toBe('fail');
-    expect(finding.observed).toMatch(/application connection: not encrypted/);
-    expect(finding.observed).toMatch(/configuration: neither sslmode in the DSN nor DB_SSL/);
+    expect(finding.observed).toMatch(/configuration: no sslmode in DATABASE_URL, PGSSLMODE or DB_SSL \(libpq's default prefer\) \(sslmode prefer does not require SSL\)/);
+    expect(finding.observed).toMatch(/connection without SSL: accepted by the server/);
   });
 
-  it('fails when the application does not ask for SSL and the server requires it', async () => {
-    const finding = await check(ssl, { DATABASE_URL: fx.dsn('app', 'shop_good') });
+  it('fails when the application disables SSL and the server requires it; the other probes could not look', async () => {
+    const env = { DATABASE_URL: fx.dsn('app', 'shop_good', { sslmode: 'disable' }) };
+    const finding = await check(ssl, env);
     expect(finding.status).toBe('fail');
-    expect(finding.observed).toMatch(/^configuration: neither sslmode in the DSN nor DB_SSL \(sslmode disable\); the server refuses connections without SSL/);
+    expect(finding.observed).toMatch(/^app@127\.0\.0\.1:\d+\/shop_good: configuration: sslmode=disable in DATABASE_URL \(sslmode disable\); the server refuses connections without SSL/);
+    const other = await check(version, env);
+    expect(other.status).toBe('skipped');
+    expect(other.observed).toMatch(/see postgres\.ssl/);
   });
 
   it('fails when the server has SSL off', async () => {
@@ -123,18 +127,23 @@ describe('postgres.ssl', () => {
     expect(finding.observed).toMatch(/ssl = off/);
   });
 
-  it('reports an untrusted certificate as an error, and connects with --insecure', async () => {
-    const ctx = makeContext(appUrl());
+  it('fails verify-full on an untrusted certificate (not an error), passes require without a root certificate, and connects with --insecure', async () => {
+    const verifyFull = { DATABASE_URL: fx.dsn('app', 'shop_good', { sslmode: 'verify-full' }) };
+    const ctx = makeContext(verifyFull);
     try {
-      expect((await ssl.run(ctx, {})).status).toBe('error');
+      const finding = await ssl.run(ctx, {});
+      expect(finding.status).toBe('fail');
+      expect(finding.observed).toMatch(/certificate is signed by an unknown CA/);
     } finally {
       await ctx.close();
     }
-    const insecure = makeContext(appUrl(), { insecure: true });
-    try {
-      expect((await ssl.run(insecure, {})).status).toBe('pass');
-    } finally {
-      await insecure.close();
+    for (const [env, options] of [[appUrl(), {}], [verifyFull, { insecure: true }]] as const) {
+      const context = makeContext(env, options);
+      try {
+        expect((await ssl.run(context, {})).status).toBe('pass');
+      } finally {
+        await context.close();
+      }
     }
   });
 });
