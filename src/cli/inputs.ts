@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { LEDGER_FILE } from '../attest/ledger.js';
 import { packageRoot } from '../util/paths.js';
@@ -44,7 +44,16 @@ export function findChecklist(cwd: string): string | undefined {
 /** The `checklist:` field of a catalog, read from its head without parsing the whole file. */
 function catalogChecklistField(catalogFile: string): string | undefined {
   try {
-    const head = readFileSync(catalogFile, 'utf8').slice(0, 4096);
+    // Only the head: a catalog may be many megabytes, and the field is near the top.
+    const buffer = Buffer.alloc(4096);
+    const fd = openSync(catalogFile, 'r');
+    let length: number;
+    try {
+      length = readSync(fd, buffer, 0, buffer.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+    const head = buffer.subarray(0, length).toString('utf8');
     const match = /^checklist:[ \t]*(['"]?)([^'"\r\n#]+?)\1[ \t]*(?:#.*)?$/m.exec(head);
     return match?.[2];
   } catch {
