@@ -87,6 +87,35 @@ function coldStart() {
   };
 }
 
+/**
+ * The TLS probes' handshakes per host (issue #15), split by what asked for them: the shared normal
+ * handshake, tls.protocols' pinned variants and raw SSLv3 hello, the shared detail handshake
+ * (chain as sent, stapling, ALPN), and tls.ciphers' suite enumeration.
+ */
+function tlsHandshakesPerHost(contacts) {
+  const hosts = new Map();
+  for (const [name, count] of contacts) {
+    if (!name.startsWith('tls ')) continue;
+    const [host, variant = ''] = name.slice(4).split(' ');
+    const row = hosts.get(host) ?? { normal: 0, protocols: 0, detail: 0, ciphers: 0, max: 0 };
+    if (!variant) row.normal += count;
+    else if (variant.startsWith('detail')) row.detail += count;
+    else if (variant.startsWith('tls1.2-suite-')) row.ciphers += count;
+    else row.protocols += count;
+    row.max = Math.max(row.max, count);
+    hosts.set(host, row);
+  }
+  const rows = [...hosts].map(([host, row]) => [host, String(row.normal), String(row.protocols), String(row.detail), String(row.ciphers), String(row.normal + row.protocols + row.detail + row.ciphers), String(row.max)]);
+  const once = [...hosts.values()].every((row) => row.max === 1 && row.normal === 1);
+  return [
+    'TLS handshakes per host (each variant once per run; tls.ciphers needs one per accepted TLS 1.2 suite plus the refusal):',
+    '',
+    table(['host', 'normal (shared)', 'tls.protocols variants', 'detail (shared)', 'tls.ciphers enumeration', 'total', 'max per variant'], rows),
+    '',
+    `Target: every variant at most once per host: ${verdict(once)}.`,
+  ];
+}
+
 async function fullRunSection() {
   const { outcome, wallMs, entries, notes } = await fullRun(root);
   const probed = outcome.results.filter((result) => result.probe);
@@ -109,7 +138,7 @@ async function fullRunSection() {
   kinds.set('tls (deliberate: old protocols, weak ciphers)', tlsVariants);
   const rows = [
     describe('tls', 'one handshake per host'),
-    describe('tls (deliberate: old protocols, weak ciphers)', 'tls.protocols: one refused-or-accepted attempt per host and variant'),
+    describe('tls (deliberate: old protocols, weak ciphers)', 'one attempt per host and variant: tls.protocols variants, the shared detail handshake, tls.ciphers suites (table below)'),
     describe('postgres', 'one client per DSN'),
     describe('postgres-nossl', 'deliberate: postgres.ssl tries a plain connection'),
     describe('redis', 'one connection'),
@@ -148,6 +177,8 @@ async function fullRunSection() {
       table(['kind', 'targets', 'contacts', 'max per target', 'expected'], rows),
       '',
       `Target: one TLS handshake per host, one PostgreSQL client per DSN, one Redis connection, one GET per URL (plus the deliberate extras listed): ${verdict(onceEach)}.`,
+      '',
+      ...tlsHandshakesPerHost(outcome.contacts),
     ].join('\n'),
   };
 }

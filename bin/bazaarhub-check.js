@@ -33,15 +33,36 @@ function fastOutput(args) {
 // A fresh clone has no dist/ until its first run builds it (the package ships dist/; no install scripts).
 if (!existsSync(new URL('../dist/src/cli/main.js', import.meta.url))) await import('../scripts/build-from-clone.mjs');
 
-const args = process.argv.slice(2);
+/**
+ * Node (20, and later versions too) scans its whole command line for --env-file before running any
+ * script, stopping only at `--`: `node bin/bazaarhub-check.js run --env-file x` and `npx
+ * bazaarhub-check run --env-file x` (npx is itself a node script) exit 9 with "node: x: not found"
+ * when x is missing, before this file is read; when x exists, Node applies the file's NODE_OPTIONS.
+ * The shebang's `--` protects the installed bin. For the other launchers a leading `--` is accepted
+ * (`npx bazaarhub-check -- run --env-file x`, `node bin/bazaarhub-check.js -- run ...`), and
+ * `--env x` is the spelling Node never claims.
+ */
+const args = process.argv[2] === '--' ? process.argv.slice(3) : process.argv.slice(2);
 const fast = fastOutput(args);
 if (fast !== undefined) {
   process.stdout.write(fast);
   process.exit(0);
 }
 
+/**
+ * Resolves once everything written so far has reached the stream's reader. Writes to a pipe or
+ * socket a slow reader has not drained yet are queued, not synchronous: exiting before they are
+ * flushed cut a JSON report short at 64 KiB under `| (sleep 1; jq)` and in a spawning parent.
+ */
+function drained(stream) {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) return resolve();
+    stream.write('', () => resolve());
+  });
+}
+
 const { main } = await import('../dist/src/cli/main.js');
 const code = await main(args);
+await Promise.all([drained(process.stdout), drained(process.stderr)]);
 // Exit now: a target that never answers may still hold a socket open, and the verdict is final.
-// (stdout/stderr writes to pipes and files are synchronous on POSIX, so nothing is lost.)
 process.exit(code);

@@ -9,6 +9,7 @@ import { probes as env } from './env/index.js';
 import { probes as es } from './es/index.js';
 import { probes as git } from './git/index.js';
 import { probes as http } from './http/index.js';
+import { probes as mail } from './mail/index.js';
 import { probes as monitoring } from './monitoring/index.js';
 import { probes as npm } from './npm/index.js';
 import { probes as postgres } from './postgres/index.js';
@@ -20,4 +21,4 @@ import { probes as smtp } from './smtp/index.js';
 import { probes as tls } from './tls/index.js';
 import { probes as waf } from './waf/index.js';
 
-export const probes: readonly Probe[] = [...env, ...tls, ...http, ...waf, ...postgres, ...redis, ...es, ...s3, ...razorpay, ...shiprocket, ...smtp, ...npm, ...git, ...dns, ...backup, ...monitoring];
+export const probes: readonly Probe[] = [...env, ...tls, ...http, ...waf, ...postgres, ...redis, ...es, ...s3, ...razorpay, ...shiprocket, ...smtp, ...mail, ...npm, ...git, ...dns, ...backup, ...monitoring];

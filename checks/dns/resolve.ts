@@ -42,6 +42,14 @@ export function hostsToCheck(serviceHosts: string[], paramHosts: string[]): stri
   return [...new Set(hosts.map((host) => host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '')))].filter((host) => isIP(host) === 0 && host !== 'localhost');
 }
 
+/** Why there is no host to resolve: no service URL at all, or every one is an IP address or localhost. */
+export function nothingToResolve(services: Array<{ variable: string; url: URL }>, paramHosts: string[]): string {
+  const given = paramHosts.length > 0 ? paramHosts.map((host) => ({ label: 'the hosts param', host })) : services.map((service) => ({ label: service.variable, host: service.url.hostname }));
+  if (given.length === 0) return 'no host names to resolve: set APP_URL, STOREFRONT_URL, VENDOR_PANEL_URL, ADMIN_PANEL_URL or the hosts param';
+  const shown = given.map(({ label, host }) => `${label} ${host}`).join(', ');
+  return `nothing to resolve: every host is an IP address or localhost (${shown}), which needs no DNS record; give the service URLs their domain names to have DNS checked`;
+}
+
 export default defineProbe({
   id: 'dns.resolve',
   title: 'Every service host resolves, the same on every resolver',
@@ -63,7 +71,7 @@ export default defineProbe({
       ctx.target.services().map((service) => service.url.hostname),
       params.hosts,
     );
-    if (hosts.length === 0) return { status: 'skipped', observed: 'no host names to resolve: set APP_URL, STOREFRONT_URL, VENDOR_PANEL_URL, ADMIN_PANEL_URL or the hosts param', expected };
+    if (hosts.length === 0) return { status: 'skipped', observed: nothingToResolve(ctx.target.services(), params.hosts), expected };
     const resolvers = params.resolvers.length > 0 ? params.resolvers : new Resolver().getServers();
     const asked = resolvers.length > 0 ? resolvers : ['system'];
     const details = await Promise.all(hosts.map(async (host) => judgeHost(host, await Promise.all(asked.map((resolver) => resolveHost(ctx, resolver, host))), params.requireAgreement)));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { combine } from '../../src/engine/findings.js';
 import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
+import { deploymentEnvironment } from '../../src/target/environment.js';
 import type { Target } from '../../src/target/target.js';
 
 /**
@@ -46,6 +47,10 @@ export function judgeGroup(target: Target, name: string): FindingDetail {
   let closestMissing: string[] | undefined;
   for (const alternative of group.anyOf) {
     const missing = alternative.filter((variable) => target.get(variable) === undefined && !passwordInUrl(target, variable));
+    // "Razorpay production keys": a test key is set, but it is not a production key (razorpay.keys says more).
+    if (missing.length === 0 && name === 'razorpay' && target.get('RAZORPAY_KEY_ID')?.startsWith('rzp_test_') && deploymentEnvironment(target).production) {
+      return { subject: group.label, status: 'fail', observed: 'RAZORPAY_KEY_ID is a test key (rzp_test_), not a production key, and the run targets production (declare another with BAZAARHUB_ENVIRONMENT)' };
+    }
     if (missing.length === 0) return { subject: group.label, status: 'pass', observed: `set (${alternative.join(', ')})` };
     if (!closestMissing || missing.length < closestMissing.length) closestMissing = missing;
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { combine } from '../../src/engine/findings.js';
 import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
-import { looksLikePlaceholder } from './weak-values.js';
+import { weakness } from './weak-values.js';
 
 /** Shannon entropy in bits per character: a cheap guard against "aaaa…" and "abcabc…" secrets. */
 export function entropyPerChar(value: string): number {
@@ -18,7 +18,8 @@ export function entropyPerChar(value: string): number {
 export function judgeSecret(name: string, value: string | undefined, minLength: number, minEntropy: number): FindingDetail {
   if (value === undefined) return { subject: name, status: 'fail', observed: 'not set' };
   const length = [...value].length;
-  if (looksLikePlaceholder(value)) return { subject: name, status: 'fail', observed: `a placeholder or example value (${length} characters)` };
+  const why = weakness(value);
+  if (why) return { subject: name, status: 'fail', observed: `${why} (${length} characters)` };
   if (length < minLength) return { subject: name, status: 'fail', observed: `${length} characters` };
   const entropy = entropyPerChar(value);
   if (entropy < minEntropy) return { subject: name, status: 'fail', observed: `${length} characters but low entropy (${entropy.toFixed(1)} bits/char)` };
@@ -28,7 +29,8 @@ export function judgeSecret(name: string, value: string | undefined, minLength: 
 export default defineProbe({
   id: 'env.secret-strength',
   title: 'Secrets are long, random and not placeholders',
-  description: 'JWT_SECRET and ENCRYPTION_KEY (by default) have at least 32 characters, are not known placeholders, and are not low-entropy.',
+  description:
+    "JWT_SECRET and ENCRYPTION_KEY (by default) have at least 32 characters, are not low-entropy, and are neither a known default (BazaarHub's compose JWT_SECRET dev-secret-change-in-production, placeholders) nor written from template words such as change, default, example, secret, password, dev or test (judged as whole tokens, not substrings).",
   params: z.object({
     variables: z.array(z.string()).default(['JWT_SECRET', 'ENCRYPTION_KEY']),
     minLength: z.number().int().positive().default(32),

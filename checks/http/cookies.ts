@@ -18,6 +18,19 @@ export function parseSetCookie(line: string): ParsedCookie {
   return { name, attributes };
 }
 
+/** RFC 6265bis prefixes: __Secure- needs Secure; __Host- needs Secure, Path=/ and no Domain. Browsers drop a cookie that breaks them. */
+export function prefixViolations(cookie: ParsedCookie): string[] {
+  const attrs = cookie.attributes;
+  const found: string[] = [];
+  if (/^__secure-/i.test(cookie.name) && !attrs.has('secure')) found.push(`${cookie.name}: the __Secure- prefix needs Secure`);
+  if (/^__host-/i.test(cookie.name)) {
+    if (!attrs.has('secure')) found.push(`${cookie.name}: the __Host- prefix needs Secure`);
+    if (attrs.get('path') !== '/') found.push(`${cookie.name}: the __Host- prefix needs Path=/`);
+    if (attrs.has('domain')) found.push(`${cookie.name}: the __Host- prefix forbids Domain`);
+  }
+  return found;
+}
+
 /** Pure judgement of every Set-Cookie a service sent; values are never reported, only names. */
 export function judgeCookies(setCookies: readonly string[], sessionPattern: RegExp): Omit<FindingDetail, 'subject'> {
   if (setCookies.length === 0) return { status: 'pass', observed: 'no cookies set' };
@@ -27,7 +40,9 @@ export function judgeCookies(setCookies: readonly string[], sessionPattern: RegE
     const attrs = cookie.attributes;
     if (!attrs.has('secure')) failures.push(`${cookie.name} lacks Secure`);
     if (sessionPattern.test(cookie.name) && !attrs.has('httponly')) failures.push(`session cookie ${cookie.name} lacks HttpOnly`);
+    failures.push(...prefixViolations(cookie));
     const sameSite = attrs.get('samesite');
+    if (sameSite?.toLowerCase() === 'none' && !attrs.has('secure')) failures.push(`${cookie.name} has SameSite=None without Secure (browsers reject it)`);
     if (sameSite === undefined) warnings.push(`${cookie.name} has no SameSite`);
     else if (!/^(lax|strict|none)$/i.test(sameSite)) warnings.push(`${cookie.name} has SameSite=${sameSite}`);
   }
@@ -41,7 +56,7 @@ export default defineProbe({
   id: 'http.cookies',
   title: 'Cookies are Secure, HttpOnly and SameSite',
   description:
-    'Every Set-Cookie on each service URL (plus the listed paths) has Secure and a SameSite attribute, and cookies whose names look like sessions or tokens are HttpOnly.',
+    'Every Set-Cookie on each service URL (plus the listed paths) has Secure and a SameSite attribute (SameSite=None only with Secure), cookies whose names look like sessions or tokens are HttpOnly, and __Secure-/__Host- prefixed cookies meet their prefix rules (Secure; for __Host- also Path=/ and no Domain).',
   params: z.object({
     ...routeParams,
     /** Extra paths per service whose cookies to inspect, e.g. /api/auth/csrf. */

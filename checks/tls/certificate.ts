@@ -8,8 +8,11 @@ export interface CertificatePolicy {
   failDays: number;
   /** Warn when fewer days are left. */
   warnDays: number;
-  /** Issuer organisations of 90-day certificates, for which both thresholds are halved. */
+  /** Issuer organisations of 90-day certificates, which get their own thresholds. */
   shortLivedIssuers: string[];
+  /** Thresholds for the short-lived issuers (certbot renews at 30 days left, so 30 days left means renewal is failing). */
+  shortLivedFailDays: number;
+  shortLivedWarnDays: number;
   /** --insecure: an untrusted chain is reported as warn, since the run chose not to verify. */
   insecure: boolean;
 }
@@ -29,8 +32,8 @@ export function judgeCertificate(handshake: TlsHandshake, now: Date, policy: Cer
   const daysLeft = Math.floor((Date.parse(leaf.validTo) - now.getTime()) / DAY);
   const issuer = leaf.issuerOrganization ?? leaf.issuer;
   const shortLived = policy.shortLivedIssuers.some((name) => issuer.toLowerCase().includes(name.toLowerCase()));
-  const failDays = shortLived ? policy.failDays / 2 : policy.failDays;
-  const warnDays = shortLived ? policy.warnDays / 2 : policy.warnDays;
+  const failDays = shortLived ? policy.shortLivedFailDays : policy.failDays;
+  const warnDays = shortLived ? policy.shortLivedWarnDays : policy.warnDays;
   const selfSigned = (handshake.chain.length === 1 && leaf.selfIssued) || SELF_SIGNED.has(handshake.authorizationError ?? '');
   const untrusted = policy.insecure ? 'warn' : 'fail';
 
@@ -52,12 +55,14 @@ export default defineProbe({
   id: 'tls.certificate',
   title: 'TLS certificates are trusted, match the host and are not about to expire',
   description:
-    'One TLS handshake per service host: the chain verifies against the system trust store (plus NODE_EXTRA_CA_CERTS and --ca), the hostname matches, the leaf is not self-signed, and enough days are left (fail under failDays, warn under warnDays; halved for Let\'s Encrypt\'s 90-day certificates).',
+    'One TLS handshake per service host: the chain verifies against the system trust store (plus NODE_EXTRA_CA_CERTS and --ca), the hostname matches, the leaf is not self-signed, and enough days are left (fail under failDays, warn under warnDays; for Let\'s Encrypt\'s 90-day certificates shortLivedFailDays/shortLivedWarnDays, by default the same 7/30: certbot renews at 30 days left).',
   params: z.object({
     urls: urlsParam,
     failDays: z.number().nonnegative().default(7),
     warnDays: z.number().nonnegative().default(30),
     shortLivedIssuers: z.array(z.string()).default(["Let's Encrypt"]),
+    shortLivedFailDays: z.number().nonnegative().default(7),
+    shortLivedWarnDays: z.number().nonnegative().default(30),
   }),
   remediation:
     'Install a certificate from a public CA (e.g. certbot for Let\'s Encrypt) covering every service hostname, serve the full chain (fullchain.pem), and enable automatic renewal (certbot renew timer) well before expiry.',
@@ -66,12 +71,13 @@ export default defineProbe({
     { match: /SSL certificate auto-renewal/i, params: { warnDays: 30, failDays: 14 }, severity: 'high' },
   ],
   async run(ctx, params) {
-    const expected = `a trusted, unexpired certificate matching each host with at least ${params.warnDays} days left (${params.warnDays / 2} for 90-day issuers)`;
+    const expected = `a trusted, unexpired certificate matching each host with at least ${params.warnDays} days left (${params.shortLivedWarnDays} for 90-day issuers)`;
     const policy: CertificatePolicy = { ...params, insecure: ctx.options.insecure };
     return perTarget(webTargets(ctx, params.urls), expected, undefined, async (target) => {
       const result = await tlsFacts(ctx, target.url);
       if (!result.ok) return { status: result.refused ? 'fail' : 'error', observed: `no TLS handshake with ${result.host}:${result.port}: ${result.error}` };
-      return judgeCertificate(result, new Date(), policy);
+      const judged = judgeCertificate(result, new Date(), policy);
+      return { ...judged, observed: `${judged.observed} (1 handshake)` };
     }, { httpsOnly: true });
   },
 });

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { loadCatalog } from '../catalog/load.js';
-import { loadRegistry } from '../engine/registry.js';
+import type { CatalogEntry } from '../catalog/schema.js';
+import { loadRegistry, type Registry } from '../engine/registry.js';
 import { runEntries, type ManualResolver } from '../engine/runner.js';
 import { selectEntries } from '../engine/select.js';
 import { DEFAULT_APPROVER_ROLES, type ApprovalSummary } from '../attest/approval.js';
@@ -12,6 +13,7 @@ import { FORMATS, formatNames } from '../report/formats.js';
 import type { Report, ReporterContext } from '../report/model.js';
 import type { Target } from '../target/target.js';
 import { takeSigint } from '../standins/exit-cleanup.js';
+import { KNOWN_VARIABLES } from '../target/variables.js';
 import { colorsEnabled } from '../util/colors.js';
 import { InputError, errorMessage } from '../util/errors.js';
 import { redactor } from '../util/redact.js';
@@ -37,6 +39,7 @@ export async function execute({ flags, target, ca, resolveManual, notes, deploym
   const registry = await loadRegistry();
   const { catalog } = await loadCatalog(flags.catalog, registry);
   const entries = selectEntries(catalog.entries, toSelection(flags));
+  protectToolText(catalog.entries, registry, target);
 
   const controller = new AbortController();
   // Every running probe listens for Ctrl-C on this one signal.
@@ -80,6 +83,10 @@ export async function execute({ flags, target, ca, resolveManual, notes, deploym
   }
 
   const checklist = await readChecklistText(flags.checklist);
+  if (checklist) {
+    const lines = checklist.text.split(/\r?\n/).map((line) => line.trim());
+    redactor.protect(...lines, ...lines.map((line) => line.replace(/^[-*+]\s*\[[ xX]\]\s*/, '')));
+  }
   const context = (forTerminal: boolean): ReporterContext => ({
     color: forTerminal && colorsEnabled(process.stdout, flags.color),
     verbose: flags.verbose,
@@ -95,6 +102,13 @@ export async function execute({ flags, target, ca, resolveManual, notes, deploym
   }
   for (const { format, file } of extraReports) await writeReport(file, await render(format, false), `--report ${format}`);
   return report;
+}
+
+/** The tool's own text is never altered by redaction, even where a (weak) secret is one of its words. */
+function protectToolText(entries: readonly CatalogEntry[], registry: Registry, target: Target): void {
+  for (const entry of entries) redactor.protect(entry.id, entry.title, entry.probe, entry.source, entry.phase, entry.section, entry.remediation, ...(entry.tags ?? []));
+  for (const probe of registry.values()) redactor.protect(probe.id, probe.title, probe.description, probe.remediation);
+  redactor.protect(...KNOWN_VARIABLES, ...target.names());
 }
 
 /** Written beside the target and renamed over it, so a reader (a scraper, a CI step) never sees half a report. */

@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, InputError, errorMessage } from '../util/errors.js';
-import { redactStandardStreams } from '../util/redact.js';
+import { flushRedactedStreams, redactStandardStreams } from '../util/redact.js';
 import { toolVersion } from '../util/version.js';
 import { withInputs, withSyncInputs } from './inputs.js';
 
@@ -14,6 +14,8 @@ Exit codes:
 `;
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+/** For flags whose value may itself hold commas (`--set CORS_ORIGIN=https://a.in,https://b.in`): repeatable, never split. */
+const collectWhole = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 function positiveInt(flag: string) {
   return (value: string): number => {
@@ -43,7 +45,8 @@ function runOptions(command: Command, { demo = false } = {}): Command {
   if (!demo) {
     command
       .option('--env-file <file>', "the deployment's env file, e.g. .env.production")
-      .option('--set <KEY=VALUE>', 'override one variable (repeatable); wins over the env file and process env', collect);
+      .option('--env <file>', 'the same as --env-file, for `node bin/...` and `npx` without `--`, where Node itself claims --env-file')
+      .option('--set <KEY=VALUE>', 'override one variable (repeatable; commas belong to the value); wins over the env file and process env', collectWhole);
   }
   command
     // The demo's deployment shares the process (and the CPU) with the probes: fewer at once and a longer
@@ -258,5 +261,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`bazaarhub-check: internal error: ${errorMessage(error)} (please report this)\n`);
     if (process.env.BAZAARHUB_CHECK_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     return ExitCode.Incomplete;
+  } finally {
+    // The end of output: what the stream redactors held back can no longer become a secret.
+    flushRedactedStreams();
   }
 }

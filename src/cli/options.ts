@@ -23,6 +23,8 @@ export interface SelectionOptions {
 
 export interface RunFlags extends GlobalOptions, SelectionOptions {
   envFile?: string;
+  /** `--env`, the spelling of --env-file that Node never claims. */
+  env?: string;
   set?: string[];
   timeout: number;
   concurrency: number;
@@ -51,6 +53,12 @@ export function toSelection(options: SelectionOptions): Selection {
     ...(options.only ? { only: options.only } : {}),
     ...(options.manual === false ? { manual: false } : {}),
   };
+}
+
+/** The env file from --env-file or --env (one of them). */
+export function envFileFlag(flags: Pick<RunFlags, 'envFile' | 'env'>): string | undefined {
+  if (flags.envFile !== undefined && flags.env !== undefined && flags.envFile !== flags.env) throw new InputError('--env and --env-file name different files: give one');
+  return flags.envFile ?? flags.env;
 }
 
 export function parseSets(values: readonly string[] = []): Map<string, string> {

@@ -15,4 +15,5 @@ export const STAND_INS: Array<() => Promise<StandIn>> = [
   async () => (await import('../standins/smtp.js')).smtpStandIn,
   async () => (await import('../standins/elasticsearch.js')).elasticsearchStandIn,
   async () => (await import('../standins/s3.js')).s3StandIn,
+  async () => (await import('../standins/dns.js')).dnsStandIn,
 ];

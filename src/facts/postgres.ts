@@ -12,6 +12,10 @@ import { errorMessage } from '../util/errors.js';
 import { cleanError, isTimeout } from './clean-error.js';
 import { describeTlsFailure, isLocalTlsFailure, isTlsFailure, isUnknownCa, pgTlsOptions, resolvePgSsl, type PgSslConfig, type SslMode } from './libpq.js';
 import { abortable } from './store.js';
+import { toolText } from '../util/redact.js';
+
+/** An example DSN: the word password in it is not a secret, whatever the env holds. */
+const FIX_TARGET = toolText('Fix DATABASE_URL (postgres://user:password@host:5432/database?sslmode=require) or the DB_* variables.');
 
 export { SSL_MODES, sslRequired, type SslMode } from './libpq.js';
 
@@ -545,7 +549,7 @@ export function notLookedTls(refusal: PgTlsRefused, target: PgTarget, expected: 
 export async function withPostgres(ctx: ProbeContext, options: PgProbeOptions, use: (session: PgSession) => Promise<Finding>): Promise<Finding> {
   const target = pgTargetOf(ctx.target);
   if (target === undefined) return { status: 'skipped', observed: PG_NOT_CONFIGURED, expected: options.expected };
-  if ('error' in target) return { status: 'error', observed: target.error, expected: options.expected, remediation: 'Fix DATABASE_URL (postgres://user:password@host:5432/database?sslmode=require) or the DB_* variables.' };
+  if ('error' in target) return { status: 'error', observed: target.error, expected: options.expected, remediation: FIX_TARGET };
   try {
     const session = await abortable(pgSession(ctx, target), ctx.signal);
     return await abortable(use(session), ctx.signal);

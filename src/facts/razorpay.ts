@@ -35,12 +35,17 @@ export function razorpayAuth(ctx: ProbeContext, apiUrl: string, keyId: string, k
   });
 }
 
-/** The four deliveries of razorpay.webhook-signature, and what each must get. */
+/**
+ * The deliveries of razorpay.webhook-signature, and what a route that enforces signatures answers
+ * to each. Every one carries the same harmless probe event (PROBE_EVENT); only the bytes and the
+ * signature differ, so the answers can be contrasted.
+ */
 export const WEBHOOK_CASES = [
-  { name: 'signed', label: 'correctly signed event', expect: '2xx' },
-  { name: 'wrong-signature', label: 'event with a wrong signature', expect: '4xx' },
-  { name: 'unsigned', label: 'event without X-Razorpay-Signature', expect: '4xx' },
-  { name: 'replayed-signature', label: 'valid signature over a different body', expect: '4xx' },
+  { name: 'signed', label: 'correctly signed', expect: '2xx' },
+  { name: 'respaced', label: 'correctly signed, same JSON re-spaced', expect: '2xx' },
+  { name: 'wrong-signature', label: 'wrong signature', expect: '4xx' },
+  { name: 'unsigned', label: 'no X-Razorpay-Signature', expect: '4xx' },
+  { name: 'replayed-signature', label: "another body's valid signature", expect: '4xx' },
 ] as const;
 
 export type WebhookCaseName = (typeof WEBHOOK_CASES)[number]['name'];
@@ -48,56 +53,35 @@ export type WebhookCaseName = (typeof WEBHOOK_CASES)[number]['name'];
 export interface WebhookAnswer {
   name: WebhookCaseName;
   status?: number;
+  /** The start of the response body, to tell apart two refusals with the same status. */
+  body?: string;
   error?: string;
 }
 
 /**
- * A realistic `payment.captured` event, shaped like Razorpay's, for a fictitious payment (ids are
- * random, notes mark it as a bazaarhub-check probe) so no real order can match it.
+ * The event every delivery carries. Razorpay names events `<entity>.<action>` over its own entities
+ * (payment, order, refund, transfer, payout, subscription, invoice, ...); `bazaarhub_check` is none of
+ * them, so no handler's switch, prefix match or entity lookup can act on it. The account id is not
+ * in Razorpay's format (`acc_` + 14 alphanumerics), so it matches no merchant account, and the
+ * payload holds no payment, order or refund entity: a handler, verifying or not, has nothing to
+ * process and should log it as unhandled and answer 200.
  */
-export function paymentCapturedEvent(amountPaise = 49_900): string {
-  const now = Math.floor(Date.now() / 1000);
-  const id = (prefix: string) => `${prefix}_${randomBytes(7).toString('hex').slice(0, 14)}`;
-  return JSON.stringify({
+export const PROBE_EVENT = 'bazaarhub_check.signature_probe';
+export const PROBE_ACCOUNT_ID = 'acc_bazaarhub_check_probe';
+
+export function probeEvent(createdAt = Math.floor(Date.now() / 1000)): Record<string, unknown> {
+  return {
     entity: 'event',
-    account_id: id('acc'),
-    event: 'payment.captured',
-    contains: ['payment'],
-    payload: {
-      payment: {
-        entity: {
-          id: id('pay'),
-          entity: 'payment',
-          amount: amountPaise,
-          currency: 'INR',
-          status: 'captured',
-          order_id: id('order'),
-          invoice_id: null,
-          international: false,
-          method: 'upi',
-          amount_refunded: 0,
-          refund_status: null,
-          captured: true,
-          description: 'bazaarhub-check webhook probe',
-          card_id: null,
-          bank: null,
-          wallet: null,
-          vpa: 'probe@upi',
-          email: 'probe@example.com',
-          contact: '+919999999999',
-          notes: { bazaarhub_check: 'webhook-signature probe; not a real payment' },
-          fee: 1178,
-          tax: 180,
-          error_code: null,
-          error_description: null,
-          acquirer_data: { rrn: '000000000000' },
-          created_at: now,
-        },
-      },
-    },
-    created_at: now,
-  });
+    account_id: PROBE_ACCOUNT_ID,
+    event: PROBE_EVENT,
+    contains: ['bazaarhub_check'],
+    payload: { bazaarhub_check: { entity: { probe: 'razorpay.webhook-signature', note: 'a signature check by bazaarhub-check; not a Razorpay event, nothing to process' } } },
+    created_at: createdAt,
+  };
 }
+
+/** What the finding says was sent, so an operator reading the application's logs knows these deliveries. */
+export const WEBHOOK_SENT = `POSTs of the made-up event ${PROBE_EVENT} (account ${PROBE_ACCOUNT_ID}, no payment, order or refund entity; no X-Razorpay-Event-Id)`;
 
 /** Loads the razorpay SDK lazily: its validateWebhookSignature is the reference for what a valid signature is. */
 export async function razorpaySdk(): Promise<{ validateWebhookSignature(body: string, signature: string, secret: string): boolean }> {
@@ -115,14 +99,18 @@ export async function signWebhook(body: string, secret: string): Promise<string>
   return signature;
 }
 
-/** Delivers the four cases to the webhook URL, one after the other, and records each answer. */
+/** Delivers the cases to the webhook URL, one after the other, and records each answer. */
 export function webhookAnswers(ctx: ProbeContext, webhookUrl: URL, secret: string): Promise<WebhookAnswer[]> {
   return ctx.facts.once(`razorpay-webhook ${webhookUrl.href}`, async () => {
-    const body = paymentCapturedEvent();
-    const otherBody = paymentCapturedEvent(99_900);
+    const event = probeEvent();
+    // Razorpay sends compact JSON; the re-spaced copy is the same JSON with other bytes.
+    const body = JSON.stringify(event);
+    const respaced = JSON.stringify(event, null, 2);
+    const otherBody = JSON.stringify({ ...event, created_at: (event.created_at as number) + 1 });
     const wrongSecret = randomBytes(24).toString('base64');
     const bodies: Record<WebhookCaseName, { body: string; signature?: string }> = {
       signed: { body, signature: await signWebhook(body, secret) },
+      respaced: { body: respaced, signature: await signWebhook(respaced, secret) },
       'wrong-signature': { body, signature: await signWebhook(body, wrongSecret) },
       unsigned: { body },
       'replayed-signature': { body: otherBody, signature: await signWebhook(body, secret) },
@@ -134,14 +122,10 @@ export function webhookAnswers(ctx: ProbeContext, webhookUrl: URL, secret: strin
       try {
         const response = await apiRequest(ctx, webhookUrl, {
           method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-razorpay-event-id': `evt_${randomBytes(7).toString('hex').slice(0, 14)}`,
-            ...(delivery.signature ? { 'x-razorpay-signature': delivery.signature } : {}),
-          },
+          headers: { 'content-type': 'application/json', ...(delivery.signature ? { 'x-razorpay-signature': delivery.signature } : {}) },
           body: delivery.body,
         });
-        answers.push({ name, status: response.status });
+        answers.push({ name, status: response.status, body: response.body.slice(0, 200) });
       } catch (error) {
         answers.push({ name, error: errorMessage(error) });
       }

@@ -11,6 +11,10 @@ import { errorMessage } from '../util/errors.js';
 import { cleanError, isTimeout } from './clean-error.js';
 import { abortable } from './store.js';
 import { tlsTrust } from './trust.js';
+import { toolText } from '../util/redact.js';
+
+/** An example DSN: the word password in it is not a secret, whatever the env holds. */
+const FIX_TARGET = toolText('Fix REDIS_URL (redis://:password@host:6379) or REDIS_HOST/REDIS_PORT/REDIS_PASSWORD.');
 
 export interface RedisTarget {
   host: string;
@@ -200,7 +204,7 @@ export interface RedisProbeOptions {
 export async function withRedis(ctx: ProbeContext, options: RedisProbeOptions, use: (snapshot: RedisSnapshot, target: RedisTarget) => Promise<Finding> | Finding): Promise<Finding> {
   const target = redisTargetOf(ctx.target);
   if (target === undefined) return { status: 'skipped', observed: REDIS_NOT_CONFIGURED, expected: options.expected };
-  if ('error' in target) return { status: 'error', observed: target.error, expected: options.expected, remediation: 'Fix REDIS_URL (redis://:password@host:6379) or REDIS_HOST/REDIS_PORT/REDIS_PASSWORD.' };
+  if ('error' in target) return { status: 'error', observed: target.error, expected: options.expected, remediation: FIX_TARGET };
   try {
     const snapshot = await abortable(redisSnapshot(ctx, target), ctx.signal);
     return await abortable(Promise.resolve(use(snapshot, target)), ctx.signal);

@@ -18,6 +18,32 @@ export interface SmtpFact {
   auth?: 'accepted' | 'rejected' | 'not-offered' | 'not-tried';
   /** The SMTP reply to the test message, when one was sent. */
   sent?: string;
+  /** The server's certificate as seen over STARTTLS or implicit TLS. */
+  certificate?: SmtpCertificate;
+}
+
+export interface SmtpCertificate {
+  subject: string;
+  issuer: string;
+  validTo: string;
+  altNames: string[];
+  /** The chain verified (always true unless --insecure, since nodemailer refuses otherwise). */
+  authorized: boolean;
+}
+
+/** The peer certificate of nodemailer's socket once it is TLS (STARTTLS upgrade or implicit). */
+function peerCertificate(connection: unknown): SmtpCertificate | undefined {
+  const socket = (connection as { _socket?: { getPeerCertificate?: () => import('node:tls').PeerCertificate; authorized?: boolean } })._socket;
+  const peer = socket?.getPeerCertificate?.();
+  if (!peer || !peer.raw) return undefined;
+  const name = (value: unknown) => (Array.isArray(value) ? value.join(', ') : String(value ?? ''));
+  return {
+    subject: name(peer.subject?.CN),
+    issuer: name(peer.issuer?.O ?? peer.issuer?.CN),
+    validTo: new Date(peer.valid_to).toISOString(),
+    altNames: (peer.subjectaltname ?? '').split(/,\s*/).filter(Boolean).map((entry) => entry.replace(/^(DNS|IP Address):/, '')),
+    authorized: Boolean(socket?.authorized),
+  };
 }
 
 export interface SmtpTarget {
@@ -91,6 +117,8 @@ export function smtpSession(ctx: ProbeContext, target: SmtpTarget): Promise<Smtp
     try {
       await step<void>((done) => connection.connect(done));
       fact.tls = target.implicitTls ? 'implicit' : connection.secure ? 'starttls' : 'none';
+      const certificate = fact.tls === 'none' ? undefined : peerCertificate(connection);
+      if (certificate) fact.certificate = certificate;
       fact.authMechanisms = [...((connection as unknown as { _supportedAuth?: string[] })._supportedAuth ?? [])];
       if (!target.user || !target.password || fact.tls === 'none') {
         fact.auth = 'not-tried';

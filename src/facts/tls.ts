@@ -39,6 +39,8 @@ export interface TlsHandshake {
   hostnameError?: string;
   /** Leaf first. */
   chain: CertificateInfo[];
+  /** The key exchange's ephemeral key (DH or ECDH, with its size), when there was one. */
+  ephemeral?: { type: string; name?: string; size?: number };
 }
 
 export interface TlsFailure {
@@ -244,9 +246,16 @@ export function handshake(host: string, port: number, options: RunOptions, signa
         ...(authorizationError ? { authorizationError } : {}),
         ...(hostnameError ? { hostnameError: hostnameError.message } : {}),
         chain: peer && peer.raw ? flatten(peer) : [],
+        ...ephemeralOf(socket),
       });
     });
   });
+}
+
+function ephemeralOf(socket: tls.TLSSocket): { ephemeral?: TlsHandshake['ephemeral'] } {
+  const info = socket.getEphemeralKeyInfo() as { type?: string; name?: string; size?: number } | null;
+  if (!info || !info.type) return {};
+  return { ephemeral: { type: info.type, ...(info.name ? { name: info.name } : {}), ...(info.size ? { size: info.size } : {}) } };
 }
 
 function portOf(url: URL): number {

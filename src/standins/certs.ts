@@ -19,6 +19,16 @@ export interface CertificateOptions {
   notAfterDays?: number;
   /** Issuer organisation, e.g. "Let's Encrypt" to exercise the 90-day certificate rules. */
   issuerOrganization?: string;
+  /** RSA key size of the leaf; default 2048. */
+  keyBits?: number;
+  /** Signature hash; sha1 makes the legacy certificate the TLS probes must reject. */
+  signatureHash?: 'sha1' | 'sha256';
+  /** RFC 7633 TLS Feature status_request ("must-staple"). */
+  mustStaple?: boolean;
+  /** Authority Information Access OCSP responder URL. */
+  ocspUrl?: string;
+  /** Embed this many (dummy, unsigned) signed certificate timestamps, as a public CA does for CT. */
+  scts?: number;
   /** Also valid for TLS client authentication (a PostgreSQL `cert` login; commonName = the role). */
   clientAuth?: boolean;
 }
@@ -30,9 +40,9 @@ async function forge(): Promise<Forge> {
   return module.default ?? module;
 }
 
-function rsaKeyPair(): { privateKey: string; publicKey: string } {
+function rsaKeyPair(bits = 2048): { privateKey: string; publicKey: string } {
   return generateKeyPairSync('rsa', {
-    modulusLength: 2048,
+    modulusLength: bits,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
@@ -65,7 +75,7 @@ export async function createCertificateAuthority(name = 'bazaarhub-check Test CA
 /** A leaf signed by `ca`, or self-signed when `ca` is undefined. */
 export async function issueCertificate(ca: KeyPair | undefined, options: CertificateOptions = {}): Promise<KeyPair> {
   const f = await forge();
-  const { privateKey, publicKey } = rsaKeyPair();
+  const { privateKey, publicKey } = rsaKeyPair(options.keyBits);
   const hosts = options.hosts ?? ['127.0.0.1', 'localhost'];
   const cert = f.pki.createCertificate();
   cert.publicKey = f.pki.publicKeyFromPem(publicKey);
@@ -80,7 +90,56 @@ export async function issueCertificate(ca: KeyPair | undefined, options: Certifi
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true, ...(options.clientAuth ? { clientAuth: true } : {}) },
     ...(hosts.length ? [{ name: 'subjectAltName', altNames: hosts.map((host) => (/^[\d.]+$|:/.test(host) ? { type: 7, ip: host } : { type: 2, value: host })) }] : []),
+    ...extraExtensions(f, options),
   ]);
-  cert.sign(f.pki.privateKeyFromPem(ca ? ca.key : privateKey), f.md.sha256.create());
+  cert.sign(f.pki.privateKeyFromPem(ca ? ca.key : privateKey), options.signatureHash === 'sha1' ? f.md.sha1.create() : f.md.sha256.create());
+  return { key: privateKey, cert: f.pki.certificateToPem(cert) };
+}
+
+/** The TLS Feature and AIA extensions, DER-encoded by hand (forge has no names for them). */
+function extraExtensions(f: Forge, options: CertificateOptions): object[] {
+  const asn1 = f.asn1;
+  const extensions: object[] = [];
+  if (options.mustStaple) {
+    const value = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, String.fromCharCode(5))]);
+    extensions.push({ id: '1.3.6.1.5.5.7.1.24', value: asn1.toDer(value).getBytes() });
+  }
+  if (options.ocspUrl) {
+    const access = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+        asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer('1.3.6.1.5.5.7.48.1').getBytes()),
+        asn1.create(asn1.Class.CONTEXT_SPECIFIC, 6, false, options.ocspUrl),
+      ]),
+    ]);
+    extensions.push({ id: '1.3.6.1.5.5.7.1.1', value: asn1.toDer(access).getBytes() });
+  }
+  if (options.scts) {
+    // SignedCertificateTimestampList: a 2-byte total length, then each SCT with a 2-byte length (contents are not checked by the probes).
+    const entries = Array.from({ length: options.scts }, (_, index) => Buffer.concat([Buffer.from([0, 47, 0]), Buffer.alloc(46, index + 1)]));
+    const body = Buffer.concat(entries);
+    const list = Buffer.concat([Buffer.from([body.length >> 8, body.length & 0xff]), body]);
+    const inner = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, list.toString('binary'));
+    extensions.push({ id: '1.3.6.1.4.1.11129.2.4.2', value: asn1.toDer(inner).getBytes() });
+  }
+  return extensions;
+}
+
+/** An intermediate CA signed by `root`, for chains of three. */
+export async function createIntermediate(root: KeyPair, name = 'bazaarhub-check Test Intermediate'): Promise<KeyPair> {
+  const f = await forge();
+  const { privateKey, publicKey } = rsaKeyPair();
+  const cert = f.pki.createCertificate();
+  cert.publicKey = f.pki.publicKeyFromPem(publicKey);
+  cert.serialNumber = `01${randomBytes(8).toString('hex')}`;
+  cert.validity.notBefore = days(-1);
+  cert.validity.notAfter = days(1825);
+  cert.setSubject([{ name: 'commonName', value: name }, { name: 'organizationName', value: 'bazaarhub-check' }]);
+  cert.setIssuer(f.pki.certificateFromPem(root.cert).subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+  ]);
+  cert.sign(f.pki.privateKeyFromPem(root.key), f.md.sha256.create());
   return { key: privateKey, cert: f.pki.certificateToPem(cert) };
 }

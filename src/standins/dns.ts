@@ -1,5 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
+import type { StandIn } from '../demo/standin.js';
 
 /**
  * A tiny authoritative DNS server on 127.0.0.1 (UDP, RFC 1035 wire format) for tests and the demo:
@@ -11,6 +13,10 @@ export interface ZoneRecord {
   A?: string[];
   AAAA?: string[];
   CNAME?: string;
+  /** TXT records, each one string (split into 255-byte chunks on the wire). */
+  TXT?: string[];
+  CAA?: Array<{ flags?: number; tag: string; value: string }>;
+  MX?: Array<{ priority: number; exchange: string }>;
 }
 
 export type Zone = Record<string, ZoneRecord>;
@@ -23,8 +29,8 @@ export interface RunningDns {
   close(): Promise<void>;
 }
 
-const TYPE = { A: 1, CNAME: 5, AAAA: 28 } as const;
-const TYPE_NAME: Record<number, string> = { 1: 'A', 5: 'CNAME', 28: 'AAAA' };
+const TYPE = { A: 1, CNAME: 5, MX: 15, TXT: 16, AAAA: 28, CAA: 257 } as const;
+const TYPE_NAME: Record<number, string> = { 1: 'A', 5: 'CNAME', 15: 'MX', 16: 'TXT', 28: 'AAAA', 257: 'CAA' };
 
 function readName(message: Buffer, offset: number): { name: string; next: number } {
   const labels: string[] = [];
@@ -55,6 +61,16 @@ function ipv6Bytes(address: string): Buffer {
   return bytes;
 }
 
+function txtData(text: string): Buffer {
+  const bytes = Buffer.from(text, 'utf8');
+  const chunks: Buffer[] = [];
+  for (let offset = 0; offset < bytes.length || chunks.length === 0; offset += 255) {
+    const chunk = bytes.subarray(offset, offset + 255);
+    chunks.push(Buffer.from([chunk.length]), chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
 function record(name: string, type: number, data: Buffer, ttl = 60): Buffer {
   const fixed = Buffer.alloc(10);
   fixed.writeUInt16BE(type, 0);
@@ -69,6 +85,17 @@ function recordsOf(zone: Zone, name: string, type: number): Buffer[] {
   if (!entry) return [];
   if (type === TYPE.A) return (entry.A ?? []).map((ip) => record(name, TYPE.A, Buffer.from(ip.split('.').map(Number))));
   if (type === TYPE.AAAA) return (entry.AAAA ?? []).map((ip) => record(name, TYPE.AAAA, ipv6Bytes(ip)));
+  if (type === TYPE.TXT) return (entry.TXT ?? []).map((text) => record(name, TYPE.TXT, txtData(text)));
+  if (type === TYPE.CAA) {
+    return (entry.CAA ?? []).map((caa) => record(name, TYPE.CAA, Buffer.concat([Buffer.from([caa.flags ?? 0, caa.tag.length]), Buffer.from(caa.tag, 'ascii'), Buffer.from(caa.value, 'utf8')])));
+  }
+  if (type === TYPE.MX) {
+    return (entry.MX ?? []).map((mx) => {
+      const priority = Buffer.alloc(2);
+      priority.writeUInt16BE(mx.priority);
+      return record(name, TYPE.MX, Buffer.concat([priority, writeName(mx.exchange)]));
+    });
+  }
   return [];
 }
 
@@ -117,3 +144,26 @@ export async function startDnsServer(zone: Zone): Promise<RunningDns> {
   const { port } = socket.address() as AddressInfo;
   return { server: `127.0.0.1:${port}`, questions, close: () => new Promise<void>((resolve) => socket.close(() => resolve())) };
 }
+
+/** The public key of a fresh 2048-bit RSA pair as a DKIM p= value (base64 SPKI). */
+export function dkimPublicKey(bits = 2048): string {
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: bits, publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  return publicKey.toString('base64');
+}
+
+/**
+ * The demo's DNS for its sending domain (SMTP_FROM_EMAIL noreply@bazaarhub.example): SPF through
+ * one include, a DKIM key at selector bh1, and DMARC still at p=none (the common first-week mistake).
+ */
+export const dnsStandIn: StandIn = {
+  name: 'dns',
+  async start() {
+    const dns = await startDnsServer({
+      'bazaarhub.example': { TXT: ['v=spf1 include:_spf.mailer.bazaarhub.example ~all', 'google-site-verification=demo'] },
+      '_spf.mailer.bazaarhub.example': { TXT: ['v=spf1 ip4:127.0.0.1 -all'] },
+      'bh1._domainkey.bazaarhub.example': { TXT: [`v=DKIM1; k=rsa; p=${dkimPublicKey()}`] },
+      '_dmarc.bazaarhub.example': { TXT: ['v=DMARC1; p=none; rua=mailto:dmarc@bazaarhub.example'] },
+    });
+    return { name: 'dns', env: { DNS_RESOLVER: dns.server, DKIM_SELECTOR: 'bh1' }, note: `DNS (SPF, DKIM, DMARC of bazaarhub.example) at ${dns.server}`, close: dns.close };
+  },
+};

@@ -438,7 +438,8 @@ function worstHealth(values: Array<'green' | 'yellow' | 'red'>): 'green' | 'yell
 }
 
 /**
- * The demo's cluster: https, security on, three nodes and the products index in good shape, plus
+ * The demo's cluster: https, security on, three nodes and BazaarHub's indices (products,
+ * search_analytics, search_clicks) in good shape, plus
  * one realistic mistake: an orders index created without replicas.
  */
 export const elasticsearchStandIn: StandIn = {
@@ -450,6 +451,8 @@ export const elasticsearchStandIn: StandIn = {
       nodes: defaultNodes(3),
       indices: [
         { name: 'products', primaries: 3, replicas: 1, docs: 1840 },
+        { name: 'search_analytics', primaries: 1, replicas: 1, docs: 9310 },
+        { name: 'search_clicks', primaries: 1, replicas: 1, docs: 2274 },
         { name: 'orders', primaries: 1, replicas: 0, docs: 5120 },
       ],
     });

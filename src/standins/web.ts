@@ -1,4 +1,5 @@
 import http from 'node:http';
+import http2 from 'node:http2';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type tls from 'node:tls';
@@ -45,6 +46,8 @@ export interface ServiceProfile {
   tls?: Pick<tls.TlsOptions, 'minVersion' | 'maxVersion' | 'ciphers'>;
   /** Delay of GET /slow in milliseconds. */
   slowMs?: number;
+  /** Serve HTTP/2 (ALPN h2) beside HTTP/1.1, as nginx with `http2 on` does. */
+  http2?: boolean;
 }
 
 export interface RunningService {
@@ -166,7 +169,11 @@ export function serviceHandler(name: string, profile: ServiceProfile): http.Requ
     if (profile.securityHeaders) {
       headers['x-content-type-options'] = 'nosniff';
       headers['x-frame-options'] = 'DENY';
-      headers['content-security-policy'] = profile.kind === 'api' ? "default-src 'none'; frame-ancestors 'none'" : "default-src 'self'; frame-ancestors 'none'";
+      headers['content-security-policy'] = profile.kind === 'api' ? "default-src 'none'; frame-ancestors 'none'" : "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
+      headers['referrer-policy'] = 'strict-origin-when-cross-origin';
+      headers['permissions-policy'] = 'camera=(), microphone=(), geolocation=()';
+      headers['cross-origin-resource-policy'] = 'same-origin';
+      if (profile.kind === 'html') headers['cross-origin-opener-policy'] = 'same-origin';
     }
     const reply = (status: number, type: string, body: string, extra: Record<string, string | string[]> = {}) => {
       const all: Record<string, string | string[]> = { ...headers, 'content-type': type, ...extra };
@@ -233,6 +240,17 @@ function listen(server: http.Server): Promise<number> {
   });
 }
 
+/** HTTP/2 with HTTP/1.1 fallback on one TLS port; closeAllConnections destroys its sessions and sockets too. */
+function http2Server(certificate: KeyPair, profile: ServiceProfile, handler: http.RequestListener): http.Server {
+  const server = http2.createSecureServer({ key: certificate.key, cert: certificate.cert, allowHTTP1: true, ...profile.tls }, handler as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
+  const sockets = new Set<{ destroy(): void }>();
+  server.on('secureConnection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return Object.assign(server, { closeAllConnections: () => sockets.forEach((socket) => socket.destroy()) }) as unknown as http.Server;
+}
+
 function shut(server: http.Server): Promise<void> {
   return new Promise((resolve) => {
     server.closeAllConnections();
@@ -243,7 +261,7 @@ function shut(server: http.Server): Promise<void> {
 /** Starts one service (HTTPS plus its plain-http listener) on 127.0.0.1 random ports. */
 export async function startService(name: string, profile: ServiceProfile, certificate: KeyPair): Promise<RunningService> {
   const handler = serviceHandler(name, profile);
-  const secure = https.createServer({ key: certificate.key, cert: certificate.cert, ...profile.tls }, handler);
+  const secure = profile.http2 ? http2Server(certificate, profile, handler) : https.createServer({ key: certificate.key, cert: certificate.cert, ...profile.tls }, handler);
   // Handshake failures (our tls.protocols probe's refused TLS 1.0 attempts) are expected noise.
   secure.on('tlsClientError', () => undefined);
   const port = await listen(secure);
@@ -282,6 +300,7 @@ export function goodProfile(kind: ServiceProfile['kind'], allowedOrigins: string
     waf: 'all',
     plainHttp: 301,
     tls: { minVersion: 'TLSv1.2', ciphers: MODERN_CIPHERS },
+    http2: kind === 'html',
     ...(kind === 'api' ? { loginLimit: 10, health: { status: 200, body: { status: 'ok', dependencies: { database: { status: 'up' }, redis: { status: 'up' }, elasticsearch: { status: 'up' } } } } } : {}),
   };
 }
@@ -308,6 +327,7 @@ export function demoProfiles(origins: Record<Exclude<Name, 'api'>, string>): Rec
       cors: 'reflect',
       plainHttp: 'serve',
       tls: { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' },
+      http2: false,
     },
     'admin-panel': { ...goodProfile('html'), hsts: 'max-age=17280000', documentCache: 'public, max-age=300', cookies: [], plainHttp: 302 },
   };

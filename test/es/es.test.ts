@@ -21,6 +21,13 @@ afterAll(async () => {
   await Promise.all(running.map((server) => server.close()));
 });
 
+/** The indices BazaarHub's code creates. */
+const APP = [
+  { name: 'products', primaries: 2, replicas: 1, docs: 120 },
+  { name: 'search_analytics', docs: 40 },
+  { name: 'search_clicks', docs: 9 },
+];
+
 const GOOD: EsStandInOptions = { nodes: defaultNodes(3), indices: [{ name: 'products', primaries: 2, replicas: 1, docs: 120 }] };
 
 async function cluster(options: EsStandInOptions = GOOD): Promise<RunningElasticsearch> {
@@ -236,18 +243,29 @@ describe('es.disk', () => {
 });
 
 describe('es.indices', () => {
-  it('passes when products exists, fails when it does not', async () => {
-    const finding = await check('es.indices', envFor(await cluster()));
+  it('defaults to the indices BazaarHub really uses, and fails naming each one missing', async () => {
+    const finding = await check('es.indices', envFor(await cluster({ ...GOOD, indices: APP })));
     expect(finding.status).toBe('pass');
-    expect(finding.observed).toBe('products: green, 120 documents');
+    expect(finding.observed).toBe('products: green, 120 documents; search_analytics: green, 40 documents; search_clicks: green, 9 documents');
+    const onlyProducts = await check('es.indices', envFor(await cluster()));
+    expect(onlyProducts.status).toBe('fail');
+    expect(onlyProducts.observed).toBe('search_analytics: no such index or alias; search_clicks: no such index or alias');
     const missing = await check('es.indices', envFor(await cluster({ ...GOOD, indices: [{ name: 'orders' }] })));
     expect(missing.status).toBe('fail');
-    expect(missing.observed).toBe('products: no such index or alias');
+    expect(missing.observed).toMatch(/^products: no such index or alias/);
   });
 
-  it('applies ES_INDEX_PREFIX and resolves aliases', async () => {
+  it('never glues ES_INDEX_PREFIX on (the application ignores it) and says so', async () => {
+    const server = await cluster({ ...GOOD, indices: APP });
+    const finding = await check('es.indices', envFor(server, { ES_INDEX_PREFIX: 'bazaarhub' }));
+    expect(finding.status).toBe('pass');
+    expect(finding.observed).not.toContain('bazaarhubproducts');
+    expect(finding.observed).toContain("ES_INDEX_PREFIX=bazaarhub is set, but BazaarHub's code does not apply it; checked the unprefixed names");
+  });
+
+  it('applies the prefix param and resolves aliases', async () => {
     const server = await cluster({ ...GOOD, indices: [{ name: 'bh_products_v2', docs: 7 }], aliases: { bh_products: 'bh_products_v2' } });
-    const finding = await check('es.indices', envFor(server, { ES_INDEX_PREFIX: 'bh_' }));
+    const finding = await check('es.indices', envFor(server, { ES_INDEX_PREFIX: 'bh_' }), { indices: ['products'], prefix: 'bh_' });
     expect(finding.status).toBe('pass');
     expect(finding.observed).toBe('bh_products: green, 7 documents (alias of bh_products_v2)');
   });
@@ -262,7 +280,7 @@ describe('es.indices', () => {
 
 describe('one client and one request per API per run', () => {
   it('shares facts between probes', async () => {
-    const server = await cluster({ ...GOOD, tls: leaf });
+    const server = await cluster({ ...GOOD, indices: APP, tls: leaf });
     // Each probe gets its own signal, as under the runner; the facts are shared through the run's store.
     const { findings, contacts } = await runTogether(probes, envFor(server), {}, { ca: [ca.cert] });
     expect(findings.map((finding) => finding.status)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass']);

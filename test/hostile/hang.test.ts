@@ -14,7 +14,7 @@ interface HangingRun {
  * http.health, whose health route not answering is a fail naming the URL (issue 11 item 4): exit 1.
  */
 describe('a deployment that never answers', () => {
-  it("ends within the timeout + 1 s, every network probe error but the health route's fail, exit 1", async () => {
+  it('ends within the timeout + 1 s: every network probe an error but the health route, which fails (exit 1)', async () => {
     const { hangingRun } = (await import('../../bench/hang.mjs' as string)) as { hangingRun(bin: string, options: { timeoutSeconds: number }): Promise<HangingRun> };
     const { wallMs, code, report, stderr } = await hangingRun(BIN, { timeoutSeconds: 2 });
     const exitedAt = Date.now();

@@ -2,8 +2,6 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import keys, { judgeKind, keyKind } from '../../checks/razorpay/keys.js';
-import webhookSignature, { hint, judgeWebhook } from '../../checks/razorpay/webhook-signature.js';
-import { razorpaySdk, signWebhook } from '../../src/facts/razorpay.js';
 import { startRazorpayStandIn, type RunningRazorpay } from '../../src/standins/razorpay.js';
 import { runProbe } from '../helpers/servers.js';
 
@@ -45,16 +43,26 @@ describe('razorpay.keys', () => {
     expect(JSON.stringify({ ...finding, ctx: undefined })).not.toContain('not-the-secret-0123456789');
   });
 
-  it('fails for a test key in production even when it authenticates', async () => {
+  it('fails for a test key unless the run is declared non-production; NODE_ENV is not a declaration', async () => {
     const test = await startRazorpayStandIn({ keyId: 'rzp_test_abcdefghijklmn' });
     try {
-      const finding = await run(keys, keyEnv({ RAZORPAY_KEY_ID: test.keyId, RAZORPAY_KEY_SECRET: test.keySecret, RAZORPAY_API_URL: test.apiUrl }));
+      const env = (overrides: Record<string, string>) => keyEnv({ RAZORPAY_KEY_ID: test.keyId, RAZORPAY_KEY_SECRET: test.keySecret, RAZORPAY_API_URL: test.apiUrl, ...overrides });
+      const finding = await run(keys, env({}));
       expect(finding.status).toBe('fail');
-      expect(finding.observed).toContain('a test key (rzp_test_) in production');
+      expect(finding.observed).toContain('a test key (rzp_test_) in production (no BAZAARHUB_ENVIRONMENT or environment param declares a non-production run)');
       expect(finding.details?.find((detail) => detail.subject === 'key pair')?.status).toBe('pass');
-      // Outside production (mode auto), a test key is fine.
-      const staging = await run(keys, keyEnv({ NODE_ENV: 'staging', RAZORPAY_KEY_ID: test.keyId, RAZORPAY_KEY_SECRET: test.keySecret, RAZORPAY_API_URL: test.apiUrl }));
+      // NODE_ENV=development (or staging) in the env file does not turn a production run into a test one.
+      for (const nodeEnv of ['development', 'staging']) {
+        const relaxed = await run(keys, env({ NODE_ENV: nodeEnv }));
+        expect(relaxed.status).toBe('fail');
+        expect(relaxed.observed).toContain(`NODE_ENV=${nodeEnv} does not make it non-production, it is a fault of its own`);
+      }
+      // A declared staging run accepts test keys: by variable or by the probe's param.
+      const staging = await run(keys, env({ BAZAARHUB_ENVIRONMENT: 'staging' }));
       expect(staging.status).toBe('pass');
+      expect(staging.observed).toContain('accepted in the staging environment (declared by BAZAARHUB_ENVIRONMENT=staging)');
+      expect((await run(keys, env({}), { environment: 'staging' })).status).toBe('pass');
+      expect((await run(keys, env({ BAZAARHUB_ENVIRONMENT: 'production' }))).status).toBe('fail');
     } finally {
       await test.close();
     }
@@ -90,56 +98,5 @@ describe('razorpay.keys', () => {
     expect(keyKind('rzp_test_x')).toBe('test');
     expect(judgeKind(keyKind('pk_live_123'), false).status).toBe('fail');
     expect(judgeKind('test', false).status).toBe('pass');
-  });
-});
-
-describe('razorpay.webhook-signature', () => {
-  const env = () => ({ RAZORPAY_WEBHOOK_SECRET: razorpay.webhookSecret, RAZORPAY_WEBHOOK_URL: razorpay.webhookUrl });
-
-  it('passes against a receiver that verifies signatures, showing each answer', async () => {
-    const before = razorpay.accepted.length;
-    const finding = await run(webhookSignature, env());
-    expect(finding.status).toBe('pass');
-    expect(finding.details?.map((detail) => detail.observed)).toEqual([
-      'answered 200 (expected 2xx)',
-      'answered 400 (expected 4xx)',
-      'answered 400 (expected 4xx)',
-      'answered 400 (expected 4xx)',
-    ]);
-    // Exactly the correctly signed event got through, and it is a realistic payment.captured.
-    expect(razorpay.accepted.length).toBe(before + 1);
-    expect(razorpay.accepted.at(-1)).toMatchObject({ entity: 'event', event: 'payment.captured', payload: { payment: { entity: { entity: 'payment', status: 'captured', currency: 'INR' } } } });
-    expect(JSON.stringify({ ...finding, ctx: undefined })).not.toContain(razorpay.webhookSecret);
-  });
-
-  it('fails against a receiver that accepts anything', async () => {
-    const finding = await run(webhookSignature, env(), { url: razorpay.unverifiedWebhookUrl });
-    expect(finding.status).toBe('fail');
-    expect(finding.details?.filter((detail) => detail.status === 'fail')).toHaveLength(3);
-    expect(finding.remediation).toMatch(/validateWebhookSignature/);
-  });
-
-  it('fails when the configured secret is not the one the route verifies with', async () => {
-    const finding = await run(webhookSignature, { ...env(), RAZORPAY_WEBHOOK_SECRET: 'some-other-webhook-secret' });
-    expect(finding.status).toBe('fail');
-    expect(finding.observed).toContain('correctly signed event: answered 400 (expected 2xx)');
-    expect(finding.remediation).toMatch(/RAZORPAY_WEBHOOK_SECRET matches/);
-  });
-
-  it('skips without a webhook URL and errors when nothing answers', async () => {
-    expect((await run(webhookSignature, { RAZORPAY_WEBHOOK_SECRET: 'x'.repeat(20) })).status).toBe('skipped');
-    const closed = await startRazorpayStandIn();
-    await closed.close();
-    const finding = await run(webhookSignature, { RAZORPAY_WEBHOOK_SECRET: closed.webhookSecret, RAZORPAY_WEBHOOK_URL: closed.webhookUrl });
-    expect(finding.status).toBe('error');
-  });
-
-  it('signs as the razorpay SDK verifies', async () => {
-    const sdk = await razorpaySdk();
-    const signature = await signWebhook('{"a":1}', 'secret-1');
-    expect(sdk.validateWebhookSignature('{"a":1}', signature, 'secret-1')).toBe(true);
-    expect(sdk.validateWebhookSignature('{"a":2}', signature, 'secret-1')).toBe(false);
-    expect(hint([{ name: 'signed', status: 200 }, { name: 'wrong-signature', status: 500 }, { name: 'unsigned', status: 400 }, { name: 'replayed-signature', status: 400 }])).toMatch(/5xx/);
-    expect(judgeWebhook([{ name: 'signed', status: 204 }, { name: 'wrong-signature', status: 401 }, { name: 'unsigned', status: 403 }, { name: 'replayed-signature', status: 302 }]).map((d) => d.status)).toEqual(['pass', 'pass', 'pass', 'fail']);
   });
 });

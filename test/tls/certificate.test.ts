@@ -20,7 +20,7 @@ beforeAll(async () => {
     wrongHost: issueCertificate(ca, { hosts: ['shop.wrong.example'] }),
     selfSigned: issueCertificate(undefined, { notAfterDays: 200 }),
     le20: issueCertificate(letsEncrypt, { notAfterDays: 20 }),
-    le10: issueCertificate(letsEncrypt, { notAfterDays: 10 }),
+    le3: issueCertificate(letsEncrypt, { notAfterDays: 3 }),
   };
   for (const [name, leaf] of Object.entries(leaves)) urls[name] = await servers.https(await leaf);
 });
@@ -68,11 +68,11 @@ describe('tls.certificate through real handshakes', () => {
     expect(finding.observed).toMatch(/chain does not verify \(UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
   });
 
-  it("halves the thresholds for Let's Encrypt: 20 days pass, 10 days warn", async () => {
+  it("warns at 30 days for Let's Encrypt as for others (certbot renews at 30): 20 days warn, 3 days fail", async () => {
     const twenty = await probe(urls.le20);
-    expect(twenty.status).toBe('pass');
-    expect(twenty.observed).toMatch(/90-day issuer/);
-    expect((await probe(urls.le10)).status).toBe('warn');
+    expect(twenty.status).toBe('warn');
+    expect(twenty.observed).toMatch(/90-day issuer: thresholds 7\/30 days/);
+    expect((await probe(urls.le3)).status).toBe('fail');
   });
 
   it('checks every service and combines them, worst first', async () => {
@@ -106,7 +106,7 @@ describe('tls.certificate through real handshakes', () => {
 
 describe('judgeCertificate on recorded handshakes', () => {
   const now = new Date('2026-01-01T00:00:00Z');
-  const policy: CertificatePolicy = { failDays: 7, warnDays: 30, shortLivedIssuers: ["Let's Encrypt"], insecure: false };
+  const policy: CertificatePolicy = { failDays: 7, warnDays: 30, shortLivedIssuers: ["Let's Encrypt"], shortLivedFailDays: 7, shortLivedWarnDays: 30, insecure: false };
   const recorded = (validTo: string, extra: Partial<TlsHandshake> = {}): TlsHandshake => ({
     ok: true,
     host: 'shop.bazaarhub.in',
@@ -121,10 +121,13 @@ describe('judgeCertificate on recorded handshakes', () => {
     ...extra,
   });
 
-  it("uses 15/3.5 days for Let's Encrypt", () => {
-    expect(judgeCertificate(recorded('2026-01-20T00:00:00Z'), now, policy).status).toBe('pass');
-    expect(judgeCertificate(recorded('2026-01-10T00:00:00Z'), now, policy).status).toBe('warn');
-    expect(judgeCertificate(recorded('2026-01-03T00:00:00Z'), now, policy).status).toBe('fail');
+  it("uses 30/7 days for Let's Encrypt too by default (certbot renews at 30 days left), and its own params", () => {
+    expect(judgeCertificate(recorded('2026-02-20T00:00:00Z'), now, policy).status).toBe('pass');
+    expect(judgeCertificate(recorded('2026-01-20T00:00:00Z'), now, policy).status).toBe('warn');
+    expect(judgeCertificate(recorded('2026-01-05T00:00:00Z'), now, policy).status).toBe('fail');
+    const halved = { ...policy, shortLivedWarnDays: 15, shortLivedFailDays: 3 };
+    expect(judgeCertificate(recorded('2026-01-20T00:00:00Z'), now, halved).status).toBe('pass');
+    expect(judgeCertificate(recorded('2026-01-03T00:00:00Z'), now, halved).status).toBe('fail');
   });
 
   it('uses 30/7 days for other issuers', () => {

@@ -1,14 +1,16 @@
 import { readEnvFile } from '../../target/env-file.js';
 import { buildTarget } from '../../target/target.js';
 import { execute } from '../execute.js';
-import { parseSets, readCaFiles, type RunFlags } from '../options.js';
+import { envFileFlag, parseSets, readCaFiles, type RunFlags } from '../options.js';
 
-export async function runCommand(flags: RunFlags): Promise<number> {
+export async function runCommand(options: RunFlags): Promise<number> {
+  const envPath = envFileFlag(options);
+  const flags: RunFlags = { ...options, ...(envPath ? { envFile: envPath } : {}) };
   const overrides = parseSets(flags.set);
   const ca = await readCaFiles(flags.ca);
-  const envFile = flags.envFile ? await readEnvFile(flags.envFile) : undefined;
+  const envFile = envPath ? await readEnvFile(envPath) : undefined;
   const target = buildTarget({
-    ...(flags.envFile ? { envFile: flags.envFile } : {}),
+    ...(envPath ? { envFile: envPath } : {}),
     ...(envFile ? { fileValues: envFile.values, fileLines: envFile.lines } : {}),
     processEnv: process.env,
     overrides,
