@@ -14,7 +14,7 @@ function issue(result: EntryResult, fallbackFile: string, prefix: string) {
   return {
     type: 'issue',
     check_name: result.probe ?? 'manual-attestation',
-    description: `${prefix}${result.title}: ${what}: ${result.observed} (expected ${result.expected})${result.remediation ? `. Fix: ${result.remediation}` : ''}`,
+    description: `${prefix}${result.title} (${result.id}): ${what}: ${result.observed} (expected ${result.expected})${result.remediation ? `. Fix: ${result.remediation}` : ''}`,
     categories: ['Security'],
     // Stable across runs for the same entry and status, so GitLab can tell new findings from resolved ones.
     fingerprint: createHash('sha256').update(`${result.id}\0${result.status}`).digest('hex'),

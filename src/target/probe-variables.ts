@@ -25,6 +25,9 @@ const BY_PROBE: Record<string, readonly string[]> = {
   'smtp.connect': ['SMTP_HOST', 'SMTP_PORT', 'SMTP_USER', 'SMTP_PASSWORD', 'SMTP_FROM_EMAIL'],
   'monitoring.alert-rules': ['PROMETHEUS_URL'],
   'backup.recent': AWS,
+  'mail.spf': ['SMTP_FROM_EMAIL'],
+  'mail.dmarc': ['SMTP_FROM_EMAIL'],
+  'mail.dkim': ['SMTP_FROM_EMAIL', 'DKIM_SELECTOR'],
   'npm.audit': [],
   'git.release-state': [],
 };
