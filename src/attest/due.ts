@@ -56,6 +56,16 @@ export function dueItems(input: DueInput): DueItem[] {
     const verb = record.status === 'waived' ? 'waiver' : record.status === 'not-applicable' ? 'not-applicable attestation' : 'attestation';
     items.push({ kind, id: entry.id, title: entry.title, due: record.expires, daysLeft: left, what: `${verb} by ${record.by} ${left < 0 ? `expired ${-left} day(s) ago` : left === 0 ? 'expires today' : `expires in ${left} day(s)`}`, fix });
   }
+  // Automated entries: waivers (and not-applicable attestations) end too, and then the entry blocks again.
+  for (const entry of input.entries.filter((candidate) => candidate.probe && !candidate.vanished)) {
+    const record = input.ledger.records.filter((candidate) => candidate.id === entry.id).at(-1);
+    if (!record?.expires || (record.status !== 'waived' && record.status !== 'not-applicable')) continue;
+    const left = daysLeft(record.expires, input.now);
+    if (!within(left)) continue;
+    const verb = record.status === 'waived' ? 'waiver' : 'not-applicable attestation';
+    const fix = record.status === 'waived' ? `fix the finding, or bazaarhub-check waive ${entry.id} --justification TEXT --expires DATE` : `bazaarhub-check attest ${entry.id} --status not-applicable --reason TEXT`;
+    items.push({ kind: record.status === 'waived' ? 'waiver' : 'attestation', id: entry.id, title: entry.title, due: record.expires, daysLeft: left, what: `${verb} by ${record.by} ${left < 0 ? `expired ${-left} day(s) ago` : left === 0 ? 'expires today' : `expires in ${left} day(s)`}`, fix });
+  }
   for (const result of input.certificates) {
     for (const detail of result.details ?? []) {
       if (!detail.expires) continue;

@@ -32,6 +32,8 @@ const recordSchema = z
     note: z.string().nullable(),
     reason: z.string().nullable(),
     commit: z.string().nullable(),
+    /** A waiver of an automated entry records the finding it accepts: a changed finding is not covered. */
+    finding: z.object({ status: z.string().min(1), observed: z.string(), fingerprint: z.string().min(1) }).strict().optional(),
     prev: z.string().min(1),
     alg: z.enum(['hmac-sha256', 'ed25519']),
     keyId: z.string().min(1),
@@ -74,7 +76,7 @@ export type ApprovalInput = Pick<ApprovalRecord, 'kind' | 'role' | 'report' | 'o
 type AnyRecord = AttestationRecord | ApprovalRecord;
 
 /** What the person attesting supplies; the ledger adds seq, prev, the key and the signature. */
-export type AttestationInput = Pick<AttestationRecord, 'id' | 'status' | 'by' | 'at' | 'expires' | 'evidence' | 'note' | 'reason' | 'commit'>;
+export type AttestationInput = Pick<AttestationRecord, 'id' | 'status' | 'by' | 'at' | 'expires' | 'evidence' | 'note' | 'reason' | 'commit'> & Partial<Pick<AttestationRecord, 'finding'>>;
 
 export type ProblemKind = 'truncated' | 'malformed' | 'sequence' | 'chain' | 'signature' | 'unknown-key' | 'rewritten' | 'unknown-signer' | 'signer-not-valid';
 

@@ -80,7 +80,7 @@ export function judgeAttestation(entry: CatalogEntry, record: AttestationRecord 
   const what = describe(record) + (signing.signature ? `, signed with ${describeSignature(signing.signature)}` : '') + (signing.rolesUnchecked ? ` (roles not verified: no signers file)` : '') + refusal;
   if (supersededBy) return { status: 'expired', observed: `${what}; expired: release ${supersededBy} came after the attested commit`, expected, attestation };
   if (!isCurrent(record.expires, options.now)) return { status: 'expired', observed: `${what}; expired ${formatInstant(record.expires as string)}`, expected, attestation };
-  if (record.expires === null) return { status: 'attested', observed: `${what}; valid until the next release`, expected, attestation };
+  if (record.expires === null) return { status: 'attested', observed: `${what}; ${record.commit ? 'valid until the next release' : 'no end date (attested outside git: no release ends it)'}`, expected, attestation };
   const left = daysLeft(record.expires, options.now);
   const until = `valid until ${formatInstant(record.expires)}`;
   if (options.warnDays > 0 && left < options.warnDays) {

@@ -17,6 +17,8 @@ export interface AttestRequest {
   expires?: string;
   /** Reason (not-applicable) or justification (waived). */
   reason?: string;
+  /** For a waiver of an automated entry: the finding it accepts. */
+  finding?: { status: string; observed: string; fingerprint: string };
 }
 
 export interface AttestEnvironment {
@@ -25,10 +27,27 @@ export interface AttestEnvironment {
   now: Date;
   /** Where git identity and HEAD come from (default: the ledger's folder). */
   cwd?: string;
+  /** A waiver may not end later than this many days from now (the catalog's `waiverMaxDays`, default 90). */
+  waiverMaxDays?: number;
   /** The key to sign with, when the person named one (--ssh-key, --ssh-agent) or asked for a new one (--new-key). */
   choice?: SignerChoice;
   /** Messages that are not the result (warnings, the signers line to add). */
   warn?: (text: string) => void;
+}
+
+export const DEFAULT_WAIVER_MAX_DAYS = 90;
+
+/** For prompts and flags: true, or why this cannot end a waiver (malformed, past, or beyond the limit). */
+export function checkWaiverExpiry(input: string, now: Date, maxDays = DEFAULT_WAIVER_MAX_DAYS): true | string {
+  const basic = checkExpiryInput(input, now);
+  if (basic !== true) return basic;
+  const parsed = parseExpiry(input) as { expires: string };
+  const last = new Date(now.getTime() + maxDays * 86_400_000);
+  // The limit is a UTC day: the waiver may hold through the end of the last allowed day.
+  if (Date.parse(parsed.expires) > Date.UTC(last.getUTCFullYear(), last.getUTCMonth(), last.getUTCDate(), 23, 59, 59, 999)) {
+    return `a waiver may last at most ${maxDays} days (until ${last.toISOString().slice(0, 10)}); the catalog's waiverMaxDays sets the limit`;
+  }
+  return true;
 }
 
 export interface SignerChoice extends PersonalChoice {
@@ -109,6 +128,8 @@ export async function prepareAttestation(entry: CatalogEntry, request: AttestReq
     const problem = checkExpiryInput(request.expires, context.now);
     if (problem !== true) throw new InputError(`--expires: ${problem}`);
     expires = (parseExpiry(request.expires) as { expires: string }).expires;
+    const tooLong = status === 'waived' ? checkWaiverExpiry(request.expires, context.now, context.waiverMaxDays) : true;
+    if (tooLong !== true) throw new InputError(`--expires ${request.expires}: ${tooLong}`);
   } else {
     expires = defaultExpiry(entry.cadence, context.now);
   }
@@ -124,6 +145,7 @@ export async function prepareAttestation(entry: CatalogEntry, request: AttestReq
     note: request.note?.trim() || null,
     reason,
     commit: await headCommit(cwd),
+    ...(request.finding ? { finding: request.finding } : {}),
   };
 }
 

@@ -42,6 +42,8 @@ export const catalogSchema = z
   .object({
     version: z.literal(1),
     checklist: z.string().min(1),
+    /** The longest a waiver may last, in days (`waive --expires`, `attest --status waived`); default 90. */
+    waiverMaxDays: z.number().int().positive().max(3650).optional(),
     /** Who must approve a run's report before a deploy job acts on it (`approve --verify`). */
     approvals: z.object({ roles: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).min(1) }).strict().optional(),
     entries: z.array(entrySchema),

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { AutomatedJudge } from '../attest/automated.js';
 import { loadCatalog } from '../catalog/load.js';
 import type { CatalogEntry } from '../catalog/schema.js';
 import { loadRegistry, type Registry } from '../engine/registry.js';
@@ -12,10 +13,10 @@ import { buildReport } from '../report/build.js';
 import { FORMATS, formatNames } from '../report/formats.js';
 import type { Report, ReporterContext } from '../report/model.js';
 import type { Target } from '../target/target.js';
-import { takeSigint } from '../standins/exit-cleanup.js';
 import { KNOWN_VARIABLES } from '../target/variables.js';
 import { colorsEnabled } from '../util/colors.js';
-import { InputError, errorMessage } from '../util/errors.js';
+import { ExitCode, InputError, errorMessage } from '../util/errors.js';
+import { whileRunning } from '../util/interrupt.js';
 import { redactor } from '../util/redact.js';
 import { parseReports, toSelection, type RunFlags } from './options.js';
 import { createProgress } from './progress.js';
@@ -25,7 +26,11 @@ export interface ExecuteRequest {
   target: Target;
   ca: string[];
   resolveManual?: ManualResolver;
+  /** Folds not-applicable attestations and waivers into automated results. */
+  judgeAutomated?: AutomatedJudge;
   notes?: string[];
+  /** One line for stderr once the selection is known to be valid (before any probe runs). */
+  notice?: string;
   /** What the run checked, as reports and approvals name it (the API origin or the env file). */
   deployment?: string | null;
   /** Standing release approvals for this deployment, for the sign-off. */
@@ -33,24 +38,25 @@ export interface ExecuteRequest {
 }
 
 /** Loads the catalog, runs the selection, writes every requested report; returns the report. */
-export async function execute({ flags, target, ca, resolveManual, notes, deployment, approvals }: ExecuteRequest): Promise<Report> {
+export async function execute({ flags, target, ca, resolveManual, judgeAutomated, notes, notice, deployment, approvals }: ExecuteRequest): Promise<Report> {
   if (!FORMATS[flags.format]) throw new InputError(`--format ${flags.format}: unknown format (known: ${formatNames().join(', ')})`);
   const extraReports = parseReports(flags.report, formatNames());
   const registry = await loadRegistry();
   const { catalog } = await loadCatalog(flags.catalog, registry);
   const entries = selectEntries(catalog.entries, toSelection(flags));
   protectToolText(catalog.entries, registry, target);
+  if (notice) process.stderr.write(`${notice}\n`);
 
   const controller = new AbortController();
   // Every running probe listens for Ctrl-C on this one signal.
   setMaxListeners(0, controller.signal);
   const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
+    // A second Ctrl-C (a second apart: see util/interrupt.ts) quits now, still exit 3 (incomplete).
+    if (controller.signal.aborted) process.exit(ExitCode.Incomplete);
     process.stderr.write('\nInterrupted: finishing with a partial report (Ctrl-C again to quit now)\n');
     controller.abort(new Error('interrupted (Ctrl-C)'));
   };
-  process.on('SIGINT', onSigint);
-  const releaseSigint = takeSigint();
+  const stopRouting = whileRunning(onSigint);
   const color = colorsEnabled(process.stderr, flags.color);
   const progress = await createProgress(entries, { tty: Boolean(process.stderr.isTTY), color, quiet: flags.quiet });
   let report: Report;
@@ -59,7 +65,7 @@ export async function execute({ flags, target, ca, resolveManual, notes, deploym
       entries,
       registry,
       target,
-      options: { timeoutMs: flags.timeout, insecure: flags.insecure, ca },
+      options: { timeoutMs: flags.timeout, insecure: flags.insecure, ca, ...(flags.attempts ? { attempts: flags.attempts } : {}) },
       concurrency: flags.concurrency,
       signal: controller.signal,
       ...(resolveManual ? { resolveManual } : {}),
@@ -67,6 +73,7 @@ export async function execute({ flags, target, ca, resolveManual, notes, deploym
     });
     await progress.done();
     const inputs = { catalog: flags.catalog, checklist: flags.checklist ?? null, ledger: flags.manual === false ? null : (flags.ledger ?? null), catalogBundled: Boolean(flags.catalogBundled), checklistBundled: Boolean(flags.checklistBundled) };
+    if (judgeAutomated) outcome.results = outcome.results.map((result) => (result.probe ? judgeAutomated(result) : result));
     report = buildReport(outcome, {
       envFile: target.envFile,
       failOn: flags.failOn,
@@ -78,8 +85,7 @@ export async function execute({ flags, target, ca, resolveManual, notes, deploym
       signoff: { roles: catalog.approvals?.roles ?? DEFAULT_APPROVER_ROLES, approvals: approvals ?? [] },
     });
   } finally {
-    process.off('SIGINT', onSigint);
-    releaseSigint();
+    stopRouting();
   }
 
   const checklist = await readChecklistText(flags.checklist);

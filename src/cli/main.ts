@@ -1,16 +1,20 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, InputError, errorMessage } from '../util/errors.js';
+import { installInterruptHandler } from '../util/interrupt.js';
 import { flushRedactedStreams, redactStandardStreams } from '../util/redact.js';
 import { toolVersion } from '../util/version.js';
 import { withInputs, withSyncInputs } from './inputs.js';
 
 export const EXIT_CODES = `
 Exit codes:
-  0  ready        nothing blocking failed and every required attestation is current
+  0  ready        something was verified, nothing blocking failed, every required attestation is
+                  current, and no blocking check was skipped (waived findings do not block)
   1  not ready    a blocking check failed, or a required manual item lacks a current attestation
                   (--fail-on critical|high|medium|low sets which severities block; default high)
   2  input error  bad flag, catalog, checklist or env file (one line names the file and line or the flag)
-  3  incomplete   nothing blocking failed, but some probe could not run (unreachable, timed out, crashed)
+  3  incomplete   nothing blocking failed, but some probe could not run (unreachable, timed out,
+                  crashed, interrupted), a blocking check was skipped (not configured: set what it
+                  names, or attest it not-applicable), or nothing at all was verified
 `;
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
@@ -53,6 +57,7 @@ function runOptions(command: Command, { demo = false } = {}): Command {
     // timeout keep its latency-judged statuses from depending on how busy the machine is.
     .addOption(new Option('--timeout <seconds>', 'per-probe timeout in seconds').argParser(seconds).default(demo ? 30_000 : 10_000, demo ? '30' : '10'))
     .option('--concurrency <n>', 'probes running at once', positiveInt('--concurrency'), demo ? 16 : 128)
+    .option('--attempts <n>', 'tries for a reachability contact (HTTP GET, TLS handshake, database connect) after a network error or timeout, within --timeout', positiveInt('--attempts'), 2)
     .addOption(new Option('--format <format>', 'report format on stdout (or --out): terminal, json, markdown, junit, sarif, html, checklist, codequality, prometheus').default('terminal'))
     .option('--out <file>', 'write the --format report to this file (the terminal summary still prints)')
     .option('--report <format=file>', 'also write a report in another format to a file (repeatable)', collect)
@@ -80,7 +85,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({
       writeErr: (text) => process.stderr.write(text),
-      outputError: (text, write) => write(`bazaarhub-check: ${text.replace(/^error: /, '').trim()} (see --help)\n`),
+      outputError: (text, write) => write(`bazaarhub-check: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`),
     });
 
   runOptions(selectionOptions(program.command('run').description('run the selected checks against a deployment and print the verdict'))).action(async (_options, command: Command) => {
@@ -185,6 +190,28 @@ Exit codes: 0 recorded / ledger intact · 1 ledger tampered or truncated · 2 ba
     });
 
   program
+    .command('waive')
+    .description('accept a known risk for an automated entry until a date: recorded, with the finding it covers, in the signed ledger')
+    .argument('<id>', 'catalog entry id of an automated check')
+    .option('--justification <text>', 'why this risk is accepted (required)')
+    .option('--expires <date>', 'last UTC day the waiver holds, YYYY-MM-DD (required; at most the catalog\'s waiverMaxDays, default 90, ahead)')
+    .option('--by <who>', 'who accepts the risk (default: git user.name <user.email>)')
+    .option('--evidence <url-or-path>', 'ticket or decision record')
+    .option('--note <text>', 'free note')
+    .option('--from <report.json>', 'take the finding from a JSON report instead of running the check now')
+    .option('--env-file <file>', "the deployment's env file, to run the check now")
+    .option('--set <KEY=VALUE>', 'override one variable (repeatable)', collect)
+    .addOption(new Option('--timeout <seconds>', 'probe timeout in seconds').argParser(seconds).default(10_000, '10'))
+    .option('--ca <file>', 'extra trusted CA certificate (PEM), repeatable', collect)
+    .option('--insecure', 'turn TLS verification off', false)
+    .option('--ledger <file>', 'attestation ledger (default: bazaarhub-attestations.jsonl beside the catalog)')
+    .addHelpText('after', '\nThe waiver covers the finding seen now (status and observed text, numbers aside): a different finding is not covered.\nExit codes: 0 recorded · 1 ledger damaged · 2 bad input, a passing check, or a missing flag')
+    .action(async (id: string, _options, command: Command) => {
+      const { waiveCommand } = await import('./commands/waive.js');
+      setExit(await waiveCommand(id, command.optsWithGlobals()));
+    });
+
+  program
     .command('approve')
     .description("record a signed approval of a run's JSON report, or check one (--verify) before a deploy acts on it")
     .argument('<report>', 'the JSON report (run --format json --out report.json)')
@@ -238,6 +265,7 @@ Exit codes: 0 recorded / ledger intact · 1 ledger tampered or truncated · 2 ba
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = ExitCode.Ready;
   redactStandardStreams();
+  installInterruptHandler();
   const program = buildProgram((code) => {
     exitCode = code;
   });
@@ -246,7 +274,11 @@ export async function main(argv: string[]): Promise<number> {
       program.outputHelp();
       return ExitCode.Ready;
     }
-    await program.parseAsync(argv, { from: 'user' });
+    // `nosuch --help` is an unknown command, not a request for the main help: let commander say so (with a suggestion).
+    const known = new Set(program.commands.flatMap((command) => [command.name(), ...command.aliases()]));
+    const first = argv[0] as string;
+    const args = !first.startsWith('-') && !known.has(first) && first !== 'help' ? argv.filter((arg) => arg !== '--help' && arg !== '-h') : argv;
+    await program.parseAsync(args, { from: 'user' });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -28,6 +28,8 @@ export interface RunFlags extends GlobalOptions, SelectionOptions {
   set?: string[];
   timeout: number;
   concurrency: number;
+  /** Tries for a reachability fact after a network error or timeout (default 2). */
+  attempts?: number;
   format: string;
   out?: string;
   report?: string[];

@@ -50,7 +50,7 @@ const unattested: ManualResolver = () => ({
 
 export async function runEntries(request: RunRequest): Promise<RunOutcome> {
   const started = performance.now();
-  const facts = new FactStore(request.signal, request.options.timeoutMs);
+  const facts = new FactStore(request.signal, request.options.timeoutMs, request.options.attempts ?? 2);
   const resolveManual = request.resolveManual ?? unattested;
   const one = async (entry: CatalogEntry): Promise<EntryResult> => {
     request.hooks?.onStart?.(entry);
@@ -111,8 +111,9 @@ async function runProbe(entry: CatalogEntry, request: RunRequest, facts: FactSto
     controller.signal.addEventListener('abort', () => resolve({ status: 'error', observed: errorMessage(controller.signal.reason), expected: 'the probe to finish' }), { once: true });
   });
   let finding: Finding;
+  const scope = facts.scope();
   try {
-    const ctx = { target: request.target, facts, signal: controller.signal, options: request.options, entry: { id: entry.id, severity: entry.severity } };
+    const ctx = { target: request.target, facts: scope.facts, signal: controller.signal, options: request.options, entry: { id: entry.id, severity: entry.severity } };
     finding = await Promise.race([probe.run(ctx, params), deadline, interrupted]);
   } catch (error) {
     finding = { status: 'error', observed: `probe failed: ${errorMessage(error)}`, expected: 'the probe to run' };
@@ -121,7 +122,13 @@ async function runProbe(entry: CatalogEntry, request: RunRequest, facts: FactSto
     request.signal.removeEventListener('abort', onRunAbort);
     if (!controller.signal.aborted) controller.abort(new Error('probe finished'));
   }
-  return resultOf(entry, finding, probe.remediation, performance.now() - started);
+  const result = resultOf(entry, finding, probe.remediation, performance.now() - started);
+  const retries = scope.retries();
+  if (retries) {
+    result.attempts = retries.attempts;
+    if (retries.recovered) result.flaky = true;
+  }
+  return result;
 }
 
 function fromManual(entry: CatalogEntry, outcome: ManualOutcome): EntryResult {

@@ -29,7 +29,7 @@ export function selectEntries(entries: readonly CatalogEntry[], selection: Selec
   const only = selection.only?.length ? selection.only : undefined;
   if (only) {
     for (const id of only) {
-      if (!live.some((entry) => matchesOnly(entry, id))) throw new InputError(`--only ${id}: matches no entry id or probe id`);
+      if (!live.some((entry) => matchesOnly(entry, id))) throw new InputError(`--only ${id}: matches no entry id or probe id${suggestion(live, id)} (a prefix ends at a dot: http. or http.*)`);
     }
   }
   return live.filter(
@@ -42,6 +42,25 @@ export function selectEntries(entries: readonly CatalogEntry[], selection: Selec
   );
 }
 
+/** `value` names `id` exactly, or is a prefix of it that ends at a dot (`http.`, `http.*`, `pre-deployment.security`). */
+export function matchesId(id: string, value: string): boolean {
+  const prefix = value.endsWith('.*') ? value.slice(0, -1) : value;
+  if (id === prefix) return true;
+  if (!id.startsWith(prefix)) return false;
+  return prefix.endsWith('.') || id[prefix.length] === '.';
+}
+
 function matchesOnly(entry: CatalogEntry, id: string): boolean {
-  return entry.id === id || entry.id.startsWith(id) || (entry.probe !== undefined && (entry.probe === id || entry.probe.startsWith(id)));
+  return matchesId(entry.id, id) || (entry.probe !== undefined && matchesId(entry.probe, id));
+}
+
+/** `, did you mean http.hsts?` for a value that is the start of a probe or entry id. */
+function suggestion(entries: readonly CatalogEntry[], value: string): string {
+  const names = new Set<string>();
+  for (const entry of entries) {
+    if (entry.probe?.startsWith(value)) names.add(entry.probe);
+    else if (entry.id.startsWith(value)) names.add(entry.id);
+  }
+  const list = [...names].sort().slice(0, 3);
+  return list.length ? `; did you mean ${list.join(' or ')}?` : '';
 }

@@ -38,6 +38,8 @@ export interface RunOptions {
   insecure: boolean;
   /** Extra trusted CA certificates in PEM (from --ca), beside the system store and NODE_EXTRA_CA_CERTS. */
   ca: string[];
+  /** Attempts for a reachability fact (HTTP GET, TLS handshake, database connect) after a network error or timeout; default 2. */
+  attempts?: number;
 }
 
 export interface ProbeContext {

@@ -171,7 +171,7 @@ export function getFact(ctx: ProbeContext, url: URL | string, options: { waitMs?
         },
         waitMs,
       ),
-    waitMs,
+    { waitMs, retry: true },
   );
   return abortable(fact, ctx.signal);
 }

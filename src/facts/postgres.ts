@@ -289,7 +289,7 @@ export function pgSession(ctx: ProbeContext, target: PgTarget): Promise<PgSessio
       ...(connected.plainRefused ? { plainRefused: connected.plainRefused } : {}),
       readOnly,
     };
-  });
+  }, { retry: true });
 }
 
 /** The outcome of the deliberate connection attempt without SSL (postgres.ssl). */

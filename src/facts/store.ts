@@ -1,3 +1,6 @@
+import { errorMessage } from '../util/errors.js';
+import { isTimeout } from './clean-error.js';
+
 /**
  * The per-run memo of everything gathered from the network. A fact (one HTTP response, one TLS
  * handshake, one database client) is gathered once and shared by every probe that needs it;
@@ -6,6 +9,20 @@
  */
 /** A contact counts as unanswered this long before its own timeout fires, so a probe queued behind the ones that timed out does not start another wait. */
 const SILENCE_SLACK_MS = 100;
+
+export interface OnceOptions {
+  /** A reachability fact: retried after a network error or timeout (see withRetries). */
+  retry?: boolean;
+  /** How long askers wait for it (default the run's per-probe timeout). */
+  waitMs?: number;
+}
+
+const TRANSIENT = /ECONNRESET|ECONNREFUSED|EPIPE|ECONNABORTED|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|socket hang up|connection closed|other side closed|Connection terminated/i;
+
+/** A network error or timeout: the contact may well succeed when tried again. */
+export function isTransient(error: unknown): boolean {
+  return TRANSIENT.test(errorMessage(error)) || isTimeout(error);
+}
 
 export class FactStore {
   private readonly memo = new Map<string, Promise<unknown>>();
@@ -19,27 +36,80 @@ export class FactStore {
   /** Endpoints that answered at least one contact in this run. */
   private readonly answered = new Set<string>();
 
-  constructor(readonly signal: AbortSignal, readonly timeoutMs: number) {}
+  /** Facts gathered with `retry` that needed more than one attempt. */
+  private readonly retried = new Map<string, { attempts: number; recovered: boolean }>();
+
+  /** `attempts`: how often a reachability fact is tried when its contact fails with a network error or timeout. */
+  constructor(readonly signal: AbortSignal, readonly timeoutMs: number, readonly attempts = 2) {}
+
+  /**
+   * A view for one probe: the same facts, and a record of the keys it asked for, so the runner can say
+   * whether its result needed a retry.
+   */
+  scope(): { facts: FactStore; retries(): { attempts: number; recovered: boolean } | undefined } {
+    const keys = new Set<string>();
+    const view = Object.create(this) as FactStore;
+    view.once = <T>(key: string, gather: () => Promise<T>, options?: OnceOptions): Promise<T> => {
+      keys.add(key);
+      return this.once(key, gather, options);
+    };
+    return {
+      facts: view,
+      retries: () => {
+        let worst: { attempts: number; recovered: boolean } | undefined;
+        for (const key of keys) {
+          const info = this.retried.get(key);
+          if (info && (!worst || info.attempts > worst.attempts || (info.recovered && !worst.recovered))) worst = { attempts: Math.max(info.attempts, worst?.attempts ?? 0), recovered: info.recovered || Boolean(worst?.recovered) };
+        }
+        return worst;
+      },
+    };
+  }
 
   /**
    * The memoized fact `key`, gathered on first use. A fact still pending after the whole timeout is
    * not waited on again: a probe that asks for it then fails at once, as the probe that asked first
    * already did (otherwise a hung service costs one more timeout per queued probe).
    */
-  once<T>(key: string, gather: () => Promise<T>, waitMs = this.timeoutMs): Promise<T> {
+  once<T>(key: string, gather: () => Promise<T>, options: OnceOptions = {}): Promise<T> {
+    const waitMs = options.waitMs ?? this.timeoutMs;
     let promise = this.memo.get(key) as Promise<T> | undefined;
     if (promise) {
       const pending = this.pendingSince.get(key);
       if (pending !== undefined && performance.now() - pending.since >= pending.waitMs - SILENCE_SLACK_MS) return Promise.reject(new Error(`no answer within ${pending.waitMs} ms (an earlier probe is still waiting for it)`));
       return promise;
     }
-    promise = gather();
+    promise = options.retry && this.attempts > 1 ? this.withRetries(key, gather, waitMs) : gather();
     this.pendingSince.set(key, { since: performance.now(), waitMs });
     const settle = () => this.pendingSince.delete(key);
     // A rejected fact stays rejected for the run: every probe sharing it reports the same error.
     promise.then(settle, settle);
     this.memo.set(key, promise);
     return promise;
+  }
+
+  /**
+   * Gathers a reachability fact again after a network error or timeout, while the budget lasts (a
+   * contact that waited out the whole timeout leaves none). Only for contacts that are safe to repeat:
+   * a probe's deliberate traffic (bursts, deliveries, latency samples) never comes through here.
+   */
+  private async withRetries<T>(key: string, gather: () => Promise<T>, budgetMs: number): Promise<T> {
+    const started = performance.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const value = await gather();
+        if (attempt > 1) this.retried.set(key, { attempts: attempt, recovered: true });
+        return value;
+      } catch (error) {
+        const left = budgetMs - (performance.now() - started);
+        // Retry only with at least half the budget left, so the retry ends well before askers stop waiting.
+        if (attempt >= this.attempts || this.signal.aborted || !isTransient(error) || left < budgetMs / 2) {
+          if (attempt > 1) this.retried.set(key, { attempts: attempt, recovered: false });
+          throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, left / 4)).unref());
+      }
+    }
   }
 
   countContact(kind: string, key: string): void {

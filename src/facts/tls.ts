@@ -273,6 +273,7 @@ export function tlsFacts(ctx: ProbeContext, url: URL, variant?: { name: string; 
       // The run's signal and budget, not this probe's: the fact outlives the probe that asked first.
       return handshake(host, port, ctx.options, ctx.facts.signal, ctx.facts.timeoutMs, variant?.pins);
     }),
+    { retry: true },
   );
   return abortable(fact, ctx.signal);
 }

@@ -2,8 +2,10 @@ import { basename } from 'node:path';
 import { formatInstant } from '../attest/dates.js';
 import type { EntryResult } from '../engine/result.js';
 import { InputError } from '../util/errors.js';
-import { INSECURE_WARNING, inputsLine, type Reporter } from './model.js';
-import { isSatisfied, parseSource } from './outcome.js';
+import { STATUS_ICON } from './labels.js';
+import { INSECURE_WARNING, inputsLine, type Report, type Reporter } from './model.js';
+import { STATUS_GROUP, isSatisfied, parseSource } from './outcome.js';
+import { countsLine, resultMarks, verdictLine, verdictReason, waiverStateText, waiversInForce } from './story.js';
 
 const TASK_BOX = /^(\uFEFF?\s*(?:[-*+]|\d+[.)])\s+\[)([ xX])(\]\s)/;
 const CRITERION = /^\uFEFF?\s*✅/u;
@@ -27,8 +29,13 @@ export function evidenceNote(result: EntryResult): string {
   } else if (isSatisfied(result)) {
     note = `✔ verified by ${result.probe ?? 'check'}: ${shorten(result.observed)}`;
   } else {
-    note = `✘ ${result.status}: ${shorten(result.observed)}`;
+    // Only a failure (or a missing attestation) gets the ✘; a warning, a skipped check or one that could not run says what it is.
+    const icon = STATUS_GROUP[result.status] === 'problem' ? '✘' : STATUS_ICON[result.status];
+    note = `${icon} ${result.status}${result.blocking && result.status === 'skipped' ? ' (blocking)' : ''}: ${shorten(result.observed)}`;
   }
+  const marks = [...resultMarks(result), ...(result.waiver && !result.waived ? [waiverStateText(result)] : [])];
+  if (result.waived && result.waiver) marks.unshift(`waived by ${result.waiver.by} until ${formatInstant(result.waiver.expires)}`);
+  if (marks.length) note += ` [${marks.filter((m) => m !== 'waived').join('; ')}]`;
   return `_(bazaarhub-check: ${inert(note)})_`;
 }
 
@@ -64,10 +71,19 @@ export function renderChecklist(text: string, file: string, results: readonly En
     .join('\n');
 }
 
+/** The gate at the end of the document (so every checklist line keeps its line number): verdict, counts, waivers. */
+export function checklistFooter(report: Report): string {
+  const waivers = waiversInForce(report.results);
+  const lines = ['', '---', '', `**bazaarhub-check verdict:** ${verdictLine(report)}. ${inert(verdictReason(report))}`, '', `**Blocking (${report.counts.blocking}):** ${countsLine(report.counts)}`, '', `**Waivers (${waivers.length}):**${waivers.length ? '' : ' none in force.'}`];
+  if (waivers.length) lines.push('', ...waivers.map((w) => `- \`${w.id}\`: ${w.status}${w.finding ? ` (${inert(w.finding)})` : ''}, waived by ${inert(w.by)} until ${w.until}: ${inert(w.justification)}`));
+  return `${lines.join('\n')}\n`;
+}
+
 export const checklistReporter: Reporter = (report, context) => {
   if (!context.checklist) throw new InputError('--format checklist needs the checklist markdown: pass --checklist <file> (a readable markdown file)');
   const rendered = renderChecklist(context.checklist.text, context.checklist.file, report.results);
   // An HTML comment renders as nothing; "--" cannot appear inside one.
-  const named = report.inputs ? `${rendered}${rendered.endsWith('\n') ? '' : '\n'}<!-- bazaarhub-check: ${inputsLine(report.inputs).replace(/--/g, '- -')} -->\n` : rendered;
-  return report.options.insecure ? `> **Warning:** ${INSECURE_WARNING}\n\n${named}` : named;
+  const named = report.inputs ? `<!-- bazaarhub-check: ${inputsLine(report.inputs).replace(/--/g, '- -')} -->\n` : '';
+  const body = `${rendered}${rendered.endsWith('\n') ? '' : '\n'}${checklistFooter(report)}${named}`;
+  return report.options.insecure ? `> **Warning:** ${INSECURE_WARNING}\n\n${body}` : body;
 };

@@ -17,10 +17,12 @@ export function githubAnnotations(report: Report): string {
   const lines: string[] = [];
   for (const result of report.results) {
     const group = STATUS_GROUP[result.status];
-    if (group !== 'problem' && group !== 'error' && group !== 'warn') continue;
-    const command = group === 'warn' ? 'warning' : 'error';
+    const skippedBlocking = group === 'skipped' && result.blocking;
+    if (group !== 'problem' && group !== 'error' && group !== 'warn' && !skippedBlocking) continue;
+    // A waived finding is shown as it is, but as a warning: it does not block until the waiver ends.
+    const command = group === 'warn' || result.waived ? 'warning' : 'error';
     const source = parseSource(result.source);
-    const props = [source ? `file=${property(source.file)}` : '', source ? `line=${source.line}` : '', `title=${property(`${result.status}: ${result.title} [${result.id}]`)}`].filter(Boolean).join(',');
+    const props = [source ? `file=${property(source.file)}` : '', source ? `line=${source.line}` : '', `title=${property(`${result.status}${result.waived ? ' (waived)' : skippedBlocking ? ' (blocking)' : ''}: ${result.title} [${result.id}]`)}`].filter(Boolean).join(',');
     const message = `${result.observed} (expected ${result.expected})${result.remediation ? `\nFix: ${result.remediation}` : ''}`;
     lines.push(`::${command} ${props}::${data(message)}`);
   }

@@ -1,6 +1,7 @@
 import type { EntryResult } from '../engine/result.js';
 import { INSECURE_WARNING, type Reporter } from './model.js';
 import { STATUS_GROUP, byPhase } from './outcome.js';
+import { countsLine, resultMarks, waiverStateText, waiversInForce, whatToSet } from './story.js';
 
 /** XML 1.0 forbids most control characters even when escaped: drop them. */
 export function xmlEscape(text: string): string {
@@ -25,29 +26,34 @@ function body(result: EntryResult): string {
 
 function testcase(result: EntryResult): string {
   const open = `    <testcase${attr('name', result.id)}${attr('classname', [result.phase, result.section].filter(Boolean).join('.'))}${attr('time', seconds(result.durationMs))}`;
+  const marks = [...resultMarks(result), ...(result.waiver ? [waiverStateText(result)] : []), ...(result.blocking ? ['blocking'] : [])];
+  const note = marks.length ? `\n      <system-out>${xmlEscape(marks.join('\n'))}</system-out>` : '';
+  const prefix = result.waived ? 'waived: ' : '';
   switch (STATUS_GROUP[result.status]) {
     case 'problem':
-      return `${open}>\n      <failure${attr('message', `${result.status}: ${result.observed}`)}${attr('type', result.status)}>${body(result)}</failure>\n    </testcase>`;
+      return `${open}>\n      <failure${attr('message', `${prefix}${result.status}: ${result.observed}`)}${attr('type', result.status)}>${body(result)}</failure>${note}\n    </testcase>`;
     case 'error':
-      return `${open}>\n      <error${attr('message', result.observed)}${attr('type', 'error')}>${body(result)}</error>\n    </testcase>`;
+      return `${open}>\n      <error${attr('message', `${prefix}${result.observed}`)}${attr('type', 'error')}>${body(result)}</error>${note}\n    </testcase>`;
     case 'skipped':
-      return `${open}>\n      <skipped>${xmlEscape(result.observed)}</skipped>\n    </testcase>`;
+      return `${open}>\n      <skipped>${xmlEscape(result.status === 'skipped' && result.blocking ? `${result.observed}\nto set: ${whatToSet(result)}` : result.observed)}</skipped>${note}\n    </testcase>`;
     case 'warn':
-      return `${open}>\n      <system-out>${xmlEscape(`warning: ${result.observed}`)}</system-out>\n    </testcase>`;
+      return `${open}>\n      <system-out>${xmlEscape([`warning: ${result.observed}`, ...marks].join('\n'))}</system-out>\n    </testcase>`;
     case 'ok':
-      return `${open}/>`;
+      return note ? `${open}>${note}\n    </testcase>` : `${open}/>`;
   }
 }
 
 /**
  * JUnit XML (the Jenkins/GitLab schema): one testsuite per phase, one testcase per entry; failed checks and
  * missing or expired attestations are failures, probes that could not run are errors, skipped is skipped.
+ * Probes run concurrently, so a testsuite's time is its longest check (its wall time), never their sum.
+ * The first suite's properties carry the verdict, the gate counts and every waiver in force.
  */
 export const junitReporter: Reporter = (report) => {
   const count = (results: readonly EntryResult[], group: string) => results.filter((r) => STATUS_GROUP[r.status] === group).length;
   const suites = [...byPhase(report.results)].map(([phase, results], index) => {
-    const head = `  <testsuite${attr('name', phase)}${attr('tests', results.length)}${attr('failures', count(results, 'problem'))}${attr('errors', count(results, 'error'))}${attr('skipped', count(results, 'skipped'))}${attr('time', seconds(results.reduce((sum, r) => sum + r.durationMs, 0)))}${attr('timestamp', report.generatedAt.replace(/\.\d+Z$/, '').replace(/Z$/, ''))}${attr('id', index)}${attr('package', 'bazaarhub-check')}>`;
-    const properties = index === 0 ? [`    <properties>`, ...[['verdict', report.verdict], ['exitCode', String(report.exitCode)], ['failOn', report.options.failOn], ['envFile', report.target.envFile ?? ''], ['catalog', report.inputs?.catalog ?? ''], ['checklist', report.inputs?.checklist ?? ''], ['ledger', report.inputs?.ledger ?? ''], ['insecure', String(report.options.insecure)]].map(([name, value]) => `      <property${attr('name', name as string)}${attr('value', value as string)}/>`), `    </properties>`] : [];
+    const head = `  <testsuite${attr('name', phase)}${attr('tests', results.length)}${attr('failures', count(results, 'problem'))}${attr('errors', count(results, 'error'))}${attr('skipped', count(results, 'skipped'))}${attr('time', seconds(Math.min(report.durationMs, Math.max(0, ...results.map((r) => r.durationMs)))))}${attr('timestamp', report.generatedAt.replace(/\.\d+Z$/, '').replace(/Z$/, ''))}${attr('id', index)}${attr('package', 'bazaarhub-check')}>`;
+    const properties = index === 0 ? [`    <properties>`, ...[['verdict', report.verdict], ['exitCode', String(report.exitCode)], ['failOn', report.options.failOn], ['envFile', report.target.envFile ?? ''], ['catalog', report.inputs?.catalog ?? ''], ['checklist', report.inputs?.checklist ?? ''], ['ledger', report.inputs?.ledger ?? ''], ['insecure', String(report.options.insecure)], ['gate', `Blocking (${report.counts.blocking}): ${countsLine(report.counts)}`], ...Object.entries(report.counts).map(([name, value]) => [`counts.${name}`, String(value)]), ...waiversInForce(report.results).map((w) => [`waiver.${w.id}`, `${w.status}${w.finding ? ` (${w.finding})` : ''}, waived by ${w.by} until ${w.until}: ${w.justification}`])].map(([name, value]) => `      <property${attr('name', name as string)}${attr('value', value as string)}/>`), `    </properties>`] : [];
     return [head, ...properties, ...results.map(testcase), '  </testsuite>'].join('\n');
   });
   const all = report.results;

@@ -1,8 +1,9 @@
 import type { Severity } from '../catalog/schema.js';
 import type { EntryResult } from '../engine/result.js';
 import type { Status } from '../engine/types.js';
-import type { Verdict } from '../engine/verdict.js';
+import type { GateCounts, Verdict } from '../engine/verdict.js';
 import type { ApprovalSummary } from '../attest/approval.js';
+import type { Cause } from './causes.js';
 
 /** The JSON contract (schemaVersion 1) and the single input of every reporter. */
 export interface Report {
@@ -16,11 +17,16 @@ export interface Report {
   options: { failOn: Severity; timeoutMs: number; insecure: boolean };
   verdict: Verdict;
   exitCode: number;
+  /** Results per status (unchanged since schemaVersion 1). */
   summary: Record<Status, number>;
+  /** The gate's counts, the same numbers every format prints. */
+  counts: GateCounts;
   interrupted: boolean;
   durationMs: number;
   /** What the reader must know about this run, e.g. demo services that were absent and why checks were skipped. */
   notes: string[];
+  /** The results that are not fine, grouped by reason, blocking first (see causes.ts). */
+  causes: Cause[];
   results: EntryResult[];
   /** Who must approve a release, and the signed approvals standing for this deployment (bazaarhub-check approve). */
   signoff?: Signoff;

@@ -2,6 +2,7 @@ import { formatInstant } from '../attest/dates.js';
 import type { EntryResult } from '../engine/result.js';
 import { isBlocking } from '../engine/verdict.js';
 import type { Report } from './model.js';
+import { waiversInForce } from './story.js';
 
 /** Text safe inside a markdown table cell. */
 export function cell(text: string | null | undefined): string {
@@ -29,22 +30,28 @@ const DEFAULT_ROLES = ['Release manager', 'Engineering lead', 'Security', 'Opera
  * what is waived and until when, what is not applicable and why, what is still missing, and an approval table.
  */
 export function renderSignoff(report: Report, options: { roles?: readonly string[] } = {}): string {
+  return `${renderSignoffRecords(report)}\n${renderApproval(report, options).split('\n').slice(2).join('\n')}`;
+}
+
+/** Who attested what, what is waived, not applicable or missing: `## Sign-off` with its record tables. */
+export function renderSignoffRecords(report: Report, heading = '## Sign-off'): string {
   const manual = report.results.filter((r) => r.probe === null);
   const attested = manual.filter((r) => r.attestation && (r.status === 'attested' || r.status === 'warn'));
   const done = attested.filter((r) => r.attestation?.status === 'done');
-  const waived = attested.filter((r) => r.attestation?.status === 'waived');
-  const notApplicable = attested.filter((r) => r.attestation?.status === 'not-applicable');
+  const waived = waiversInForce(report.results);
+  const manualWaived = attested.filter((r) => r.attestation?.status === 'waived');
+  const notApplicable = report.results.filter((r) => r.attestation?.status === 'not-applicable' && (r.probe !== null || r.status === 'attested' || r.status === 'warn'));
   const missing = manual.filter((r) => r.status === 'unattested' || r.status === 'expired');
   const until = (r: EntryResult) => (r.attestation?.expires ? formatInstant(r.attestation.expires) : 'next release');
   const flag = (r: EntryResult) => (r.status === 'warn' ? ' ⚠ expiring soon' : '');
-  const out: string[] = ['## Sign-off', ''];
-  out.push(`${manual.length} manual item(s): ${done.length} attested, ${waived.length} waived, ${notApplicable.length} not applicable, ${missing.length} missing or expired.`, '');
+  const out: string[] = [heading, ''];
+  out.push(`${manual.length} manual item(s): ${done.length} attested, ${manualWaived.length} waived, ${notApplicable.filter((r) => r.probe === null).length} not applicable, ${missing.length} missing or expired.`, '');
   out.push('### Attested', '');
   if (done.length === 0) out.push('_No current attestations._');
   else out.push(...table(['Item', 'By', 'On (UTC)', 'Valid until', 'Evidence', 'Note', 'Signed with'], done.map((r) => [`${cell(r.title)} <br>\`${r.id}\``, cell(r.attestation?.by), formatInstant(r.attestation?.at ?? ''), `${until(r)}${flag(r)}`, evidence(r.attestation?.evidence ?? null), cell(r.attestation?.note), cell(r.attestation?.signedWith)])));
   out.push('', '### Waived', '');
   if (waived.length === 0) out.push('_Nothing is waived._');
-  else out.push(...table(['Item', 'Waived by', 'Until', 'Justification', 'Evidence'], waived.map((r) => [`${cell(r.title)} <br>\`${r.id}\``, cell(r.attestation?.by), `${until(r)}${flag(r)}`, cell(r.attestation?.reason), evidence(r.attestation?.evidence ?? null)])));
+  else out.push(...table(['Item', 'Waived by', 'Until', 'Justification', 'Waived finding'], waived.map((w) => [`${cell(w.title)} <br>\`${w.id}\``, cell(w.by), `${w.until}${w.expiring ? ' ⚠ expiring soon' : ''}`, cell(w.justification), cell(w.finding)])));
   if (notApplicable.length > 0) {
     out.push('', '### Not applicable', '');
     out.push(...table(['Item', 'By', 'Reason'], notApplicable.map((r) => [`${cell(r.title)} <br>\`${r.id}\``, cell(r.attestation?.by), cell(r.attestation?.reason)])));
@@ -59,6 +66,13 @@ export function renderSignoff(report: Report, options: { roles?: readonly string
     if (ordered.length > FOLD_AFTER) out.push(`<details><summary>${ordered.length} item(s), ${missing.filter(blocks).length} blocking the release</summary>`, '', ...rows, '', '</details>');
     else out.push(...rows);
   }
+  out.push('');
+  return out.join('\n');
+}
+
+/** The approval table: `## Sign-off`, `### Approval`, the verdict and one row per role (filled from signed approvals when there are any). */
+export function renderApproval(report: Report, options: { roles?: readonly string[] } = {}): string {
+  const out: string[] = ['## Sign-off'];
   out.push('', '### Approval', '', `Verdict at ${formatInstant(report.generatedAt)}: **${report.verdict}** (exit ${report.exitCode}, fail-on ${report.options.failOn}).`, '');
   if (report.signoff) {
     // Filled from signed approval records (bazaarhub-check approve); a role nobody approved stays open.

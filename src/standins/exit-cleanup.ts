@@ -1,30 +1,14 @@
 /**
  * Last-resort cleanup for the servers and scratch directories that the demo (and tests) start: each
  * resource registers a synchronous task that stops it, and the task runs however the process ends:
- * a normal exit or process.exit (e.g. stdout closed by `| head`), SIGTERM, SIGHUP, a Ctrl-C that no
- * one else handles, or an uncaught error. A resource closed the ordinary way unregisters its task.
+ * a normal exit or process.exit (e.g. stdout closed by `| head`, or a Ctrl-C outside a run), SIGTERM, SIGHUP, or
+ * an uncaught error. A resource closed the ordinary way unregisters its task.
  */
 type Task = () => void;
 
 const tasks = new Map<number, Task>();
 let nextId = 0;
 let installed = false;
-let sigintTakers = 0;
-
-/**
- * While a run is going, Ctrl-C is the runner's: it stops the probes and still reports (the demo then
- * closes its deployment the ordinary way). Counting other SIGINT listeners would not do: libraries
- * add their own (signal-exit, through proper-lockfile), which then swallow the signal.
- */
-export function takeSigint(): () => void {
-  sigintTakers++;
-  let released = false;
-  return () => {
-    if (!released) sigintTakers--;
-    released = true;
-  };
-}
-
 export function onExitCleanup(task: Task): () => void {
   install();
   const id = nextId++;
@@ -58,9 +42,5 @@ function install(): void {
       process.exit(code);
     });
   }
-  process.on('SIGINT', () => {
-    if (sigintTakers > 0) return;
-    runExitCleanup();
-    process.exit(130);
-  });
+  // Ctrl-C: the CLI's one SIGINT handler (util/interrupt.ts) routes it to a running run, else exits, so 'exit' covers it.
 }

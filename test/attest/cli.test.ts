@@ -34,7 +34,7 @@ describe('attest through the real binary, without a terminal', () => {
     const ok = await cli(dir, ['attest', GST, '--status', 'done', '--by', 'Asha', '--evidence', 'https://wiki.example.com/gst']);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/recorded .*review-gst-compliance-requirements: done by Asha, until the next release \(line 1\)/);
+    expect(ok.stdout).toMatch(/recorded .*review-gst-compliance-requirements: done by Asha, with no end date \(outside git no release ends it: give --expires\) \(line 1\)/);
 
     const cases: Array<[string[], RegExp, Record<string, string>?]> = [
       [['attest'], /give the id\(s\) to attest/],
@@ -78,6 +78,9 @@ describe('attest through the real binary, without a terminal', () => {
     const edited = await cli(dir, ['attest', '--lint']);
     expect(edited.code).toBe(1);
     expect(edited.stderr).toMatch(/bazaarhub-attestations.jsonl:1: signature: .*edited/);
+    // --lint is what is running: it does not advise running itself.
+    expect(edited.stderr).not.toMatch(/attest --lint/);
+    expect(edited.stderr).toMatch(/restore the ledger from git/);
     const run = await cli(dir, ['run', '--env-file', GOOD_ENV, '--only', GST, '--format', 'json', '--quiet']);
     expect(JSON.parse(run.stdout).results[0]).toMatchObject({ status: 'unattested', observed: expect.stringMatching(/ledger is damaged/) });
     expect(run.stderr).toMatch(/attestation ledger is damaged/);
@@ -165,6 +168,28 @@ function onTerminal(dir: string, args: string[], env: Record<string, string>, st
 }
 
 describe('attest on a terminal', () => {
+  it('waives an automated finding from the walk: the finding comes from a JSON report', async () => {
+    const dir = project();
+    const cookies = 'pre-deployment.security.set-secure-cookies-true';
+    const report = join(dir, 'report.json');
+    const run = await runCli(['run', '--env-file', GOOD_ENV, '--only', 'env.', '--no-manual', '--set', 'SECURE_COOKIES=false', '--format', 'json', '--out', report, '--quiet'], { cwd: dir, env: withKey });
+    expect(run.code).toBe(1);
+    const soon = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+    const down = '\x1b[B';
+    const { code, output } = await onTerminal(dir, ['attest', cookies, '--by', 'CTO'], withKey, [
+      [/Outcome/, `${down}\r`],
+      [/JSON report holding the finding/, `${report}\r`],
+      [/Justification/, 'cookie rollout next sprint\r'],
+      [/Waived until/, `${soon}\r`],
+    ]);
+    expect(output).toContain('finding: fail: SECURE_COOKIES: "false"');
+    expect(code).toBe(0);
+    const [record] = readFileSync(ledgerOf(dir), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(record).toMatchObject({ id: cookies, status: 'waived', by: 'CTO', reason: 'cookie rollout next sprint', finding: { status: 'fail', observed: expect.stringMatching(/^SECURE_COOKIES: "false"/) } });
+    const after = await runCli(['run', '--env-file', GOOD_ENV, '--only', 'env.', '--no-manual', '--set', 'SECURE_COOKIES=false', '--format', 'json'], { cwd: dir, env: withKey });
+    expect(after.code).toBe(0);
+  }, 60_000);
+
   it('walks the chosen item with prompts and records the answers', async () => {
     const dir = project();
     const { code, output } = await onTerminal(dir, ['attest', VENDOR, '--by', 'Tester'], withKey, [
@@ -194,21 +219,24 @@ describe('attest on a terminal', () => {
     expect(statSync(join(config, 'bazaarhub-check/attest-ed25519.pem')).mode & 0o777).toBe(0o600);
   }, 40_000);
 
-  it('records a waiver from prompts, rejecting an impossible date until a valid one is typed', async () => {
+  it('records a waiver from prompts, rejecting an impossible date and one beyond the 90-day limit until a valid one is typed', async () => {
     const dir = project();
+    const soon = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
     const down = '\x1b[B';
     const { code, output } = await onTerminal(dir, ['attest', VENDOR, '--by', 'CTO'], withKey, [
       [/Outcome/, `${down}${down}\r`],
       [/Justification/, 'vendor portal ships next sprint\r'],
       [/Waived until/, '2026-02-30\r'],
       [/not a calendar date/, `${'\x7f'.repeat(10)}2030-01-31\r`],
+      [/at most 90 days/, `${'\x7f'.repeat(10)}${soon}\r`],
       [/Evidence/, '\r'],
       [/Note/, '\r'],
     ]);
     expect(output).toContain('"2026-02-30" is not a calendar date');
     expect(code).toBe(0);
     const [record] = readFileSync(ledgerOf(dir), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-    expect(record).toMatchObject({ id: VENDOR, status: 'waived', by: 'CTO', reason: 'vendor portal ships next sprint', expires: '2030-01-31T23:59:59.999Z', evidence: null, note: null });
+    expect(output).toContain('a waiver may last at most 90 days');
+    expect(record).toMatchObject({ id: VENDOR, status: 'waived', by: 'CTO', reason: 'vendor portal ships next sprint', expires: `${soon}T23:59:59.999Z`, evidence: null, note: null });
   }, 40_000);
 
   it('walks only the unattested items of a section; skip and stop record nothing', async () => {

@@ -23,19 +23,25 @@ describe('checklist re-render', () => {
     expect(lineOf(rendered, 13)).toMatch(/^- \[ \] Set HTTPS_ONLY=true _\(bazaarhub-check: ✘ fail: HTTPS\\_ONLY is "false" \\<script\\>alert\(1\)\\<\/script\\> & more\)_$/);
     expect(lineOf(rendered, 137)).toMatch(/^- \[ \] Test vendor registration flow _\(bazaarhub-check: ✘ unattested: no attestation recorded\)_$/);
     expect(lineOf(rendered, 220)).toMatch(/✘ expired/);
-    expect(lineOf(rendered, 10)).toMatch(/✘ error: timed out/);
-    expect(lineOf(rendered, 27)).toMatch(/^- \[ \] Configure S3 bucket encryption \(SSE-S3\) _\(bazaarhub-check: ✘ skipped/);
+    expect(lineOf(rendered, 10)).toMatch(/⚠ error: timed out/);
+    // Only a failure gets the ✘ of a failure: a warning, a skipped check and one that could not run say what they are.
+    expect(lineOf(rendered, 27)).toMatch(/^- \[ \] Configure S3 bucket encryption \(SSE-S3\) _\(bazaarhub-check: - skipped: /);
+    const warned = renderChecklist(original, file, [result({ id: 'a.warned', status: 'warn', probe: 'x.y', source: `${file}:16` })]);
+    expect(lineOf(warned, 16)).toMatch(/_\(bazaarhub-check: ! warn: observed for a\.warned\)_$/);
   });
 
   it('keeps every other byte, and the document still parses to the same items', () => {
     const before = original.split('\n');
-    const after = rendered.split('\n');
+    // The gate (verdict, counts, waivers) follows the document, so every line keeps its number.
+    const [document, footer = ''] = rendered.split('\n---\n\n**bazaarhub-check verdict:**');
+    const after = (document ?? "").split("\n");
     expect(after).toHaveLength(before.length);
+    expect(footer).toMatch(/NOT READY \(exit 1\)[\s\S]*\*\*Blocking \(\d+\):\*\* \d+ automated failure/);
     const touched = new Set([10, 13, 16, 27, 81, 137, 220, 221, 373]);
     before.forEach((line, index) => {
       if (!touched.has(index + 1)) expect(after[index]).toBe(line);
     });
-    const items = parseChecklist(rendered, file).items;
+    const items = parseChecklist(document ?? '', file).items;
     expect(items.map((i) => i.line)).toEqual(parseChecklist(original, file).items.map((i) => i.line));
     expect(items.find((i) => i.line === 16)?.checked).toBe(true);
     expect(items.find((i) => i.line === 13)?.checked).toBe(false);

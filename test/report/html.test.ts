@@ -81,6 +81,39 @@ describe('HTML report', () => {
     expect(statSync(png).size).toBeGreaterThan(20_000);
   }, 90_000);
 
+  it('fits 1280 px and 390 px without horizontal scrolling, long fixes wrapping; the summary links to the table', async () => {
+    const long = 'https://runbooks.example.com/' + 'verylongpathsegmentwithoutanybreak'.repeat(12);
+    const many = [
+      ...sampleReport().results,
+      ...Array.from({ length: 40 }, (_, i) => result({ id: `pre-deployment.security.item-${i}`, title: `Blocking item ${i} with a fairly long title that must wrap in narrow columns`, status: 'fail', probe: 'http.hsts', severity: i % 2 ? 'high' : 'critical', observed: `host-${i}.bazaarhub.example: no Strict-Transport-Security header ${long}`, remediation: `Add the header in nginx: add_header Strict-Transport-Security "max-age=63072000" always; see ${long}` })),
+    ];
+    const page = htmlReporter(sampleReport(many), context);
+    // The summary at the top links to the table: the results are reachable without scrolling past the blocking list.
+    const top = page.split('<h2 id="why">')[0] ?? '';
+    expect(top).toContain('<a href="#all-results">All results (49)</a>');
+    expect(top).toContain('<a href="#status=blocking">Blocking (');
+    // A probe script (test only) records what the browser laid out: widths and where the summary sits.
+    // A probe script (test only) reports what the browser laid out: widths and where the summary sits.
+    // Headless Chromium's window is at least 500 px wide, so 390 px is an iframe of that width (its own viewport).
+    const probe = `<script>window.addEventListener('load',function(){var d=document.documentElement,c=document.getElementById('counts').getBoundingClientRect(),n=document.getElementById('jump').getBoundingClientRect();var m=[d.scrollWidth,window.innerWidth,Math.round(c.right),Math.round(n.bottom),window.innerHeight].join(',');document.body.setAttribute('data-layout',m);if(window.parent!==window)window.parent.postMessage(m,'*');});</script>`;
+    const file = join(tmp.dir, 'wide.html');
+    writeFileSync(file, page.replace('</body>', `${probe}</body>`));
+    for (const width of [1280, 390]) {
+      const host = join(tmp.dir, `host-${width}.html`);
+      writeFileSync(host, `<!DOCTYPE html><html><body style="margin:0"><iframe src="wide.html" style="width:${width}px;height:900px;border:0"></iframe><script>addEventListener('message',function(e){document.body.setAttribute('data-layout',e.data)});</script></body></html>`);
+      const dom = await chromium([`--window-size=${Math.max(width, 500)},900`, '--dump-dom', pathToFileURL(host).href]);
+      const [scrollWidth, innerWidth, countsRight, navBottom, innerHeight] = (/<body[^>]*data-layout="([\d,]+)"/.exec(dom)?.[1] ?? '').split(',').map(Number);
+      expect(innerWidth, `viewport at ${width}`).toBe(width);
+      expect(scrollWidth, `no horizontal scroll at ${width} px`).toBeLessThanOrEqual(innerWidth as number);
+      // Verdict counts and the links to the table are visible on the first screen.
+      expect(countsRight).toBeLessThanOrEqual(width);
+      expect(navBottom).toBeLessThan(innerHeight as number);
+      const png = join(tmp.dir, `wide-${width}.png`);
+      await chromium([`--screenshot=${png}`, `--window-size=${Math.max(width, 500)},900`, '--hide-scrollbars', pathToFileURL(host).href]);
+      expect(readFileSync(png).readUInt32BE(16)).toBe(Math.max(width, 500));
+    }
+  }, 120_000);
+
   it('shows the run notes, escaped', () => {
     const withNotes = htmlReporter({ ...sampleReport(), notes: ['redis-server absent: <redis> checks skipped'] }, context);
     expect(withNotes).toContain('<p class="note">Note: redis-server absent: &lt;redis&gt; checks skipped</p>');

@@ -1,5 +1,5 @@
 import type { EntryResult } from '../../src/engine/result.js';
-import { decideVerdict } from '../../src/engine/verdict.js';
+import { assembleReport } from '../../src/report/build.js';
 import type { Report } from '../../src/report/model.js';
 
 type Partial2 = Pick<EntryResult, 'id' | 'status'> & Partial<EntryResult>;
@@ -39,19 +39,5 @@ export function sampleResults(): EntryResult[] {
 }
 
 export function sampleReport(results: EntryResult[] = sampleResults()): Report {
-  const verdict = decideVerdict(results, 'high');
-  return {
-    schemaVersion: 1,
-    tool: { name: 'bazaarhub-check', version: '0.1.0' },
-    generatedAt: '2026-11-26T12:00:00.000Z',
-    target: { envFile: '.env.production' },
-    options: { failOn: 'high', timeoutMs: 10_000, insecure: false },
-    notes: [],
-    verdict: verdict.verdict,
-    exitCode: verdict.exitCode,
-    summary: verdict.summary,
-    interrupted: false,
-    durationMs: 1234,
-    results,
-  };
+  return assembleReport(results, { envFile: '.env.production', failOn: 'high', timeoutMs: 10_000, insecure: false, notes: [], interrupted: false, durationMs: 1234, generatedAt: '2026-11-26T12:00:00.000Z', tool: { name: 'bazaarhub-check', version: '0.1.0' } });
 }

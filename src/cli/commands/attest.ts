@@ -4,7 +4,7 @@ import { checkExpiryInput, formatInstant } from '../../attest/dates.js';
 import { LedgerError, OUTCOMES, type AttestationRecord } from '../../attest/ledger.js';
 import { describeProblems, ledgerPath, openLedger } from '../../attest/load.js';
 import { DEFAULT_RESOLVE, buildManualResolver } from '../../attest/resolve.js';
-import { attest, checkRole, signingIdentity, type AttestRequest, type SignerChoice, type SignerIdentity } from '../../attest/service.js';
+import { attest, checkRole, checkWaiverExpiry, signingIdentity, type AttestRequest, type SignerChoice, type SignerIdentity } from '../../attest/service.js';
 import { personalKeyPath } from '../../attest/personal-key.js';
 import { loadRegistry } from '../../engine/registry.js';
 import { selectEntries } from '../../engine/select.js';
@@ -61,12 +61,15 @@ async function attestOrLint(ids: string[], flags: AttestFlags, io: Io): Promise<
   const chosen = ids.map((id) => {
     const entry = byId.get(id);
     if (!entry) throw new InputError(`${id}: no such catalog entry (see \`bazaarhub-check list --only <prefix>\`)`);
-    if (!entry.manual) throw new InputError(`${id}: verified by probe ${entry.probe}; only manual items are attested`);
+    // An automated entry takes only `not-applicable` (the deployment has no such thing); a risk accepted on its finding is a waiver.
+    if (!entry.manual && (flags.status !== undefined || !io.interactive) && flags.status !== 'not-applicable') {
+      throw new InputError(`${id}: verified by probe ${entry.probe}; an automated entry is attested only --status not-applicable --reason TEXT (an accepted failure is a waiver: bazaarhub-check waive ${id} --justification TEXT --expires DATE)`);
+    }
     return entry;
   });
   const request: AttestRequest = { ...pick(flags), reason: flags.justification ?? flags.reason };
   const choice: SignerChoice = { ...(flags.newKey ? { newKey: true } : {}), ...(flags.sshKey ? { sshKey: flags.sshKey } : {}), ...(flags.sshAgent ? { sshAgent: true } : {}) };
-  const context = { ledgerFile: file, env: io.env, now: new Date(), choice, warn: io.err };
+  const context = { ledgerFile: file, env: io.env, now: new Date(), choice, warn: io.err, ...(catalog.waiverMaxDays ? { waiverMaxDays: catalog.waiverMaxDays } : {}) };
   if (flags.newKey && chosen.length === 0) {
     // Only the key was asked for: make it and say what to add to the signers file.
     await signingIdentity(context, request.by);
@@ -84,6 +87,19 @@ async function attestOrLint(ids: string[], flags: AttestFlags, io: Io): Promise<
     return ExitCode.Ready;
   }
   return walk(chosen.length ? chosen : manual, { explicit: chosen.length > 0, all: Boolean(flags.all) }, request, context, io);
+}
+
+/** A waiver from the walk: the finding comes from a JSON report (running probes is `waive`'s job). */
+async function walkWaiver(entry: CatalogEntry, preset: AttestRequest, context: Parameters<typeof signingIdentity>[0], io: Io, input: (config: { message: string; required?: boolean; validate?: (value: string) => true | string }) => Promise<string>): Promise<number> {
+  const { describeWaiver, findingFromReport, recordWaiver } = await import('./waive.js');
+  const from = await input({ message: 'JSON report holding the finding to waive (run --format json --out FILE)', required: true });
+  const finding = await findingFromReport(from, entry.id);
+  io.out(`  finding: ${finding.status}: ${finding.observed}\n`);
+  const justification = preset.reason ?? (await input({ message: 'Justification', required: true }));
+  const expires = preset.expires ?? (await input({ message: 'Waived until (YYYY-MM-DD, UTC, inclusive)', required: true, validate: (v) => checkWaiverExpiry(v, new Date(), context.waiverMaxDays) }));
+  const record = await recordWaiver(entry, finding, { justification, expires, ...(preset.by ? { by: preset.by } : {}) }, context);
+  io.out(`  ${describeWaiver(record)}\n`);
+  return 1;
 }
 
 /** On a terminal with no key at all: offer to create the personal key rather than fail. */
@@ -104,7 +120,8 @@ function pick(flags: AttestFlags): AttestRequest {
 }
 
 function describe(record: AttestationRecord): string {
-  const until = record.expires ? `until ${formatInstant(record.expires)}` : 'until the next release';
+  // Outside git (no commit recorded) nothing ends an undated attestation but a later one.
+  const until = record.expires ? `until ${formatInstant(record.expires)}` : record.commit ? 'until the next release' : 'with no end date (outside git no release ends it: give --expires)';
   return `recorded ${record.id}: ${record.status} by ${record.by}, ${until} (line ${record.seq})`;
 }
 
@@ -116,7 +133,7 @@ async function lint(file: string, io: Io): Promise<number> {
     return ExitCode.Ready;
   }
   if (ledger.problems.length) {
-    io.err(describeProblems(ledger));
+    io.err(describeProblems(ledger, { fromLint: true }));
     return ExitCode.NotReady;
   }
   const who = ledger.signersFile ? `every signer listed in ${ledger.signersFile}` : 'signed with the team key (no signers file: identities are not verified)';
@@ -159,15 +176,20 @@ async function walk(entries: CatalogEntry[], choice: { explicit: boolean; all: b
         message: 'Outcome',
         ...(preset.status ? { default: preset.status } : {}),
         choices: [
-          ...OUTCOMES.map((value) => ({ value, name: value })),
+          ...(entry.manual ? OUTCOMES : (['not-applicable'] as const)).map((value) => ({ value, name: value })),
+          ...(entry.manual ? [] : [{ value: 'waive', name: `waive the current finding (bazaarhub-check waive ${entry.id})` }]),
           { value: 'skip', name: 'skip for now' },
           { value: 'quit', name: 'stop here' },
         ],
       }));
       if (status === 'quit') break;
       if (status === 'skip') continue;
+      if (status === 'waive') {
+        recorded += await walkWaiver(entry, preset, context, io, input);
+        continue;
+      }
       const reason = status === 'done' ? undefined : (preset.reason ?? (await input({ message: status === 'waived' ? 'Justification' : 'Why is it not applicable?', required: true })));
-      const expires = preset.expires ?? (status === 'waived' ? await input({ message: 'Waived until (YYYY-MM-DD, UTC, inclusive)', required: true, validate: (v) => checkExpiryInput(v, new Date()) }) : undefined);
+      const expires = preset.expires ?? (status === 'waived' ? await input({ message: 'Waived until (YYYY-MM-DD, UTC, inclusive)', required: true, validate: (v) => checkWaiverExpiry(v, new Date(), context.waiverMaxDays) }) : undefined);
       const evidence = preset.evidence ?? (await input({ message: 'Evidence (URL or file path, optional)' }));
       const note = preset.note ?? (await input({ message: 'Note (optional)' }));
       const request: AttestRequest = { status, by: identity.by, ...(reason ? { reason } : {}), ...(expires ? { expires } : {}), ...(evidence ? { evidence } : {}), ...(note ? { note } : {}) };
