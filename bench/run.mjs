@@ -15,7 +15,7 @@ import { compareLatency, wrk } from './latency.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin/bazaarhub-check.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
-const ALL = ['cold', 'run', 'hang', 'scale', 'latency', 'stability'];
+const ALL = ['cold', 'run', 'hang', 'scale', 'latency', 'stability', 'package'];
 const only = process.argv.slice(2);
 const sections = only.length ? ALL.filter((name) => only.includes(name)) : ALL;
 const SDKS = ['pg', 'ioredis', '@elastic/elasticsearch', '@aws-sdk/client-s3', 'razorpay', 'nodemailer', 'smtp-server', 'node-forge', 'listr2'];
@@ -296,6 +296,18 @@ async function latencySection() {
   };
 }
 
+/** What `npm pack` would publish (dist/ is fresh: the npm script built it), without writing the tarball. */
+function packageSection() {
+  const result = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`npm pack --dry-run exited ${result.status}: ${result.stderr.trim().split('\n').pop()}`);
+  const [info] = JSON.parse(result.stdout.slice(result.stdout.indexOf('[')));
+  const dist = info.files.filter((file) => file.path.startsWith('dist/')).reduce((sum, file) => sum + file.size, 0);
+  return {
+    title: 'Package (npm pack)',
+    body: table(['tarball', 'packed', 'unpacked', 'files', 'of which dist/'], [[info.filename, size(info.size), size(info.unpackedSize), String(info.entryCount), size(dist)]]),
+  };
+}
+
 /**
  * Five full runs back to back against one unchanged demo deployment: the spread of http.latency's
  * p95 (the entry "Response times < 2 seconds (p95)", and its per-endpoint p95 of the API's
@@ -364,7 +376,7 @@ if (sections.some((name) => name === 'latency' || name === 'stability') && spawn
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform} ${process.arch}`;
 console.log(`bazaarhub-check benchmark on ${machine}\n`);
 const output = [];
-const run = { cold: coldStart, run: fullRunSection, hang: hangSection, scale: scaleSection, latency: latencySection, stability };
+const run = { cold: coldStart, run: fullRunSection, hang: hangSection, scale: scaleSection, latency: latencySection, stability, package: packageSection };
 for (const name of sections) {
   const started = performance.now();
   let section;

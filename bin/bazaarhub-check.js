@@ -1,6 +1,7 @@
 #!/usr/bin/env -S node --
 // `--` stops Node 20 from treating our own --env-file flag as its own (nodejs/node#50993).
-import { readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 
 // A reader that goes away (`| head`) is not an error worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -21,12 +22,16 @@ function fastOutput(args) {
   if (!key) return undefined;
   try {
     const cache = JSON.parse(readFileSync(new URL('../dist/fast-output.json', import.meta.url), 'utf8'));
-    const { mtimeMs, size } = statSync(new URL('../dist/src/cli/main.js', import.meta.url));
-    return cache.build === `${size}:${mtimeMs}` && typeof cache[key] === 'string' ? cache[key] : undefined;
+    // Keyed on main.js's bytes, not its mtime: npm pack stores every file with the same fixed mtime.
+    const main = readFileSync(new URL('../dist/src/cli/main.js', import.meta.url));
+    return cache.build === createHash('sha256').update(main).digest('hex') && typeof cache[key] === 'string' ? cache[key] : undefined;
   } catch {
     return undefined;
   }
 }
+
+// A fresh clone has no dist/ until its first run builds it (the package ships dist/; no install scripts).
+if (!existsSync(new URL('../dist/src/cli/main.js', import.meta.url))) await import('../scripts/build-from-clone.mjs');
 
 /**
  * Node (20, and later versions too) scans its whole command line for --env-file before running any

@@ -2,9 +2,10 @@
 // Runs after `tsc` (npm run build): records what the compiled CLI prints for `--help` and `--version`
 // on a pipe, so bin/bazaarhub-check.js can answer those two without loading commander and the CLI
 // (cold start within 1.5× of bare node). The cache names the build it came from; the binary ignores a
-// cache whose dist/src/cli/main.js has changed since, and then falls back to commander.
+// cache whose dist/src/cli/main.js has different bytes (not mtime: npm pack fixes every mtime), and then falls back to commander.
 import { spawnSync } from 'node:child_process';
-import { statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +19,5 @@ const capture = (args) => {
   return result.stdout;
 };
 
-const { mtimeMs, size } = statSync(main);
-const cache = { build: `${size}:${mtimeMs}`, help: capture(['--help']), version: capture(['--version']) };
+const cache = { build: createHash('sha256').update(readFileSync(main)).digest('hex'), help: capture(['--help']), version: capture(['--version']) };
 writeFileSync(join(root, 'dist/fast-output.json'), `${JSON.stringify(cache)}\n`);

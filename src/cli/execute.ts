@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { AutomatedJudge } from '../attest/automated.js';
 import { effectiveEntry, type SelectedEnvironment } from '../catalog/environments.js';
 import { loadCatalog } from '../catalog/load.js';
@@ -84,12 +85,14 @@ export async function runReport({ flags, target, ca, resolveManual, judgeAutomat
       hooks: progress,
     });
     await progress.done();
+    const inputs = { catalog: flags.catalog, checklist: flags.checklist ?? null, ledger: flags.manual === false ? null : (flags.ledger ?? null), catalogBundled: Boolean(flags.catalogBundled), checklistBundled: Boolean(flags.checklistBundled) };
     if (judgeAutomated) outcome.results = outcome.results.map((result) => (result.probe ? judgeAutomated(result) : result));
     const report = buildReport(outcome, {
       envFile: target.envFile,
       failOn: flags.failOn,
       timeoutMs: flags.timeout,
       insecure: flags.insecure,
+      inputs,
       ...(notes ? { notes } : {}),
       ...(deployment !== undefined ? { deployment } : {}),
       signoff: { roles: catalog.approvals?.roles ?? DEFAULT_APPROVER_ROLES, approvals: approvals ?? [] },
@@ -132,11 +135,15 @@ function protectToolText(entries: readonly CatalogEntry[], registry: Registry, t
   redactor.protect(...KNOWN_VARIABLES, ...target.names());
 }
 
+/** Written beside the target and renamed over it, so a reader (a scraper, a CI step) never sees half a report. */
 async function writeReport(file: string, text: string, flag: string): Promise<void> {
+  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, text);
+    await writeFile(temp, text);
+    await rename(temp, file);
   } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
     throw new InputError(`${flag} ${file}: cannot write: ${errorMessage(error)}`);
   }
 }

@@ -3,6 +3,7 @@ import { ExitCode, InputError, errorMessage } from '../util/errors.js';
 import { installInterruptHandler } from '../util/interrupt.js';
 import { flushRedactedStreams, redactStandardStreams } from '../util/redact.js';
 import { toolVersion } from '../util/version.js';
+import { withInputs, withSyncInputs } from './inputs.js';
 
 export const EXIT_CODES = `
 Exit codes:
@@ -43,16 +44,22 @@ function selectionOptions(command: Command): Command {
     .option('--no-manual', 'leave manual (attestation) items out');
 }
 
-function runOptions(command: Command): Command {
-  return command
-    .option('--env-file <file>', "the deployment's env file, e.g. .env.production")
-    .option('--env <file>', 'the same as --env-file, for `node bin/...` and `npx` without `--`, where Node itself claims --env-file')
-    .option('--environment <name>', "a catalog environment (its env file, variables and overrides); repeat to compare several side by side", collect)
-    .option('--set <KEY=VALUE>', 'override one variable (repeatable; commas belong to the value); wins over the env file and process env', collectWhole)
-    .addOption(new Option('--timeout <seconds>', 'per-probe timeout in seconds').argParser(seconds).default(10_000, '10'))
-    .option('--concurrency <n>', 'probes running at once', positiveInt('--concurrency'), 256)
+/** The flags of `run`; `demo` makes its own deployment and reads no ledger, so it offers only the rest. */
+function runOptions(command: Command, { demo = false } = {}): Command {
+  if (!demo) {
+    command
+      .option('--env-file <file>', "the deployment's env file, e.g. .env.production")
+      .option('--env <file>', 'the same as --env-file, for `node bin/...` and `npx` without `--`, where Node itself claims --env-file')
+      .option('--environment <name>', "a catalog environment (its env file, variables and overrides); repeat to compare several side by side", collect)
+      .option('--set <KEY=VALUE>', 'override one variable (repeatable; commas belong to the value); wins over the env file and process env', collectWhole);
+  }
+  command
+    // The demo's deployment shares the process (and the CPU) with the probes: fewer at once and a longer
+    // timeout keep its latency-judged statuses from depending on how busy the machine is.
+    .addOption(new Option('--timeout <seconds>', 'per-probe timeout in seconds').argParser(seconds).default(demo ? 30_000 : 10_000, demo ? '30' : '10'))
+    .option('--concurrency <n>', 'probes running at once', positiveInt('--concurrency'), demo ? 16 : 256)
     .option('--attempts <n>', 'tries for a reachability contact (HTTP GET, TLS handshake, database connect) after a network error or timeout, within --timeout', positiveInt('--attempts'), 2)
-    .addOption(new Option('--format <format>', 'report format on stdout (or --out): terminal, json, markdown, junit, sarif, html, checklist').default('terminal'))
+    .addOption(new Option('--format <format>', 'report format on stdout (or --out): terminal, json, markdown, junit, sarif, html, checklist, codequality, prometheus').default('terminal'))
     .option('--out <file>', 'write the --format report to this file (the terminal summary still prints)')
     .option('--report <format=file>', 'also write a report in another format to a file (repeatable)', collect)
     .addOption(new Option('--fail-on <severity>', 'lowest severity that blocks').choices(['critical', 'high', 'medium', 'low']).default('high'))
@@ -60,7 +67,9 @@ function runOptions(command: Command): Command {
     .option('--insecure', 'turn TLS verification off (reports say so at the top)', false)
     .option('--allow-commands <names>', 'let the `command` probe run these programs (comma-separated, `*` for any; also BAZAARHUB_ALLOW_COMMANDS); a catalog cannot enable them', collect)
     .option('--verbose', 'list every result, including passes and manual items', false)
-    .option('--quiet', 'no progress output', false)
+    .option('--quiet', 'no progress output', false);
+  if (demo) return command;
+  return command
     .option('--ledger <file>', 'attestation ledger (default: bazaarhub-attestations.jsonl beside the catalog)')
     .option('--warn-days <days>', 'warn about attestations that expire within this many days (0: off)', (v) => Number(v), 7)
     .option('--release-tags <glob>', 'git tags that end per-release attestations', 'v*');
@@ -70,8 +79,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('bazaarhub-check')
     .description('Turns the BazaarHub deployment checklist into executable checks, attestations and a release verdict.')
     .version(toolVersion(), '-V, --version')
-    .option('--catalog <file>', 'check catalog', 'bazaarhub-checks.yaml')
-    .option('--checklist <file>', 'markdown checklist', 'checklists/deployment.md')
+    .option('--catalog <file>', 'check catalog (default: ./bazaarhub-checks.yaml, else the bundled BazaarHub catalog)')
+    .option('--checklist <file>', "markdown checklist (default: the one the catalog names, else ./DEPLOYMENT_CHECKLIST.md, else the bundled one)")
     .option('--no-color', 'no colours (also NO_COLOR)')
     .addHelpText('after', EXIT_CODES)
     .showSuggestionAfterError(true)
@@ -83,19 +92,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   runOptions(selectionOptions(program.command('run').description('run the selected checks against a deployment and print the verdict'))).action(async (_options, command: Command) => {
     const { runCommand } = await import('./commands/run.js');
-    setExit(await runCommand(command.optsWithGlobals()));
+    setExit(await runCommand(withInputs(command.optsWithGlobals())));
   });
 
-  runOptions(selectionOptions(program.command('demo')).description('start a local stand-in BazaarHub deployment and run the full catalog against it')).action(async (_options, command: Command) => {
+  runOptions(selectionOptions(program.command('demo')).description('start a local stand-in BazaarHub deployment and run the full catalog against it'), { demo: true }).action(async (_options, command: Command) => {
     const { demoCommand } = await import('./commands/demo.js');
-    setExit(await demoCommand(command.optsWithGlobals()));
+    setExit(await demoCommand(withInputs(command.optsWithGlobals())));
   });
 
   selectionOptions(program.command('list').description('show what `run` would check, with filters'))
     .option('--json', 'machine-readable list', false)
     .action(async (_options, command: Command) => {
       const { listCommand } = await import('./commands/list.js');
-      setExit(await listCommand(command.optsWithGlobals()));
+      setExit(await listCommand(withInputs(command.optsWithGlobals())));
     });
 
   program
@@ -107,6 +116,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await probesCommand(command.optsWithGlobals()));
     });
 
+  program
+    .command('init')
+    .description("set up an application repository: catalog from its checklist, ledger and key, .env.production template, CI")
+    .addOption(new Option('--ci <ci>', 'CI to set up (on a terminal init asks)').choices(['github', 'gitlab', 'none']))
+    .option('--by <identity>', 'who is listed in the signers file, "Name <email>" (default: git config user.name and user.email)')
+    .option('--roles <roles>', 'roles= of that listing in the signers file', 'release-manager')
+    .action(async (_options, command: Command) => {
+      const { initCommand } = await import('./commands/init.js');
+      setExit(await initCommand(command.optsWithGlobals()));
+    });
+
   const catalog = program.command('catalog').description('keep the catalog in sync with the checklist');
   catalog
     .command('sync')
@@ -116,14 +136,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--prune', 'remove vanished entries that carry no hand edits', false)
     .action(async (_options, command: Command) => {
       const { catalogSyncCommand } = await import('./commands/catalog.js');
-      setExit(await catalogSyncCommand(command.optsWithGlobals()));
+      setExit(await catalogSyncCommand(withSyncInputs(command.optsWithGlobals())));
     });
   catalog
     .command('check')
     .description('exit 1 naming each item where checklist and catalog disagree (for CI)')
     .action(async (_options, command: Command) => {
       const { catalogCheckCommand } = await import('./commands/catalog.js');
-      setExit(await catalogCheckCommand(command.optsWithGlobals()));
+      setExit(await catalogCheckCommand(withSyncInputs(command.optsWithGlobals())));
     });
   catalog
     .command('schema')
@@ -170,7 +190,7 @@ Exit codes: 0 recorded / ledger intact · 1 ledger tampered or truncated · 2 ba
     )
     .action(async (ids: string[], _options, command: Command) => {
       const { attestCommand } = await import('./commands/attest.js');
-      setExit(await attestCommand(ids, command.optsWithGlobals()));
+      setExit(await attestCommand(ids, withInputs(command.optsWithGlobals())));
     });
 
   program
@@ -210,7 +230,7 @@ Exit codes: 0 recorded / ledger intact · 1 ledger tampered or truncated · 2 ba
     .addHelpText('after', '\nExit codes: 0 recorded / approved and unchanged · 1 (--verify) not approved by every required role, or the report changed · 2 bad input')
     .action(async (report: string, _options, command: Command) => {
       const { approveCommand } = await import('./commands/approve.js');
-      setExit(await approveCommand(report, command.optsWithGlobals()));
+      setExit(await approveCommand(report, withInputs(command.optsWithGlobals())));
     });
 
   program
@@ -228,7 +248,7 @@ Exit codes: 0 recorded / ledger intact · 1 ledger tampered or truncated · 2 ba
     .option('--release-tags <glob>', 'git tags that end per-release attestations', 'v*')
     .action(async (_options, command: Command) => {
       const { dueCommand } = await import('./commands/due.js');
-      setExit(await dueCommand(command.optsWithGlobals()));
+      setExit(await dueCommand(withInputs(command.optsWithGlobals())));
     });
 
   program

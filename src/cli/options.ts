@@ -8,6 +8,9 @@ export interface GlobalOptions {
   catalog: string;
   checklist: string;
   color?: boolean;
+  /** Set by resolveInputs when no flag and no file in the working directory named them. */
+  catalogBundled?: boolean;
+  checklistBundled?: boolean;
 }
 
 export interface SelectionOptions {

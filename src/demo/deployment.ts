@@ -1,7 +1,9 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCertificateAuthority, issueCertificate } from '../standins/certs.js';
+import { onExitCleanup } from '../standins/exit-cleanup.js';
 import { errorMessage } from '../util/errors.js';
 import { demoBaseEnv } from './env.js';
 import type { RunningStandIn, StandInContext } from './standin.js';
@@ -20,6 +22,8 @@ export interface DemoDeployment {
 /** Starts every stand-in on 127.0.0.1; one that fails to start becomes a note, not a failed demo. */
 export async function startDemoDeployment(): Promise<DemoDeployment> {
   const dir = await mkdtemp(join(tmpdir(), 'bazaarhub-demo-'));
+  // The stand-ins' own servers register theirs; this is the scratch directory's.
+  const unregister = onExitCleanup(() => rmSync(dir, { recursive: true, force: true }));
   const ca = await createCertificateAuthority('bazaarhub-check Demo CA');
   const context: StandInContext = {
     dir,
@@ -31,6 +35,7 @@ export async function startDemoDeployment(): Promise<DemoDeployment> {
   const close = async () => {
     await Promise.allSettled(started.map((standIn) => standIn.close()));
     await rm(dir, { recursive: true, force: true });
+    unregister();
   };
   const results = await Promise.allSettled(STAND_INS.map(async (load) => (await load()).start(context)));
   results.forEach((result, index) => {

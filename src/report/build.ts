@@ -4,7 +4,7 @@ import type { RunOutcome } from '../engine/runner.js';
 import { decideVerdict, isBlocking } from '../engine/verdict.js';
 import { toolVersion } from '../util/version.js';
 import { groupCauses } from './causes.js';
-import type { Report, Signoff } from './model.js';
+import type { Report, ReportInputs, Signoff } from './model.js';
 
 export interface ReportOptions {
   envFile: string | undefined;
@@ -16,6 +16,7 @@ export interface ReportOptions {
   signoff?: Signoff;
   generatedAt?: string;
   tool?: Report['tool'];
+  inputs?: ReportInputs;
 }
 
 export function buildReport(outcome: RunOutcome, options: ReportOptions): Report {
@@ -32,6 +33,7 @@ export function assembleReport(input: readonly EntryResult[], options: ReportOpt
     tool: options.tool ?? { name: 'bazaarhub-check', version: toolVersion() },
     generatedAt: options.generatedAt ?? new Date().toISOString(),
     target: { envFile: options.envFile ?? null, ...(options.deployment !== undefined ? { deployment: options.deployment } : {}) },
+    ...(options.inputs ? { inputs: options.inputs } : {}),
     options: { failOn: options.failOn, timeoutMs: options.timeoutMs, insecure: options.insecure },
     verdict: verdict.verdict,
     exitCode: verdict.exitCode,

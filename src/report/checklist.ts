@@ -3,7 +3,7 @@ import { formatInstant } from '../attest/dates.js';
 import type { EntryResult } from '../engine/result.js';
 import { InputError } from '../util/errors.js';
 import { STATUS_ICON } from './labels.js';
-import { INSECURE_WARNING, type Report, type Reporter } from './model.js';
+import { INSECURE_WARNING, inputsLine, type Report, type Reporter } from './model.js';
 import { STATUS_GROUP, isSatisfied, parseSource } from './outcome.js';
 import { countsLine, resultMarks, verdictLine, verdictReason, waiverStateText, waiversInForce } from './story.js';
 
@@ -82,6 +82,8 @@ export function checklistFooter(report: Report): string {
 export const checklistReporter: Reporter = (report, context) => {
   if (!context.checklist) throw new InputError('--format checklist needs the checklist markdown: pass --checklist <file> (a readable markdown file)');
   const rendered = renderChecklist(context.checklist.text, context.checklist.file, report.results);
-  const body = `${rendered}${rendered.endsWith('\n') ? '' : '\n'}${checklistFooter(report)}`;
+  // An HTML comment renders as nothing; "--" cannot appear inside one.
+  const named = report.inputs ? `<!-- bazaarhub-check: ${inputsLine(report.inputs).replace(/--/g, '- -')} -->\n` : '';
+  const body = `${rendered}${rendered.endsWith('\n') ? '' : '\n'}${checklistFooter(report)}${named}`;
   return report.options.insecure ? `> **Warning:** ${INSECURE_WARNING}\n\n${body}` : body;
 };

@@ -9,6 +9,8 @@ export const FORMATS: Record<string, () => Promise<Reporter>> = {
   sarif: async () => (await import('./sarif.js')).sarifReporter,
   html: async () => (await import('./html.js')).htmlReporter,
   checklist: async () => (await import('./checklist.js')).checklistReporter,
+  codequality: async () => (await import('./codequality.js')).codequalityReporter,
+  prometheus: async () => (await import('./prometheus.js')).prometheusReporter,
 };
 
 export function formatNames(): string[] {

@@ -3,7 +3,7 @@ import type { EntryResult } from '../engine/result.js';
 import { STATUSES, type Status } from '../engine/types.js';
 import { isBlocking } from '../engine/verdict.js';
 import { VERDICT_TEXT, formatDuration, summaryLine } from './labels.js';
-import type { Report, Reporter } from './model.js';
+import { inputsLine, type Report, type Reporter } from './model.js';
 import type { Cause } from './causes.js';
 import { STATUS_GROUP, byPhase } from './outcome.js';
 import { countsLine, expiringSoon, lapsedWaivers, resultMarks, verdictLine, verdictReason, waiverStateText, waiversInForce, whatToSet } from './story.js';
@@ -127,7 +127,7 @@ ${report.options.insecure ? '<p class="warning">TLS verification was turned off 
 <p id="reason">${htmlEscape(verdictLine(report))}. ${htmlEscape(verdictReason(report))}</p>
 <p id="counts"><a href="#status=blocking">Blocking (${report.counts.blocking})</a>: ${htmlEscape(countsLine(report.counts))}</p>
 <nav id="jump"><a href="#why">Why</a><a href="#waivers">Waivers (${waivers.length})</a>${expiring.length ? `<a href="#expiring">Expiring soon (${expiring.length})</a>` : ''}<a href="#all-results">All results (${report.results.length})</a><a href="#status=blocking">Show blocking in the table</a></nav>
-<p id="meta" class="note">Exit code ${report.exitCode} · generated ${htmlEscape(report.generatedAt)} by bazaarhub-check ${htmlEscape(report.tool.version)}${report.target.environment ? ` · environment ${htmlEscape(report.target.environment)}` : ''} · target ${htmlEscape(report.target.envFile ?? '(process environment)')} · blocking severities: ${report.options.failOn} and above · ${htmlEscape(formatDuration(report.durationMs))}</p>
+<p id="meta" class="note">Exit code ${report.exitCode} · generated ${htmlEscape(report.generatedAt)} by bazaarhub-check ${htmlEscape(report.tool.version)}${report.target.environment ? ` · environment ${htmlEscape(report.target.environment)}` : ''} · target ${htmlEscape(report.target.envFile ?? '(process environment)')} · ${htmlEscape(inputsLine(report.inputs))} · blocking severities: ${report.options.failOn} and above · ${htmlEscape(formatDuration(report.durationMs))}</p>
 ${(report.notes ?? []).map((note) => `<p class="note">Note: ${htmlEscape(note)}</p>`).join('')}
 <p id="summary">${htmlEscape(summaryLine(report.summary) || 'no results')}${report.counts.flaky ? ` · ${report.counts.flaky} flaky` : ''}</p>
 <h2 id="why">Why: blocking (${report.counts.blocking}) by cause</h2>

@@ -1,6 +1,6 @@
 import type { EntryResult } from '../engine/result.js';
 import { formatDuration, groupBy, STATUS_ICON, summaryLine, VERDICT_TEXT } from './labels.js';
-import type { Reporter } from './model.js';
+import { inputsLine, type Reporter } from './model.js';
 import { renderApproval, renderSignoffRecords } from './signoff.js';
 import { countsLine, expiringSoon, lapsedWaivers, resultMarks, skippedBlocking, verdictLine, verdictReason, waiverStateText, waiversInForce, whatToSet } from './story.js';
 
@@ -33,7 +33,7 @@ export const renderMarkdown: Reporter = (report) => {
     '',
     `**Blocking (${report.counts.blocking}):** ${countsLine(report.counts)}`,
     '',
-    `<sub>${report.generatedAt} · bazaarhub-check ${report.tool.version} ·${report.target.environment ? ` environment ${report.target.environment} ·` : ''} target ${report.target.envFile ?? '(process environment)'} · blocking from ${report.options.failOn} · ${summaryLine(report.summary)}${report.counts.flaky ? ` · ${report.counts.flaky} flaky` : ''} · ${formatDuration(report.durationMs)}</sub>`,
+    `<sub>${report.generatedAt} · bazaarhub-check ${report.tool.version} ·${report.target.environment ? ` environment ${report.target.environment} ·` : ''} target ${report.target.envFile ?? '(process environment)'}${report.inputs ? ` · ${cell(inputsLine(report.inputs))}` : ''} · blocking from ${report.options.failOn} · ${summaryLine(report.summary)}${report.counts.flaky ? ` · ${report.counts.flaky} flaky` : ''} · ${formatDuration(report.durationMs)}</sub>`,
     '',
     ...report.notes.map((note) => `- **Note:** ${note}`),
     ...(report.notes.length ? [''] : []),

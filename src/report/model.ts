@@ -15,6 +15,8 @@ export interface Report {
    * `environment`: the catalog environment (`run --environment NAME`), when one was selected.
    */
   target: { envFile: string | null; deployment?: string | null; environment?: string };
+  /** The files this report was built from; `(bundled)` marks the package's own BazaarHub copies. */
+  inputs?: ReportInputs;
   options: { failOn: Severity; timeoutMs: number; insecure: boolean };
   verdict: Verdict;
   exitCode: number;
@@ -36,6 +38,21 @@ export interface Report {
 export interface Signoff {
   roles: string[];
   approvals: ApprovalSummary[];
+}
+
+export interface ReportInputs {
+  catalog: string;
+  checklist: string | null;
+  /** null when manual items were left out (--no-manual) and the ledger was not read. */
+  ledger: string | null;
+  catalogBundled: boolean;
+  checklistBundled: boolean;
+}
+
+/** One line naming the catalog, checklist and ledger, for every format's header. */
+export function inputsLine(inputs: ReportInputs | undefined): string {
+  if (!inputs) return '';
+  return `catalog ${inputs.catalog}${inputs.catalogBundled ? ' (bundled)' : ''} · checklist ${inputs.checklist ?? '(none)'}${inputs.checklistBundled ? ' (bundled)' : ''} · ledger ${inputs.ledger ?? '(not read)'}`;
 }
 
 export interface ReporterContext {

@@ -60,6 +60,7 @@ export function toSarif(report: Report, context?: Pick<ReporterContext, 'checkli
         invocations: [{ executionSuccessful: !report.interrupted, endTimeUtc: report.generatedAt, exitCode: report.exitCode, ...(report.options.insecure ? { toolExecutionNotifications: [{ level: 'warning', message: { text: INSECURE_WARNING } }] } : {}) }],
         results: reported.map(({ result, index }) => sarifResult(result, index, context?.checklist?.file)),
         properties: {
+          inputs: report.inputs,
           verdict: report.verdict,
           exitCode: report.exitCode,
           failOn: report.options.failOn,

@@ -3,7 +3,7 @@ import type { Status } from '../engine/types.js';
 import { makeColors, type Colors } from '../util/colors.js';
 import type { Cause } from './causes.js';
 import { formatDuration, groupBy, STATUS_ICON, summaryLine, VERDICT_TEXT } from './labels.js';
-import type { Report, Reporter } from './model.js';
+import { inputsLine, type Report, type Reporter } from './model.js';
 import { countsLine, expiringSoon, lapsedWaivers, resultMarks, verdictLine, verdictReason, waiverStateText, waiversInForce, whatToSet } from './story.js';
 
 function paint(colors: Colors, status: Status, text: string): string {
@@ -54,6 +54,7 @@ export const renderTerminal: Reporter = (report, context) => {
   if (report.options.insecure) lines.push(colors.red(colors.bold('WARNING: TLS verification was OFF (--insecure); certificate results are not trustworthy.')));
   if (report.interrupted) lines.push(colors.yellow('Interrupted: this is a partial report.'));
   for (const note of report.notes) lines.push(colors.dim(`note: ${note}`));
+  if (report.inputs) lines.push(colors.dim(inputsLine(report.inputs)));
   lines.push(colors.dim(`${report.target.environment ? `environment ${report.target.environment} · ` : ''}target ${report.target.envFile ?? '(process env)'} · ${automated.length} automated, ${manual.length} manual · blocking from ${report.options.failOn} · ${formatDuration(report.durationMs)}`));
   lines.push(`${verdictReason(report)}`);
 

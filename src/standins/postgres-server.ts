@@ -6,11 +6,12 @@
  * also listens on a Unix socket in that directory with `trust`, which is how `admin` connects
  * whatever the TCP pg_hba rules say.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Client } from 'pg';
+import { onExitCleanup } from './exit-cleanup.js';
 import { freePort, onPath, run } from './process.js';
 
 export const PG_SUPERUSER = 'postgres';
@@ -83,6 +84,11 @@ export async function startPostgres(options: PgServerOptions): Promise<PgServer>
   const dataDir = join(base, 'data');
   const owner = isRoot() ? osUser(PG_SUPERUSER) : undefined;
   if (owner) chownSync(base, owner.uid, owner.gid);
+  // However this process ends (a signal, a closed pipe, a crash), the cluster stops and its directory goes.
+  const unregister = onExitCleanup(() => {
+    stopSync(bin, dataDir);
+    rmSync(base, { recursive: true, force: true });
+  });
   try {
     const pwfile = join(base, 'pwfile');
     writeFileSync(pwfile, `${options.superPassword}\n`, { mode: 0o600 });
@@ -114,11 +120,30 @@ export async function startPostgres(options: PgServerOptions): Promise<PgServer>
       ...(options.ssl?.ca ? { ssl_ca_file: 'root.crt' } : {}),
       ...options.settings,
     };
-    return await launch({ bin, base, dataDir, owner, settings });
+    const server = await launch({ bin, base, dataDir, owner, settings });
+    const stop = server.stop;
+    return {
+      ...server,
+      async stop() {
+        await stop();
+        unregister();
+      },
+    };
   } catch (error) {
+    stopSync(bin, dataDir);
     rmSync(base, { recursive: true, force: true });
+    unregister();
     throw error;
   }
+}
+
+/** `pg_ctl stop -m immediate`, synchronously, when a postmaster of `dataDir` may be running. */
+function stopSync(bin: string, dataDir: string): void {
+  if (!existsSync(join(dataDir, 'postmaster.pid'))) return;
+  const command = join(bin, 'pg_ctl');
+  const args = ['-D', dataDir, '-m', 'immediate', '-w', '-t', '20', 'stop'];
+  if (isRoot()) spawnSync('runuser', ['-u', PG_SUPERUSER, '--', command, ...args], { stdio: 'ignore', timeout: 30_000 });
+  else spawnSync(command, args, { stdio: 'ignore', timeout: 30_000 });
 }
 
 interface Launch {
@@ -155,8 +180,16 @@ async function launch(spec: Launch): Promise<PgServer> {
       const replicaBase = mkdtempSync(join(base, 'replica-'));
       if (owner) chownSync(replicaBase, owner.uid, owner.gid);
       const replicaData = join(replicaBase, 'data');
+      const unregisterReplica = onExitCleanup(() => stopSync(bin, replicaData));
       await asOwner(bin, 'pg_basebackup', ['-h', socketDir, '-p', String(port), '-U', PG_SUPERUSER, '-D', replicaData, '-R', '-X', 'stream', '-c', 'fast']);
-      return launch({ bin, base: replicaBase, dataDir: replicaData, owner, settings: replicaSettings });
+      const replica = await launch({ bin, base: replicaBase, dataDir: replicaData, owner, settings: replicaSettings });
+      return {
+        ...replica,
+        async stop() {
+          await replica.stop();
+          unregisterReplica();
+        },
+      };
     },
     async stop() {
       if (stopped) return;

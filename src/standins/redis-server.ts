@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onExitCleanup } from './exit-cleanup.js';
 import { freePort, onPath } from './process.js';
 
 export function findRedisServer(): string | undefined {
@@ -41,6 +42,11 @@ export async function startRedis(args: string[] = [], options: { tls?: { key: st
   );
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // However this process ends (a signal, a closed pipe, a crash), the server stops and its directory goes.
+  const unregister = onExitCleanup(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`redis-server did not start within ${timeoutMs} ms: ${output.slice(-300)}`)), timeoutMs);
@@ -62,6 +68,7 @@ export async function startRedis(args: string[] = [], options: { tls?: { key: st
     child.kill('SIGKILL');
     await exited;
     rmSync(dir, { recursive: true, force: true });
+    unregister();
     throw error;
   }
   // Keep draining its log so the pipe never fills.
@@ -82,6 +89,7 @@ export async function startRedis(args: string[] = [], options: { tls?: { key: st
         clearTimeout(timer);
       }
       rmSync(dir, { recursive: true, force: true });
+      unregister();
     },
   };
 }

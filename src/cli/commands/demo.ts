@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startDemoDeployment } from '../../demo/deployment.js';
@@ -6,7 +5,6 @@ import { toEnvFile } from '../../demo/env.js';
 import { readEnvFile } from '../../target/env-file.js';
 import { buildTarget } from '../../target/target.js';
 import { ExitCode } from '../../util/errors.js';
-import { packageRoot } from '../../util/paths.js';
 import { VERDICT_TEXT } from '../../report/labels.js';
 import { execute } from '../execute.js';
 import { readCaFiles, type RunFlags } from '../options.js';
@@ -16,9 +14,6 @@ import { readCaFiles, type RunFlags } from '../options.js';
  * through the same path as `run`. Exits 0 when the demo ran; the verdict is printed, not returned.
  */
 export async function demoCommand(flags: RunFlags): Promise<number> {
-  const root = packageRoot();
-  const catalog = existsSync(flags.catalog) ? flags.catalog : join(root, 'bazaarhub-checks.yaml');
-  const checklist = existsSync(flags.checklist) ? flags.checklist : join(root, 'checklists/deployment.md');
   const extraCa = await readCaFiles(flags.ca);
   process.stderr.write('Starting the stand-in BazaarHub deployment on 127.0.0.1 ...\n');
   const deployment = await startDemoDeployment();
@@ -29,7 +24,7 @@ export async function demoCommand(flags: RunFlags): Promise<number> {
     const target = buildTarget({ envFile: envPath, fileValues: envFile.values, fileLines: envFile.lines });
     const services = target.services().map((service) => `${service.name} ${service.url.origin}`);
     if (services.length) process.stderr.write(`services: ${services.join(', ')}\n`);
-    const report = await execute({ flags: { ...flags, catalog, checklist }, target, ca: [deployment.caPem, ...extraCa], notes: deployment.notes });
+    const report = await execute({ flags: { ...flags, ledger: undefined }, target, ca: [deployment.caPem, ...extraCa], notes: deployment.notes });
     process.stderr.write(`\nDemo finished: verdict ${VERDICT_TEXT[report.verdict]}; \`bazaarhub-check run\` would exit ${report.exitCode} for this deployment.\n`);
     return ExitCode.Ready;
   } finally {
