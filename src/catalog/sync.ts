@@ -57,7 +57,8 @@ export interface SyncOptions {
 }
 
 /** Fields sync itself writes; anything else on an entry is a hand edit. */
-const GENERATED = new Set(['id', 'title', 'kind', 'source', 'phase', 'section', 'cadence', 'severity', 'probe', 'params', 'manual', 'vanished', 'possibleRenameTo']);
+/** `why` (the reason an entry stays manual) is curation, but only of an item that exists: it does not keep a vanished entry. */
+const GENERATED = new Set(['id', 'title', 'kind', 'source', 'phase', 'section', 'cadence', 'severity', 'probe', 'params', 'manual', 'vanished', 'possibleRenameTo', 'why']);
 
 /**
  * Merges the checklist into the catalog document in place, so comments and hand edits survive.

@@ -83,7 +83,11 @@ export function request(url: URL, transport: Transport, options: RequestOptions 
   // Many requests of one run (facts, latency samples) legitimately wait on the same run signal.
   setMaxListeners(0, transport.signal);
   return new Promise<HttpResponse>((resolve, reject) => {
-    const signal = AbortSignal.any([transport.signal, AbortSignal.timeout(transport.timeoutMs)]);
+    // An explicit timer, not AbortSignal.timeout(): inside AbortSignal.any() Node 20 may collect the
+    // timeout signal before it fires, and a hung route then waited out the probe's whole budget.
+    const timer = new AbortController();
+    const timeout = setTimeout(() => timer.abort(new Error('timeout')), transport.timeoutMs);
+    const signal = AbortSignal.any([transport.signal, timer.signal]);
     const req = client.request(url, {
       method,
       headers: { ...DEFAULT_HEADERS, ...(options.body !== undefined ? { 'content-length': String(Buffer.byteLength(options.body)) } : {}), ...options.headers },
@@ -92,6 +96,7 @@ export function request(url: URL, transport: Transport, options: RequestOptions 
       ...(url.protocol === 'https:' ? { rejectUnauthorized: !transport.insecure, ...(secureContext ? { secureContext } : {}) } : {}),
     });
     const fail = (error: Error) => {
+      clearTimeout(timeout);
       if (signal.aborted && !transport.signal.aborted) reject(new Error(`no response within ${transport.timeoutMs} ms`));
       else reject(error);
     };
@@ -123,6 +128,7 @@ export function request(url: URL, transport: Transport, options: RequestOptions 
       const done = () => {
         if (finished) return;
         finished = true;
+        clearTimeout(timeout);
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(res.headers)) {
           if (name === 'set-cookie' || value === undefined) continue;

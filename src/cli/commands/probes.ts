@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import { loadRegistry } from '../../engine/registry.js';
 import { describeSends } from '../../engine/types.js';
@@ -10,7 +11,7 @@ export async function probesCommand(options: { json: boolean }): Promise<number>
     title: probe.title,
     description: probe.description,
     sends: probe.sends,
-    defaults: probe.params.parse({}) as Record<string, unknown>,
+    defaults: defaultsOf(probe.params),
     params: zodToJsonSchema(probe.params),
   }));
   if (options.json) {
@@ -21,4 +22,17 @@ export async function probesCommand(options: { json: boolean }): Promise<number>
   const lines = probes.map((probe) => `${probe.id.padEnd(28)} ${probe.title}\n${indent}sends: ${describeSends(probe.sends)}\n${indent}params: ${JSON.stringify(probe.defaults)}`);
   process.stdout.write(`${lines.join('\n')}\n${probes.length} probes\n`);
   return ExitCode.Ready;
+}
+
+/** Each param's default; a param without one (tcp.port's `port`) is shown as required. */
+function defaultsOf(params: z.ZodTypeAny): Record<string, unknown> {
+  const whole = params.safeParse({});
+  if (whole.success) return whole.data as Record<string, unknown>;
+  if (!(params instanceof z.ZodObject)) return {};
+  return Object.fromEntries(
+    Object.entries(params.shape as Record<string, z.ZodTypeAny>).map(([key, schema]) => {
+      const one = schema.safeParse(undefined);
+      return [key, one.success ? one.data : '<required>'];
+    }),
+  );
 }
