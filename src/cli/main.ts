@@ -212,7 +212,7 @@ Exit codes: 0 recorded / ledger intact · 1 ledger tampered or truncated · 2 ba
     .addHelpText('after', '\nThe waiver covers the finding seen now (status and observed text, numbers aside): a different finding is not covered.\nExit codes: 0 recorded · 1 ledger damaged · 2 bad input, a passing check, or a missing flag')
     .action(async (id: string, _options, command: Command) => {
       const { waiveCommand } = await import('./commands/waive.js');
-      setExit(await waiveCommand(id, command.optsWithGlobals()));
+      setExit(await waiveCommand(id, withInputs(command.optsWithGlobals())));
     });
 
   program
