@@ -1,0 +1,31 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LOOPBACK_GUARD, ROOT, runCli, withTempDir } from '../helpers/cli.js';
+
+const SDKS = ['pg', 'ioredis', '@elastic/elasticsearch', '@aws-sdk/client-s3', 'nodemailer', 'razorpay'];
+
+/** The npm packages a real run of the binary imports, logged by a module-resolution hook. */
+async function packagesLoaded(args: string[], env: Record<string, string> = {}): Promise<Set<string>> {
+  return withTempDir(async (dir) => {
+    const log = join(dir, 'modules.txt');
+    writeFileSync(log, '');
+    const result = await runCli(args, { env: { NODE_OPTIONS: `${LOOPBACK_GUARD} --import=${join(ROOT, 'bench/module-log.mjs')}`, BENCH_MODULE_LOG: log, ...env } });
+    expect(result.code, result.stderr).not.toBe(2);
+    return new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean));
+  });
+}
+
+describe('start-up proportional to the selection', () => {
+  it('run --only env. imports no network SDK', async () => {
+    const loaded = await packagesLoaded(['run', '--only', 'env.', '--no-manual', '--env-file', join(ROOT, 'test/fixtures/good.env')]);
+    expect(loaded.size).toBeGreaterThan(0);
+    expect(SDKS.filter((sdk) => loaded.has(sdk))).toEqual([]);
+  });
+
+  it('run --only postgres. imports pg and nothing of AWS, Elasticsearch or Redis', async () => {
+    const loaded = await packagesLoaded(['run', '--only', 'postgres.connectivity', '--no-manual', '--timeout', '2'], { DATABASE_URL: 'postgres://app:Secret-Passw0rd-1@127.0.0.1:9/shop' });
+    expect(loaded.has('pg')).toBe(true);
+    expect(['ioredis', '@elastic/elasticsearch', '@aws-sdk/client-s3'].filter((sdk) => loaded.has(sdk))).toEqual([]);
+  });
+});
