@@ -61,6 +61,16 @@ export const prometheusReporter: Reporter = (report) => {
       samples: entries.map((result) => [entryLabels(result), isSatisfied(result) ? 1 : 0]),
     },
     {
+      name: 'bazaarhub_check_entry_blocking',
+      help: '1 when the entry blocks the release in the last run (the same `blocking` as the JSON report; a waived finding does not block).',
+      samples: entries.map((result) => [entryLabels(result), result.blocking ? 1 : 0]),
+    },
+    {
+      name: 'bazaarhub_check_gate',
+      help: 'The gate counts every report format prints: failures, missing or expired attestations, skipped-but-blocking entries, errors, waivers, flaky results.',
+      samples: Object.entries(report.counts).map(([count, value]) => [{ count }, value]),
+    },
+    {
       name: 'bazaarhub_check_results',
       help: 'Number of entries per status in the last run.',
       samples: STATUSES.map((status) => [{ status }, report.summary[status] ?? 0]),

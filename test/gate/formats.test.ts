@@ -22,7 +22,7 @@ describe('one report model, seven formats', () => {
     expect(waived.stderr).toBe('');
     expect(waived.code).toBe(0);
     const out = (name: string) => join(dir, name);
-    const formats = ['json', 'markdown', 'junit', 'sarif', 'html', 'checklist'];
+    const formats = ['json', 'markdown', 'junit', 'sarif', 'html', 'checklist', 'codequality', 'prometheus'];
     const run = await runCli(['run', ...select, '--quiet', ...formats.flatMap((f) => ['--report', `${f}=${out(`r.${f}`)}`])], { cwd: dir, env });
     expect(run.code).toBe(1);
     const report = JSON.parse(readFileSync(out('r.json'), 'utf8'));
@@ -46,9 +46,13 @@ describe('one report model, seven formats', () => {
       junit: /<property name="gate" value="([^"]+)"\/>/.exec(read('junit'))?.[1],
       sarif: JSON.parse(read('sarif')).runs[0].properties.gate,
       checklist: /\*\*Blocking \((\d+)\):\*\* ([^\n]+)/.exec(read('checklist'))?.[0].replace(/\*\*/g, ''),
+      codequality: /Blocking \(\d+\): [^;]+/.exec(JSON.parse(read('codequality'))[0].description)?.[0],
     };
     for (const [format, text] of Object.entries(seen)) expect(text, format).toBe(expected);
     expect(JSON.parse(read('sarif')).runs[0].properties.counts).toEqual(c);
+    const gauges = Object.fromEntries([...read('prometheus').matchAll(/^bazaarhub_check_gate\{count="(\w+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
+    expect(gauges).toEqual(c);
+    expect(read('prometheus').match(/^bazaarhub_check_entry_blocking\{.*\} 1$/gm)).toHaveLength(c.blocking);
     // Every format lists the waiver in its own section.
     expect(run.stdout).toMatch(/Waivers \(1\)\n {2}pre-deployment\.security\.set-secure-cookies-true: fail/);
     expect(read('markdown')).toMatch(/## Waivers \(1\)\n\n\| Item \|[^\n]*\n[^\n]*\n\| Set SECURE_COOKIES=true/);
