@@ -1,7 +1,35 @@
-// Full run of every catalog probe against the local stand-in deployment, in-process, so the
-// runner's own numbers (per-probe durations, contacts per target) are available to the benchmark.
+// The benchmark deployment. `startDeploymentProcess` runs it in a child process of its own (the
+// timed sections run the real binary against it, so the stand-ins never share the tool's CPU);
+// `fullRun` runs every catalog probe in-process against an in-process deployment, for the contact
+// counts the runner keeps (not for timings).
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+
+/**
+ * Starts bench/deployment-server.mjs and resolves with what it printed ({ dir, envFile, caFile,
+ * env, delayUrl, notes }) plus `stop()`. The child stops when its stdin closes, so it never outlives
+ * the benchmark.
+ */
+export function startDeploymentProcess(root) {
+  const child = spawn(process.execPath, [join(root, 'bench/deployment-server.mjs'), root], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the benchmark deployment exited ${code} before it was ready`)));
+    lines.once('line', (line) => {
+      const info = JSON.parse(line);
+      const stop = () =>
+        new Promise((done) => {
+          if (child.exitCode !== null) return done();
+          child.once('exit', () => done());
+          child.stdin.end();
+        });
+      resolve({ ...info, pid: child.pid, stop });
+    });
+  });
+}
 
 /**
  * Starts the demo deployment and the catalog's probe entries, hands `use` a `run()` that runs them all
@@ -47,22 +75,4 @@ export function contactsByKind(contacts) {
     kinds.get(kind).set(key, count);
   }
   return kinds;
-}
-
-/**
- * `runs` full runs back to back against one demo deployment (nothing changes between them), each
- * followed by a measurement of one http.latency endpoint by `measure(url)` (wrk) against the same
- * deployment, so both tools see the machine in the same state.
- */
-export function repeatedRuns(root, { runs = 5, timeoutMs = 10_000, concurrency = 64, measure } = {}) {
-  return withDemoRuns(root, { timeoutMs, concurrency }, async ({ run, deployment }) => {
-    const outcomes = [];
-    const measured = [];
-    const endpoint = new URL('/api/products', deployment.env.APP_URL).href;
-    for (let i = 0; i < runs; i++) {
-      outcomes.push(await run());
-      if (measure) measured.push(await measure(endpoint));
-    }
-    return { outcomes, endpoint, measured, env: deployment.env };
-  });
 }

@@ -1,6 +1,9 @@
 // `node --import ./bench/module-log.mjs ...`: appends every package the process loads to the file
-// named by BENCH_MODULE_LOG, so the benchmark can show that --help, list and catalog check load no SDK.
-import { register } from 'node:module';
+// named by BENCH_MODULE_LOG, so the benchmark (and test/cli/startup-modules.test.ts) can show which
+// SDKs a command loads. ESM imports through a resolve hook; CommonJS requires (a CJS package's own
+// dependencies) through Module._resolveFilename.
+import { appendFileSync } from 'node:fs';
+import Module, { register } from 'node:module';
 
 const hook = `
 import { appendFileSync } from 'node:fs';
@@ -11,3 +14,15 @@ export async function resolve(specifier, context, next) {
   return result;
 }`;
 register(`data:text/javascript,${encodeURIComponent(hook)}`);
+
+const resolveFilename = Module._resolveFilename;
+const seen = new Set();
+Module._resolveFilename = function (...args) {
+  const file = resolveFilename.apply(this, args);
+  const match = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(typeof file === 'string' ? file : '');
+  if (match && !seen.has(match[1]) && process.env.BENCH_MODULE_LOG) {
+    seen.add(match[1]);
+    appendFileSync(process.env.BENCH_MODULE_LOG, `${match[1]}\n`);
+  }
+  return file;
+};

@@ -10,7 +10,7 @@ import { NO_SERVICES, routeParams, routesOf, webTargets } from './services.js';
 
 export interface Sample {
   endpoint: string;
-  /** Milliseconds to the full response; undefined for a request that errored. */
+  /** Milliseconds to the response's last byte (performance.now(), sub-millisecond); undefined for a request that errored. */
   ms?: number;
   /** A network error or a 5xx. */
   error: boolean;
@@ -43,7 +43,8 @@ function stats(samples: readonly Sample[]) {
   return { count: samples.length, errors, errorRate: samples.length ? errors / samples.length : 0, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99) };
 }
 
-const ms = (value: number) => (Number.isNaN(value) ? 'n/a' : `${Math.round(value)} ms`);
+/** 0.1 ms resolution: on a fast route whole milliseconds are most of the measurement. */
+const ms = (value: number) => (Number.isNaN(value) ? 'n/a' : `${value.toFixed(1)} ms`);
 const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
 
 /** Pure judgement of latency samples: overall thresholds, and one detail per endpoint to spot slow ones. */
@@ -146,7 +147,8 @@ async function measure(ctx: ProbeContext, endpoints: URL[], params: { requests: 
     // Warm-up, untimed: open the keep-alive connections first, as a load tester does (wrk times
     // requests, not connects). Otherwise the TLS handshakes land in the slowest 5% of a small
     // sample and p95 measures our connection setup, not the deployment.
-    const warmups = Math.min(params.concurrency, 3);
+    // At least 3 per endpoint, and enough that `concurrency` requests to one endpoint find open sockets.
+    const warmups = Math.min(params.concurrency, Math.max(3, Math.ceil(params.concurrency / endpoints.length)));
     await Promise.all(
       [...new Set(endpoints.map((url) => url.href))].flatMap((href) =>
         Array.from({ length: warmups }, () => send(ctx, new URL(href), { agent: agents[new URL(href).protocol as 'http:' | 'https:'], maxBodyBytes: 256 * 1024 }).catch(() => undefined)),
@@ -158,10 +160,10 @@ async function measure(ctx: ProbeContext, endpoints: URL[], params: { requests: 
         stopped += 1;
         return undefined;
       }
-      const t0 = performance.now();
       try {
+        // send()'s totalMs: request start to the last byte, before the body is decoded (as wrk times it).
         const response = await send(ctx, url, { agent: agents[url.protocol as 'http:' | 'https:'], maxBodyBytes: 256 * 1024 });
-        return { endpoint: url.href, ms: performance.now() - t0, error: response.status >= 500, status: response.status };
+        return { endpoint: url.href, ms: response.totalMs, error: response.status >= 500, status: response.status };
       } catch {
         return { endpoint: url.href, error: true, status: 0 };
       }

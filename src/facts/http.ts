@@ -129,6 +129,8 @@ export function request(url: URL, transport: Transport, options: RequestOptions 
         if (finished) return;
         finished = true;
         clearTimeout(timeout);
+        // The last byte's time, before decoding: decompression is the client's work, not the deployment's latency.
+        const totalMs = performance.now() - started;
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(res.headers)) {
           if (name === 'set-cookie' || value === undefined) continue;
@@ -144,7 +146,7 @@ export function request(url: URL, transport: Transport, options: RequestOptions 
           wireBytes,
           truncated,
           timeToHeadersMs,
-          totalMs: performance.now() - started,
+          totalMs,
         });
       };
     });
