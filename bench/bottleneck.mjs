@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { bin, cells, interleaved, ms, ratio, root, spread, table, timeProcess, timeRun, verdict } from './lib.mjs';
+import { bin, cells, interleaved, loadAverage, ms, ratio, root, spread, table, timeProcess, timeRun, verdict } from './lib.mjs';
 
 const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux
 
@@ -112,7 +112,7 @@ export async function bottleneckSection({ deployment, runs, slowest: slowestCoun
       '',
       `Target: the full run's median wall within 1.3× of the slowest probe run alone (\`${slowestAloneProbe}\`, median ${ms(slowestAlone.median)}): ${verdict(target13 <= 1.3)} (${ratio(target13)}: full run ${cells(fullWall).join(' / ')} min / median / max).`,
       '',
-      `CPU of the full-run process: ${cells(cpu).join(' / ')} (min / median / max; user ${ms(user.median)} + sys ${ms(sys.median)} median), CPU / wall ${ratio(cpuPerWall.median)} median (${ratio(cpuPerWall.min)}–${ratio(cpuPerWall.max)}): ${cpuPerWall.median >= 0.8 ? 'the run is bound by its own CPU (one core busy for most of its wall time)' : 'the run mostly waits on the deployment'}. The deployment's processes (stand-ins, PostgreSQL, Redis) used ${ms(depCpu.median)} CPU per full run (median) on the same 2 cores.`,
+      `CPU of the full-run process: ${cells(cpu).join(' / ')} (min / median / max; user ${ms(user.median)} + sys ${ms(sys.median)} median), CPU / wall ${ratio(cpuPerWall.median)} median (${ratio(cpuPerWall.min)}–${ratio(cpuPerWall.max)}): ${cpuPerWall.median >= 0.8 ? 'one core busy for most of the wall time: the run is bound by its own CPU' : `the process was off CPU for part of its wall time, waiting on the deployment or, on this shared machine, for a core (load average ${loadAverage()} at the end of the section)`}. The deployment's processes (stand-ins, PostgreSQL, Redis) used ${ms(depCpu.median)} CPU per full run (median) on the same 2 cores.`,
       '',
       `Informational (no target; it divides by a probe of the same run, which the contention inflates, so it cannot show the tool being the bottleneck): the slowest probe inside the full run (${topNames.map((name) => `\`${name}\``).join(', ')}) took ${cells(topInRun).join(' / ')}; the runner ${ms(spread(inRun.map((r) => r.runMs)).median)} median, so runner / slowest-in-run ${ratio(spread(inRun.map((r) => r.runMs / r.top.durationMs)).median)}. Of the runner's time, the sequential load phase (probes with phase measurement or burst, run one at a time after the rest) took ${cells(sequential).join(' / ')}.`,
     ].join('\n'),

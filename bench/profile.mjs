@@ -58,8 +58,22 @@ function selfTimes(profile) {
   return self;
 }
 
+/** The nearest frame on `id`'s stack that is our code or a package (not Node's own), as its owner. */
+function callerOwner(id, parents, byId) {
+  for (let current = parents.get(id); current !== undefined; current = parents.get(current)) {
+    const { url } = byId.get(current).callFrame;
+    if (url.includes('/node_modules/') || url.includes('/dist/')) return ownerOf(url);
+  }
+  return '(Node itself)';
+}
+
 export function summarise(profile, { top = 12 } = {}) {
   const self = selfTimes(profile);
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parents = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+  // Time in Node's own categories (TLS, HTTP, module loading, ...) charged to the package or module that asked for it.
+  const byCaller = new Map();
   const byCategory = new Map(CATEGORIES.map(([name]) => [name, 0]));
   const byOwner = new Map();
   const byFunction = new Map();
@@ -71,6 +85,12 @@ export function summarise(profile, { top = 12 } = {}) {
     total += time;
     const [category] = CATEGORIES.find(([, test]) => test(url, functionName));
     byCategory.set(category, byCategory.get(category) + time);
+    if (/^(TLS|HTTP|module loading|network|file system|JSON)/.test(category)) {
+      const callers = byCaller.get(category) ?? new Map();
+      const owner = callerOwner(node.id, parents, byId);
+      callers.set(owner, (callers.get(owner) ?? 0) + time);
+      byCaller.set(category, callers);
+    }
     if (category !== 'idle') {
       byOwner.set(ownerOf(url), (byOwner.get(ownerOf(url)) ?? 0) + time);
       const name = `${functionName || '(anonymous)'} ${ownerOf(url)}${url ? `:${lineNumber + 1}` : ''}`;
@@ -79,7 +99,8 @@ export function summarise(profile, { top = 12 } = {}) {
   }
   const busy = total - byCategory.get('idle');
   const sorted = (map) => [...map].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
-  return { totalMs: total, busyMs: busy, categories: sorted(byCategory), owners: sorted(byOwner).slice(0, top), functions: sorted(byFunction).slice(0, top) };
+  const callers = new Map([...byCaller].map(([category, map]) => [category, sorted(map).slice(0, 5)]));
+  return { totalMs: total, busyMs: busy, categories: sorted(byCategory), owners: sorted(byOwner).slice(0, top), functions: sorted(byFunction).slice(0, top), callers };
 }
 
 const pct = (part, whole) => `${((100 * part) / whole).toFixed(1)}%`;
@@ -95,6 +116,12 @@ export function renderSummary(summary) {
     `Top modules by self time (busy only): ${summary.owners.map(([owner, time]) => `${owner} ${time.toFixed(0)} ms`).join(', ')}.`,
     '',
     `Top functions by self time: ${summary.functions.map(([name, time]) => `\`${name}\` ${time.toFixed(0)} ms`).join(', ')}.`,
+    '',
+    'Who asked for the time spent in Node\'s own code (the nearest package or module of ours on the stack):',
+    '',
+    ...summary.categories
+      .filter(([name, time]) => summary.callers.has(name) && time >= 0.02 * busyMs)
+      .map(([name, time]) => `- ${name} (${time.toFixed(0)} ms): ${summary.callers.get(name).map(([owner, t]) => `${owner} ${t.toFixed(0)} ms`).join(', ')}`),
   ].join('\n');
 }
 

@@ -59,11 +59,24 @@ describe('http.latency', () => {
   it('passes fast endpoints and reports percentiles', async () => {
     const finding = await runProbe(latency, { APP_URL: good.url }, { requests: 20, concurrency: 4 }, opts());
     expect(finding.status).toBe('pass');
-    expect(finding.observed).toMatch(/^20 requests: p50 \d+ ms, p95 \d+ ms, p99 \d+ ms, error rate 0.0%$/);
+    // 0.1 ms resolution: on a fast loopback route whole milliseconds would be most of the measurement.
+    expect(finding.observed).toMatch(/^20 requests: p50 \d+\.\d ms, p95 \d+\.\d ms, p99 \d+\.\d ms, error rate 0.0%$/);
     // The API's representative routes, not its root.
     // 10 timed requests each, after 3 untimed warm-up requests that open the keep-alive connections.
     expect(finding.ctx.facts.contacts.get(`http-probe GET ${new URL('/api/products', good.url).href}`)).toBe(13);
     expect(finding.ctx.facts.contacts.get(`http-probe GET ${new URL('/api/categories', good.url).href}`)).toBe(13);
+  });
+  it('on a single route, opens one keep-alive connection per concurrent request before timing (as wrk does)', async () => {
+    const finding = await runProbe(latency, { APP_URL: good.url }, { endpoints: ['/api/products'], requests: 10, concurrency: 5 }, opts());
+    expect(finding.status).toBe('pass');
+    expect(finding.ctx.facts.contacts.get(`http-probe GET ${new URL('/api/products', good.url).href}`)).toBe(15);
+  });
+  it('reports sub-millisecond latencies at 0.1 ms and judges the unrounded values', () => {
+    const samples = [0.42, 0.44, 0.46, 0.48, 0.51].map((ms) => ({ endpoint: 'a', ms, error: false, status: 200 }));
+    const finding = judgeLatency(samples, { p95Ms: 0.5 });
+    expect(finding.observed).toMatch(/^5 requests: p50 0\.5 ms, p95 0\.5 ms, p99 0\.5 ms/);
+    // 0.51 ms is over a 0.5 ms limit although it prints as 0.5 ms: the threshold sees the measurement.
+    expect(finding.status).toBe('fail');
   });
   it('fails a slow endpoint against the p95 threshold and names it', async () => {
     const finding = await runProbe(latency, { APP_URL: good.url }, { endpoints: ['/', '/slow'], requests: 10, concurrency: 5, p95Ms: 400 }, opts());
