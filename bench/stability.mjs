@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { wrk } from './latency.mjs';
-import { cells, ms1, root, spread, table, timeRun, verdict } from './lib.mjs';
+import { cells, ms1, root, spread, table, timeProcess, timeRun, verdict } from './lib.mjs';
 
 const ENTRY = 'success-criteria.response-times-2-seconds';
 // The headers every probe request carries (src/facts/http.ts DEFAULT_HEADERS); wrk sends the same.
@@ -57,7 +57,7 @@ export async function stabilitySection({ deployment, runs = 5 }) {
     const routes = [
       { name: 'api-products', label: `the demo API's /api/products (~9 KB JSON, gzip)`, url: route, requests: 1000, wrkSeconds: 2 },
       { name: 'delayed', label: 'a plain-HTTP route answering after 20–120 ms (fixed sequence, uniform: p50 ≈ 70 ms, p95 ≈ 115 ms)', url: dep.delayUrl, requests: 300, wrkSeconds: 4 },
-    ].map((r) => ({ ...r, catalog: latencyCatalog(dir, r.name, r.url, r.requests), probe: [], wrk: [] }));
+    ].map((r) => ({ ...r, catalog: latencyCatalog(dir, r.name, r.url, r.requests), probe: [], node: [], wrk: [] }));
 
     const fulls = [];
     for (let round = 0; round < runs; round++) {
@@ -70,6 +70,10 @@ export async function stabilitySection({ deployment, runs = 5 }) {
             const numbers = probeNumbers(report.results[0]?.observed);
             // Requests per second over the probe's own duration (its warm-up included).
             r.probe.push({ ...numbers, perSecond: (numbers.requests * 1000) / report.results[0].durationMs });
+          },
+          async () => {
+            const timed = timeProcess([join(root, 'bench/node-client.mjs'), r.url, String(r.requests), String(CONCURRENCY), dep.caFile, JSON.stringify(PROBE_HEADERS)]);
+            r.node.push(JSON.parse(timed.stdout));
           },
           async () => {
             const measured = await wrk(r.url, { connections: CONCURRENCY, seconds: r.wrkSeconds, headers: PROBE_HEADERS });
@@ -102,15 +106,17 @@ export async function stabilitySection({ deployment, runs = 5 }) {
       const requestsOf = (list) => list.reduce((sum, m) => sum + m.requests, 0);
       const rate = (list) => String(Math.round(spread(list.map((m) => m.perSecond)).median));
       rows.push([`${r.name}: http.latency (${r.requests} requests × ${runs})`, ...cells(probe95, ms1), ms1(probe50.median), String(requestsOf(r.probe)), rate(r.probe)]);
+      rows.push([`${r.name}: bare Node client (bench/node-client.mjs, ${r.requests} requests × ${runs})`, ...cells(spread(r.node.map((m) => m.p95)), ms1), ms1(spread(r.node.map((m) => m.p50)).median), String(requestsOf(r.node)), rate(r.node)]);
       rows.push([`${r.name}: wrk -t1 -c${CONCURRENCY} -d${r.wrkSeconds}s (× ${runs})`, ...cells(wrk95, ms1), ms1(wrk50.median), String(requestsOf(r.wrk)), rate(r.wrk)]);
-      verdicts.push({ r, p95: within(probe95.median, wrk95.median), p50: within(probe50.median, wrk50.median), probe95, wrk95, probe50, wrk50, rates: [rate(r.probe), rate(r.wrk)] });
+      const node95 = spread(r.node.map((m) => m.p95));
+      verdicts.push({ r, p95: within(probe95.median, wrk95.median), p50: within(probe50.median, wrk50.median), probe95, wrk95, probe50, wrk50, node95, rates: [rate(r.probe), rate(r.wrk), rate(r.node)] });
     }
     const wrkVersion = spawnSync('wrk', ['-v'], { encoding: 'utf8' }).stdout.split(' ')[1] ?? '';
 
     return {
       title: `\`http.latency\` against wrk, and ${runs} full runs against one deployment`,
       body: [
-        `${runs} rounds against one unchanged benchmark deployment (stand-ins in their own process). Each round: one full catalog run (the real binary, every probe entry; load measurements run in their own phase after the other probes), then for each route below a dedicated \`run --catalog <one http.latency entry>\` with \`endpoints: [route]\`, \`requests\` as listed and \`concurrency: ${CONCURRENCY}\`, and \`wrk ${wrkVersion}\` with ${CONCURRENCY} connections and the probe's headers (User-Agent, Accept, Accept-Encoding: gzip, br), alternating which goes first. Both tools keep ${CONCURRENCY} requests in flight over keep-alive connections opened before timing (http.latency's warm-up opens one per concurrent request on a single route) and time each request to its last byte (http.latency excludes decompression, as wrk does not decompress); http.latency reports 0.1 ms resolution.`,
+        `${runs} rounds against one unchanged benchmark deployment (stand-ins in their own process). Each round: one full catalog run (the real binary, every probe entry; load measurements run in their own phase after the other probes), then for each route below a dedicated \`run --catalog <one http.latency entry>\` with \`endpoints: [route]\`, \`requests\` as listed and \`concurrency: ${CONCURRENCY}\`, a bare Node.js client (bench/node-client.mjs: a keep-alive Agent, the same requests and concurrency, nothing else in its process) and \`wrk ${wrkVersion}\` with ${CONCURRENCY} connections, all three with the probe's headers (User-Agent, Accept, Accept-Encoding: gzip, br), in an order reversed every other round. All three keep ${CONCURRENCY} requests in flight over keep-alive connections opened before timing (http.latency's warm-up opens one per concurrent request on a single route) and time each request to its last byte (http.latency excludes decompression, as wrk does not decompress); http.latency reports 0.1 ms resolution.`,
         '',
         ...routes.map((r) => `- **${r.name}**: ${r.label}.`),
         '',
@@ -121,8 +127,8 @@ export async function stabilitySection({ deployment, runs = 5 }) {
         ]),
         '',
         ...verdicts.map(
-          ({ r, p95, p50, probe95, wrk95, probe50, wrk50, rates }) =>
-            `Target (${r.name}): http.latency's p95 median within 10% of wrk's: ${verdict(p95 <= 0.1)} (${ms1(probe95.median)} against ${ms1(wrk95.median)}, ${pct(p95)} apart). p50, no target: ${ms1(probe50.median)} against ${ms1(wrk50.median)} (${pct(p50)} apart)${p50 > 0.1 ? `; with ${CONCURRENCY} requests in flight both tools are closed loops, and http.latency completed ${rates[0]} requests/s where wrk completed ${rates[1]}: on this route a request's time includes the client's own per-request work (Node's TLS and HTTP parsing on one event loop, shared by the ${CONCURRENCY} requests in flight), which wrk's C client does not add` : ''}.`,
+          ({ r, p95, p50, probe95, wrk95, probe50, wrk50, node95, rates }) =>
+            `Target (${r.name}): http.latency's p95 median within 10% of wrk's: ${verdict(p95 <= 0.1)} (${ms1(probe95.median)} against ${ms1(wrk95.median)}, ${pct(p95)} apart; a bare Node client: ${ms1(node95.median)}, ${pct(within(probe95.median, node95.median))} from http.latency). p50, no target: ${ms1(probe50.median)} against ${ms1(wrk50.median)} (${pct(p50)} apart)${p50 > 0.1 || p95 > 0.1 ? `. With ${CONCURRENCY} requests in flight all three are closed loops: http.latency completed ${rates[0]} requests/s, the bare Node client ${rates[2]}, wrk ${rates[1]}; on a route this fast a request's time includes the client's own per-request work (Node's TLS and HTTP parsing on one event loop, shared by the requests in flight, on the same 2 cores as the server), which wrk's C client hardly adds` : ''}.`,
         ),
         `Spread of the full run's entry p95 over ${runs} runs: ${ms1(entryP95.max - entryP95.min)} (${entryP95.median ? ((100 * (entryP95.max - entryP95.min)) / entryP95.median).toFixed(0) : '?'}% of its median); its /api/products detail is the maximum of 10 samples, so it is not compared with wrk.`,
         `Target: every entry's status identical in all ${runs} full runs: ${verdict(changed.length === 0)}${changed.length ? ` (changed: ${changed.map((id) => `\`${id}\` ${statuses.map((run) => run.get(id)).join('/')}`).join(', ')})` : ` (${statuses[0].size} entries)`}.`,
