@@ -1,7 +1,8 @@
-// `node --import ./bench/module-log.mjs ...`: appends every package the process loads to the file
-// named by BENCH_MODULE_LOG, so the benchmark (and test/cli/startup-modules.test.ts) can show which
-// SDKs a command loads. ESM imports through a resolve hook; CommonJS requires (a CJS package's own
-// dependencies) through Module._resolveFilename.
+// `node --import ./bench/module-log.mjs ...`: appends every package (and probe module of ours) the
+// process loads to the file named by BENCH_MODULE_LOG, so the benchmark (and
+// test/cli/startup-modules.test.ts) can show which SDKs and probes a command loads. ESM imports
+// through a resolve hook; CommonJS requires (a CJS package's own dependencies) through
+// Module._resolveFilename.
 import { appendFileSync } from 'node:fs';
 import Module, { register } from 'node:module';
 
@@ -11,6 +12,9 @@ export async function resolve(specifier, context, next) {
   const result = await next(specifier, context);
   const match = /\\/node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(result.url);
   if (match && process.env.BENCH_MODULE_LOG) appendFileSync(process.env.BENCH_MODULE_LOG, match[1] + '\\n');
+  // Our own probe modules, as checks/<area>/<file>, to show a run loads only the probes it selects.
+  const probe = /\\/dist\\/(checks\\/[^?#]+)/.exec(result.url);
+  if (probe && process.env.BENCH_MODULE_LOG) appendFileSync(process.env.BENCH_MODULE_LOG, probe[1] + '\\n');
   return result;
 }`;
 register(`data:text/javascript,${encodeURIComponent(hook)}`);
