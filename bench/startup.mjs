@@ -84,10 +84,12 @@ export async function startupSection({ deployment, runs }) {
       ['`run --only postgres.`', ['--', bin, 'run', '--only', 'postgres.', '--no-manual', '--env', dep.envFile, '--ca', dep.caFile, '--quiet']],
       ['`run` (full catalog)', ['--', bin, 'run', '--no-manual', '--env', dep.envFile, '--ca', dep.caFile, '--quiet']],
     ].map(([label, args]) => {
-      const loaded = packagesLoaded(args);
+      const logged = packagesLoaded(args);
+      const loaded = logged.filter((name) => !name.startsWith('checks/'));
+      const probeFiles = logged.filter((name) => name.startsWith('checks/') && !/\/index\.js$/.test(name));
       const heavy = loaded.filter((name) => NETWORK_SDKS.includes(name) || OTHER_HEAVY.includes(name));
       const network = loaded.filter((name) => NETWORK_SDKS.includes(name));
-      return { label, loaded, heavy, network };
+      return { label, loaded, heavy, network, probeFiles };
     });
     const envLoaded = listed.find((entry) => entry.label === '`run --only env.`');
 
@@ -105,8 +107,8 @@ export async function startupSection({ deployment, runs }) {
         'Packages each command loads (bench/module-log.mjs; ESM resolution and CommonJS require, first-level package names):',
         '',
         table(
-          ['command', 'packages loaded', 'heavy SDKs'],
-          listed.map(({ label, loaded, heavy }) => [label, packageList(loaded) || '(none)', heavy.length ? `**${heavy.join(', ')}**` : 'none']),
+          ['command', 'probe modules (dist/checks)', 'packages loaded', 'heavy SDKs'],
+          listed.map(({ label, loaded, heavy, probeFiles }) => [label, String(probeFiles.length), packageList(loaded) || '(none)', heavy.length ? `**${heavy.join(', ')}**` : 'none']),
         ),
         '',
         `Target: \`run --only env.\` loads none of ${NETWORK_SDKS.join(', ')}: ${verdict(envLoaded.network.length === 0)}${envLoaded.network.length ? ` (loaded: ${envLoaded.network.join(', ')})` : ''}.`,
