@@ -54,7 +54,7 @@ export async function bottleneckSection({ deployment, runs, slowest: slowestCoun
   const full = ['run', ...target];
   const probes = catalogProbes();
 
-  // 1. Every probe alone, in ${SCREEN_PASSES} passes over all of them, ranked by each probe's fastest
+  // 1. Every probe alone, in SCREEN_PASSES passes over all of them, ranked by each probe's fastest
   // pass (a busy moment on the shared machine then cannot promote a fast probe).
   const screened = interleaved(probes, SCREEN_PASSES, (probe) => timeRun(['run', '--only', probe, ...target]));
   const alone = probes.map((probe, i) => {
