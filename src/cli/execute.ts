@@ -96,7 +96,7 @@ export async function runReport({ flags, target, ca, resolveManual, judgeAutomat
       timeoutMs: flags.timeout,
       insecure: flags.insecure,
       inputs,
-      ...(notes ? { notes } : {}),
+      notes: [...(notes ?? []), ...sdkNote(outcome.sdks)],
       ...(deployment !== undefined ? { deployment } : {}),
       signoff: { roles: catalog.approvals?.roles ?? DEFAULT_APPROVER_ROLES, approvals: approvals ?? [] },
     });
@@ -105,6 +105,12 @@ export async function runReport({ flags, target, ca, resolveManual, judgeAutomat
   } finally {
     stopRouting();
   }
+}
+
+function sdkNote(sdks: { loaded: string[]; ms: number }): string[] {
+  if (sdks.loaded.length === 0) return [];
+  const names = sdks.loaded.map((specifier) => specifier.replace(/^(nodemailer)\/.*$/, '$1'));
+  return [`SDKs loaded before the first probe started, so no probe's time includes them: ${names.join(', ')} (${Math.round(sdks.ms)} ms)`];
 }
 
 /** Renders `report` to stdout (or --out) and every --report file. */

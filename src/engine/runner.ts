@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { CatalogEntry } from '../catalog/schema.js';
 import { FactStore } from '../facts/store.js';
+import { SDK_CONFIGURED_BY } from '../target/service-variables.js';
 import type { Target } from '../target/target.js';
 import { errorMessage } from '../util/errors.js';
 import { mapConcurrent } from '../util/pool.js';
@@ -40,6 +41,8 @@ export interface RunOutcome {
   interrupted: boolean;
   contacts: ReadonlyMap<string, number>;
   durationMs: number;
+  /** The SDKs the selected probes use, loaded before the first probe started, and how long that took. */
+  sdks: { loaded: string[]; ms: number };
 }
 
 const unattested: ManualResolver = () => ({
@@ -50,6 +53,7 @@ const unattested: ManualResolver = () => ({
 
 export async function runEntries(request: RunRequest): Promise<RunOutcome> {
   const started = performance.now();
+  const sdks = await preloadSdks(request.entries, request.registry, request.target);
   const facts = new FactStore(request.signal, request.options.timeoutMs, request.options.attempts ?? 2);
   const resolveManual = request.resolveManual ?? unattested;
   const one = async (entry: CatalogEntry): Promise<EntryResult> => {
@@ -70,10 +74,27 @@ export async function runEntries(request: RunRequest): Promise<RunOutcome> {
     const concurrent = await mapConcurrent(phases.normal, request.concurrency, (index) => one(request.entries[index] as CatalogEntry));
     phases.normal.forEach((index, i) => (results[index] = concurrent[i] as EntryResult));
     for (const index of [...phases.measurement, ...phases.burst]) results[index] = await one(request.entries[index] as CatalogEntry);
-    return { results, interrupted: request.signal.aborted, contacts: facts.contacts, durationMs: performance.now() - started };
+    return { results, interrupted: request.signal.aborted, contacts: facts.contacts, durationMs: performance.now() - started, sdks };
   } finally {
     await facts.close();
   }
+}
+
+/** Imports the selected probes' SDKs, one after another (loading is CPU work: running them side by side gains nothing). */
+async function preloadSdks(entries: readonly CatalogEntry[], registry: Registry, target: Target): Promise<{ loaded: string[]; ms: number }> {
+  const started = performance.now();
+  const configured = (specifier: string) => SDK_CONFIGURED_BY[specifier]?.some((name) => target.get(name) !== undefined) ?? true;
+  const wanted = new Set(entries.flatMap((entry) => (entry.probe ? (registry.get(entry.probe)?.sdks ?? []) : [])).filter(configured));
+  const loaded: string[] = [];
+  for (const specifier of wanted) {
+    try {
+      await import(specifier);
+      loaded.push(specifier);
+    } catch {
+      // The probe's own import reports it, as its finding.
+    }
+  }
+  return { loaded, ms: performance.now() - started };
 }
 
 /** Entry indexes per phase, in catalog order within each. */

@@ -39,6 +39,19 @@ describe('start-up proportional to the selection', () => {
     expect([...loaded].filter((name) => name.startsWith('checks/') && name !== 'checks/index.js')).toEqual(['checks/postgres/connectivity.js']);
   });
 
+  it('loads the selected probes\' SDKs before the first probe starts, and says so in the report', async () => {
+    await withTempDir(async (dir) => {
+      const out = join(dir, 'report.json');
+      const pg = await runCli(['run', '--only', 'postgres.connectivity', '--no-manual', '--timeout', '2', '--format', 'json', '--out', out], { env: { DATABASE_URL: 'postgres://app:Secret-Passw0rd-1@127.0.0.1:9/shop' } });
+      expect(pg.code, pg.stderr).not.toBe(2);
+      const notes = (JSON.parse(readFileSync(out, 'utf8')) as { notes: string[] }).notes;
+      expect(notes.filter((note) => note.startsWith('SDKs loaded before the first probe started'))).toEqual([expect.stringMatching(/: pg \(\d+ ms\)$/)]);
+      const envOnly = await runCli(['run', '--only', 'env.required', '--no-manual', '--format', 'json', '--out', out, '--env-file', join(ROOT, 'test/fixtures/good.env')]);
+      expect(envOnly.code, envOnly.stderr).toBe(0);
+      expect((JSON.parse(readFileSync(out, 'utf8')) as { notes: string[] }).notes.some((note) => note.startsWith('SDKs loaded'))).toBe(false);
+    });
+  });
+
   it('a full selection loads every probe module', async () => {
     const loaded = await packagesLoaded(['list']);
     expect([...loaded].filter((name) => /^checks\/[a-z0-9-]+\//.test(name)).length).toBeGreaterThanOrEqual(88);

@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { probeModules } from '../../checks/index.js';
 import { loadProbes, loadRegistry, PROBE_IDS } from '../../src/engine/registry.js';
+import { SDK_CONFIGURED_BY } from '../../src/target/service-variables.js';
 import { ROOT } from '../helpers/cli.js';
 
 describe('the lazy probe index', () => {
@@ -23,5 +25,12 @@ describe('the lazy probe index', () => {
     const all = await loadRegistry();
     expect([...all.keys()]).toEqual([...PROBE_IDS]);
     expect(all.get('redis.aof')).toBe(some.get('redis.aof'));
+  });
+
+  it('declares SDKs that resolve, each gated by the variables that configure its service', async () => {
+    const declared = new Set([...(await loadRegistry()).values()].flatMap((probe) => probe.sdks ?? []));
+    expect([...declared].sort()).toEqual(Object.keys(SDK_CONFIGURED_BY).sort());
+    const require = createRequire(join(ROOT, 'package.json'));
+    for (const specifier of declared) expect(() => require.resolve(specifier), specifier).not.toThrow();
   });
 });

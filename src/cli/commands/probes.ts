@@ -11,6 +11,7 @@ export async function probesCommand(options: { json: boolean }): Promise<number>
     title: probe.title,
     description: probe.description,
     sends: probe.sends,
+    sdks: probe.sdks ?? [],
     defaults: defaultsOf(probe.params),
     params: zodToJsonSchema(probe.params),
   }));
