@@ -1,6 +1,6 @@
 // The tool is never the bottleneck (issue 16.2): the full run against the benchmark deployment
 // against each probe run alone, all as whole processes of the real binary, interleaved.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { bin, cells, interleaved, loadAverage, ms, ratio, root, spread, table, timeProcess, timeRun, verdict } from './lib.mjs';
@@ -31,6 +31,37 @@ export function treeCpuMs(pid) {
   return ticks * CLOCK_TICK_MS;
 }
 
+/**
+ * The pid listening on 127.0.0.1:`port` (from /proc/net/tcp and the processes' socket fds), or
+ * undefined: pg_ctl detaches the postmaster (setsid), so PostgreSQL is no child of the deployment.
+ */
+export function listenerPid(port) {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    try {
+      for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+        const fields = line.trim().split(/\s+/);
+        if (fields[1]?.endsWith(`:${hex}`) && fields[3] === '0A') inodes.add(fields[9]);
+      }
+    } catch {
+      // no such table
+    }
+  }
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      for (const fd of readdirSync(`/proc/${name}/fd`)) {
+        const link = readlinkSync(`/proc/${name}/fd/${fd}`);
+        if (link.startsWith('socket:[') && inodes.has(link.slice(8, -1))) return Number(name);
+      }
+    } catch {
+      // not ours to read, or gone
+    }
+  }
+  return undefined;
+}
+
 /** The catalog's probe ids (entries with a probe, manual ones left out), from `list --json`. */
 function catalogProbes() {
   const listed = JSON.parse(timeProcess(['--', bin, 'list', '--json', '--no-manual']).stdout);
@@ -53,6 +84,10 @@ export async function bottleneckSection({ deployment, runs, slowest: slowestCoun
   const target = ['--no-manual', '--env', dep.envFile, '--ca', dep.caFile];
   const full = ['run', ...target];
   const probes = catalogProbes();
+  // The deployment's CPU: its own process tree, plus the detached PostgreSQL server.
+  const databasePort = Number(new URL(dep.env.DATABASE_URL ?? 'postgres://x:0/').port);
+  const postgresPid = databasePort ? listenerPid(databasePort) : undefined;
+  const deploymentCpuMs = () => treeCpuMs(dep.pid) + (postgresPid ? treeCpuMs(postgresPid) : 0);
 
   // 1. Every probe alone, in SCREEN_PASSES passes over all of them, ranked by each probe's fastest
   // pass (a busy moment on the shared machine then cannot promote a fast probe).
@@ -68,9 +103,9 @@ export async function bottleneckSection({ deployment, runs, slowest: slowestCoun
   // 2. The full run and the slowest probes alone, interleaved round by round.
   const commands = [{ label: 'full run', args: full }, ...slowest.map((entry) => ({ label: `\`${entry.probe}\` alone`, probe: entry.probe, args: ['run', '--only', entry.probe, ...target] }))];
   const samples = interleaved(commands, runs, (command) => {
-    const before = command.probe ? 0 : treeCpuMs(dep.pid);
+    const before = command.probe ? 0 : deploymentCpuMs();
     const timed = timeRun(command.args);
-    return { ...timed, deploymentCpuMs: command.probe ? Number.NaN : treeCpuMs(dep.pid) - before };
+    return { ...timed, deploymentCpuMs: command.probe ? Number.NaN : deploymentCpuMs() - before };
   });
   const stat = (i, key) => spread(samples[i].map((s) => s[key]));
   const rows = commands.map((command, i) => {
@@ -114,7 +149,7 @@ export async function bottleneckSection({ deployment, runs, slowest: slowestCoun
       '',
       `Target: the full run's median wall within 1.3× of the slowest probe run alone (\`${slowestAloneProbe}\`, median ${ms(slowestAlone.median)}): ${verdict(target13 <= 1.3)} (${ratio(target13)}: full run ${cells(fullWall).join(' / ')} min / median / max).`,
       '',
-      `CPU of the full-run process: ${cells(cpu).join(' / ')} (min / median / max; user ${ms(user.median)} + sys ${ms(sys.median)} median), CPU / wall ${ratio(cpuPerWall.median)} median (${ratio(cpuPerWall.min)}–${ratio(cpuPerWall.max)}): ${cpuPerWall.median >= 0.8 ? 'one core busy for most of the wall time: the run is bound by its own CPU' : `the process was off CPU for part of its wall time, waiting on the deployment or, on this shared machine, for a core (load average ${loadAverage()} at the end of the section)`}. The deployment's processes (stand-ins, PostgreSQL, Redis) used ${ms(depCpu.median)} CPU per full run (median) on the same 2 cores.`,
+      `CPU of the full-run process: ${cells(cpu).join(' / ')} (min / median / max; user ${ms(user.median)} + sys ${ms(sys.median)} median), CPU / wall ${ratio(cpuPerWall.median)} median (${ratio(cpuPerWall.min)}–${ratio(cpuPerWall.max)}): ${cpuPerWall.median >= 0.8 ? 'one core busy for most of the wall time: the run is bound by its own CPU' : `the process was off CPU for part of its wall time, waiting on the deployment or, on this shared machine, for a core (load average ${loadAverage()} at the end of the section)`}. The deployment's processes (the stand-ins' Node process and its children such as Redis${postgresPid ? ', and the PostgreSQL server' : '; PostgreSQL not found, so not counted'}) used ${ms(depCpu.median)} CPU per full run (median) on the same 2 cores.`,
       '',
       `Informational (no target; it divides by a probe of the same run, which the contention inflates, so it cannot show the tool being the bottleneck): the slowest probe inside the full run (${topNames.map((name) => `\`${name}\``).join(', ')}) took ${cells(topInRun).join(' / ')}; the runner ${ms(spread(inRun.map((r) => r.runMs)).median)} median, so runner / slowest-in-run ${ratio(spread(inRun.map((r) => r.runMs / r.top.durationMs)).median)}. Of the runner's time, the sequential load phase (probes with phase measurement or burst, run one at a time after the rest) took ${cells(sequential).join(' / ')}.`,
     ].join('\n'),
