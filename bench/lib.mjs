@@ -1,6 +1,6 @@
 // Shared helpers of the benchmark: statistics, formatting, and timing whole processes (wall time,
 // CPU time, start-up read from the JSON report).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -78,19 +78,6 @@ export function timeRun(args, options = {}) {
   const runnerStartEpochMs = Date.parse(report.generatedAt) - report.durationMs;
   const startupMs = runnerStartEpochMs - timed.startedEpochMs;
   return { ...timed, report, startupMs, runMs: report.durationMs, afterMs: timed.wallMs - startupMs - report.durationMs };
-}
-
-/** Like timeProcess, but asynchronous (for a server living in the benchmark's own process, e.g. none now). */
-export function spawnAsync(command, args, options = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 /** Round-robin: `rounds` times, every command once, in the same order, so machine noise hits all alike. */
