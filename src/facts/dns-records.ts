@@ -1,6 +1,7 @@
 import { Resolver } from 'node:dns/promises';
 import type { ProbeContext } from '../engine/types.js';
 import { errorMessage } from '../util/errors.js';
+import { countWire, dnsServerOf } from './wire.js';
 
 /**
  * TXT, CAA and MX answers for the mail and CAA probes, from one resolver: the `resolver` param,
@@ -39,6 +40,8 @@ function ask<T>(ctx: ProbeContext, resolverAddress: string, name: string, type: 
     ctx.facts.signal.addEventListener('abort', onAbort, { once: true });
     try {
       if (resolverAddress !== 'system') resolver.setServers([resolverAddress]);
+      // c-ares queries are on no diagnostics channel: counted here.
+      countWire('dns', dnsServerOf(resolver), { requests: 1 });
       return { resolver: resolverAddress, name, records: await run(resolver) };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
