@@ -100,10 +100,15 @@ async function connect(ctx: ProbeContext, target: RedisTarget, withCredentials: 
   // calls tls.connect, which no channel shows. Commands are counted here, each one sent.
   const where = endpointOf(target.host, target.port);
   if (target.tls) countWire('redis', where, { connections: 1, handshakes: 1 });
+  // A command sent before the connection is ready waits in ioredis's offline queue and comes through
+  // sendCommand again when it is written: counted then, once.
   const sendCommand = client.sendCommand.bind(client) as (...args: unknown[]) => unknown;
+  const offline = () => (client as unknown as { offlineQueue?: { length: number } }).offlineQueue?.length ?? 0;
   client.sendCommand = ((...args: unknown[]) => {
-    countWire('redis', where, { requests: 1 });
-    return sendCommand(...args);
+    const queued = offline();
+    const result = sendCommand(...args);
+    if (offline() <= queued) countWire('redis', where, { requests: 1 });
+    return result;
   }) as typeof client.sendCommand;
   try {
     await abortable(client.connect(), ctx.facts.signal);
