@@ -105,7 +105,7 @@ export const prometheusReporter: Reporter = (report) => {
         samples: report.cost.targets.flatMap((row) => kinds.map((kind): [Record<string, string>, number] => [{ target: row.target, kind }, row[kind]])),
       },
       {
-        name: 'bazaarhub_check_cost_total',
+        name: 'bazaarhub_check_run_cost',
         help: 'What the last run sent to the deployment in total: requests, connections opened, TLS handshakes (the cost line every format prints).',
         samples: kinds.map((kind) => [{ kind }, report.cost!.totals[kind]]),
       },

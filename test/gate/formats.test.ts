@@ -70,7 +70,7 @@ describe('one report model, nine formats', () => {
     };
     for (const [format, text] of Object.entries(costSeen)) expect(text, format).toBe(line);
     expect(JSON.parse(read('sarif')).runs[0].properties.cost).toEqual(cost);
-    const totals = Object.fromEntries([...read('prometheus').matchAll(/^bazaarhub_check_cost_total\{kind="(\w+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
+    const totals = Object.fromEntries([...read('prometheus').matchAll(/^bazaarhub_check_run_cost\{kind="(\w+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
     expect(totals).toEqual(cost.totals);
     for (const row of cost.targets as Array<{ target: string; requests: number; connections: number; handshakes: number }>) {
       expect(read('prometheus')).toContain(`bazaarhub_check_cost{target="${row.target}",kind="requests"} ${row.requests}`);
