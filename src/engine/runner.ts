@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { CatalogEntry } from '../catalog/schema.js';
 import { FactStore } from '../facts/store.js';
-import { startWireMeter, type WireSummary } from '../facts/wire.js';
+import { nameTargets, startWireMeter, type WireSummary } from '../facts/wire.js';
 import type { Target } from '../target/target.js';
 import { errorMessage } from '../util/errors.js';
 import { mapConcurrent } from '../util/pool.js';
@@ -90,7 +90,7 @@ export async function runEntries(request: RunRequest): Promise<RunOutcome> {
     await facts.close();
     // Counted up to here: closing clients (an S3 roundtrip's delete, pg's Terminate) is traffic too.
     cost = {
-      ...meter.stop(),
+      ...nameTargets(meter.stop(), request.target),
       ...(request.options.maxRequests !== undefined ? { budget: { maxRequests: request.options.maxRequests, granted: budget.granted, skipped: [...budget.refused.keys()].map((index) => (request.entries[index] as CatalogEntry).id) } } : {}),
     };
     return { results, interrupted: request.signal.aborted, contacts: facts.contacts, cost, durationMs: performance.now() - started };

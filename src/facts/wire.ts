@@ -30,6 +30,8 @@ export interface TargetCost extends WireCounts {
   target: string;
   /** What went there, e.g. https, tls, postgres, redis, smtp, dns, tcp. */
   protocols: string[];
+  /** The deployment's variables that point at this target (APP_URL, DATABASE_URL, ...), when any do. */
+  names?: string[];
 }
 
 export interface WireSummary {
@@ -220,4 +222,38 @@ export function dnsServerOf(resolver: { getServers(): string[] }): string {
   const server = resolver.getServers()[0] ?? 'system';
   const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(server) ?? /^([^:]+)(?::(\d+))?$/.exec(server);
   return match ? endpointOf(match[1] as string, match[2] ?? 53) : server;
+}
+
+const SCHEME_PORT: Record<string, number> = { 'http:': 80, 'https:': 443, 'postgres:': 5432, 'postgresql:': 5432, 'redis:': 6379, 'rediss:': 6379, 'smtp:': 25, 'smtps:': 465 };
+
+/**
+ * Names each target after the variables that point at it (APP_URL, DATABASE_URL, SMTP_HOST with
+ * SMTP_PORT, ...), so a reader can tell which service a host:port is. Values are never shown.
+ */
+export function nameTargets(summary: WireSummary, target: { names(): string[]; get(name: string): string | undefined }): WireSummary {
+  const byEndpoint = new Map<string, string[]>();
+  const add = (endpoint: string, name: string) => byEndpoint.set(endpoint, [...(byEndpoint.get(endpoint) ?? []), name]);
+  for (const name of target.names()) {
+    const value = target.get(name)?.trim();
+    if (!value) continue;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+      try {
+        const url = new URL(value);
+        const port = url.port || SCHEME_PORT[url.protocol];
+        if (url.hostname && port) add(endpointOf(url.hostname, port), name);
+      } catch {
+        // Not a URL: nothing to name.
+      }
+      continue;
+    }
+    const hostPort = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):(\d+)$/i.exec(value);
+    if (hostPort) {
+      add(endpointOf(hostPort[1] as string, hostPort[2] as string), name);
+      continue;
+    }
+    const host = /^(.*)_HOST$/.exec(name);
+    const port = host ? target.get(`${host[1]}_PORT`) : undefined;
+    if (host && port && /^\d+$/.test(port.trim())) add(endpointOf(value, port.trim()), name);
+  }
+  return { ...summary, targets: summary.targets.map((row) => (byEndpoint.has(row.target) ? { ...row, names: [...new Set(byEndpoint.get(row.target))].sort() } : row)) };
 }

@@ -107,10 +107,10 @@ function causeItem(cause: Cause, byId: Map<string, EntryResult>): string {
 }
 
 function costSection(cost: NonNullable<Report['cost']>): string {
-  const rows = cost.targets.map((row) => `<tr><td>${htmlEscape(row.target)}</td><td>${htmlEscape(row.protocols.join(', '))}</td><td>${row.requests}</td><td>${row.connections}</td><td>${row.handshakes}</td></tr>`).join('');
+  const rows = cost.targets.map((row) => `<tr><td>${htmlEscape(row.target)}</td><td>${htmlEscape((row.names ?? []).join(', '))}</td><td>${htmlEscape(row.protocols.join(', '))}</td><td>${row.requests}</td><td>${row.connections}</td><td>${row.handshakes}</td></tr>`).join('');
   const t = cost.totals;
   return `<h2 id="cost">${htmlEscape(costLine(cost))}</h2>
-<table id="cost-table"><thead><tr><th>Target</th><th>Protocols</th><th>Requests</th><th>Connections</th><th>TLS handshakes</th></tr></thead><tbody>${rows}</tbody><tfoot><tr><th>Total</th><th></th><th>${t.requests}</th><th>${t.connections}</th><th>${t.handshakes}</th></tr></tfoot></table>`;
+<table id="cost-table"><thead><tr><th>Target</th><th>Configured as</th><th>Protocols</th><th>Requests</th><th>Connections</th><th>TLS handshakes</th></tr></thead><tbody>${rows}</tbody><tfoot><tr><th>Total</th><th></th><th></th><th>${t.requests}</th><th>${t.connections}</th><th>${t.handshakes}</th></tr></tfoot></table>`;
 }
 
 /** One self-contained HTML file: verdict, counts with links, causes, waivers, a per-phase chart, and a filterable table. A CSP forbids every network fetch. */

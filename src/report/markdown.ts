@@ -90,9 +90,9 @@ export const renderMarkdown: Reporter = (report) => {
   if (report.cost) {
     out.push(`## ${costLine(report.cost)}`, '');
     if (report.cost.targets.length) {
-      out.push('| Target | Protocols | Requests | Connections | TLS handshakes |', '| --- | --- | ---: | ---: | ---: |');
-      for (const row of report.cost.targets) out.push(`| ${cell(row.target)} | ${cell(row.protocols.join(', '))} | ${row.requests} | ${row.connections} | ${row.handshakes} |`);
-      out.push(`| **Total** | | **${report.cost.totals.requests}** | **${report.cost.totals.connections}** | **${report.cost.totals.handshakes}** |`, '');
+      out.push('| Target | Configured as | Protocols | Requests | Connections | TLS handshakes |', '| --- | --- | --- | ---: | ---: | ---: |');
+      for (const row of report.cost.targets) out.push(`| ${cell(row.target)} | ${cell((row.names ?? []).join(', '))} | ${cell(row.protocols.join(', '))} | ${row.requests} | ${row.connections} | ${row.handshakes} |`);
+      out.push(`| **Total** | | | **${report.cost.totals.requests}** | **${report.cost.totals.connections}** | **${report.cost.totals.handshakes}** |`, '');
     }
   }
   out.push('---', '', '# Detail', '');

@@ -131,7 +131,7 @@ export function costLine(cost: RunCost): string {
 
 /** One target's share of the cost, the same text in every format that lists targets. */
 export function targetCostText(row: TargetCost): string {
-  return `${row.target} (${row.protocols.join(', ')}): ${plural(row.requests, 'request')}, ${plural(row.connections, 'connection')}, ${plural(row.handshakes, 'handshake')}`;
+  return `${row.target}${row.names?.length ? ` ${row.names.join(', ')}` : ''} (${row.protocols.join(', ')}): ${plural(row.requests, 'request')}, ${plural(row.connections, 'connection')}, ${plural(row.handshakes, 'handshake')}`;
 }
 
 /** For a skipped entry: whether --max-requests refused it its deliberate traffic. */
