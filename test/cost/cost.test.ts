@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCertificateAuthority, issueCertificate } from '../../src/standins/certs.js';
 import { startRedis, type RedisServer } from '../../src/standins/redis-server.js';
+import { defaultNodes, startElasticsearch, type RunningElasticsearch } from '../../src/standins/elasticsearch.js';
 import { runCli } from '../helpers/cli.js';
 
 /** What a server saw, counted on the server side: accepted TCP connections, TLS handshakes begun, HTTP requests. */
@@ -105,6 +106,7 @@ const REDIS_PASSWORD = 'Cost-Count-Redis-Passw0rd-7';
 const dir = mkdtempSync(join(tmpdir(), 'bazaarhub-cost-'));
 const servers: http.Server[] = [];
 let redis: RedisServer;
+let es: RunningElasticsearch;
 let redisWire: Awaited<ReturnType<typeof redisCounter>>;
 let caFile: string;
 let apiPort: number;
@@ -125,6 +127,7 @@ beforeAll(async () => {
   [apiPort, frontPort] = await Promise.all([listen(apiServer), listen(front)]);
   redis = await startRedis(['--requirepass', REDIS_PASSWORD, '--appendonly', 'yes']);
   redisWire = await redisCounter(redis);
+  es = await startElasticsearch({ nodes: defaultNodes(3), indices: [{ name: 'products', primaries: 2, replicas: 1, docs: 120 }] });
 }, 60_000);
 
 afterAll(async () => {
@@ -133,6 +136,7 @@ afterAll(async () => {
     server.close();
   }
   redisWire?.close();
+  await es?.close();
   await redis?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -141,7 +145,7 @@ const reset = () => {
   for (const seen of [apiSeen, frontSeen, redisWire.seen]) Object.assign(seen, { connections: 0, handshakes: 0, requests: 0, log: [] });
 };
 
-const vars = () => ['--set', `APP_URL=https://127.0.0.1:${apiPort}`, '--set', `STOREFRONT_URL=http://127.0.0.1:${frontPort}`, '--set', 'VENDOR_PANEL_URL=', '--set', 'ADMIN_PANEL_URL=', '--set', `REDIS_URL=redis://:${REDIS_PASSWORD}@127.0.0.1:${redisWire.port}`, '--set', 'CORS_ORIGIN=https://shop.example.in', '--ca', caFile];
+const vars = () => ['--set', `APP_URL=https://127.0.0.1:${apiPort}`, '--set', `STOREFRONT_URL=http://127.0.0.1:${frontPort}`, '--set', 'VENDOR_PANEL_URL=', '--set', 'ADMIN_PANEL_URL=', '--set', `REDIS_URL=redis://:${REDIS_PASSWORD}@127.0.0.1:${redisWire.port}`, '--set', `ELASTICSEARCH_NODE=${es.url}`, '--set', `ELASTICSEARCH_USERNAME=${es.username}`, '--set', `ELASTICSEARCH_PASSWORD=${es.password}`, '--set', 'CORS_ORIGIN=https://shop.example.in', '--ca', caFile];
 
 interface CostRow {
   target: string;
@@ -154,7 +158,8 @@ interface CostRow {
 describe('the cost to the deployment, per target', () => {
   it('equals what the servers saw: connections, handshakes and requests per target, retries and every probe included', async () => {
     reset();
-    const run = await runCli(['run', '--quiet', '--no-manual', '--format', 'json', ...vars(), '--only', 'http.', '--only', 'tls.', '--only', 'waf.', '--only', 'redis.', '--only', 'env.cors-origins'], { timeoutMs: 120_000 });
+    es.requests.length = 0;
+    const run = await runCli(['run', '--quiet', '--no-manual', '--format', 'json', ...vars(), '--only', 'http.', '--only', 'tls.', '--only', 'waf.', '--only', 'redis.', '--only', 'es.', '--only', 'env.cors-origins'], { timeoutMs: 120_000 });
     const report = JSON.parse(run.stdout) as { cost: { targets: CostRow[]; totals: Record<string, number> }; results: Array<{ probe: string; status: string }> };
     const row = (port: number) => report.cost.targets.find((candidate) => candidate.target === `127.0.0.1:${port}`);
 
@@ -170,9 +175,15 @@ describe('the cost to the deployment, per target', () => {
     expect(redisWire.seen.requests).toBeGreaterThan(5);
     expect(row(redisWire.port)).toMatchObject({ connections: redisWire.seen.connections, requests: redisWire.seen.requests, handshakes: 0 });
     expect(row(redisWire.port)?.protocols).toContain('redis');
+    // The Elasticsearch client (undici: its own diagnostics channels) over keep-alive connections.
+    const esPort = Number(new URL(es.url).port);
+    expect(es.requests.length).toBeGreaterThan(3);
+    expect(row(esPort)?.requests).toBe(es.requests.length);
+    expect(row(esPort)?.connections).toBeGreaterThan(0);
+    expect(row(esPort)?.connections).toBeLessThanOrEqual(es.requests.length);
     // Nothing else was contacted but the API host's port 80 (http.https-redirect asks it; nothing listens
     // there, and the refused attempt is a connection all the same), and the totals are the sum of the rows.
-    expect(report.cost.targets.map((t) => t.target).sort()).toEqual([`127.0.0.1:${apiPort}`, `127.0.0.1:${frontPort}`, `127.0.0.1:${redisWire.port}`, '127.0.0.1:80'].sort());
+    expect(report.cost.targets.map((t) => t.target).sort()).toEqual([`127.0.0.1:${apiPort}`, `127.0.0.1:${frontPort}`, `127.0.0.1:${redisWire.port}`, `127.0.0.1:${esPort}`, '127.0.0.1:80'].sort());
     expect(row(80)?.connections).toBeGreaterThan(0);
     for (const kind of ['connections', 'handshakes', 'requests'] as const) expect(report.cost.totals[kind]).toBe(report.cost.targets.reduce((sum, t) => sum + t[kind], 0));
   }, 120_000);
