@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCertificateAuthority, issueCertificate } from '../../src/standins/certs.js';
 import { startRedis, type RedisServer } from '../../src/standins/redis-server.js';
 import { defaultNodes, startElasticsearch, type RunningElasticsearch } from '../../src/standins/elasticsearch.js';
+import { startPostgres } from '../../src/standins/postgres-server.js';
+import { ensurePostgresUser } from '../helpers/pg-server.js';
 import { runCli } from '../helpers/cli.js';
 
 /** What a server saw, counted on the server side: accepted TCP connections, TLS handshakes begun, HTTP requests. */
@@ -102,6 +104,50 @@ function respCommand(bytes: Buffer): number {
   return at;
 }
 
+/**
+ * A wire-level counter in front of PostgreSQL (no SSL): connections accepted, and the queries the
+ * client sent: simple Query ('Q') messages plus Execute ('E') messages of the extended protocol.
+ */
+async function pgCounter(port: number): Promise<{ port: number; seen: Seen; close(): void }> {
+  const seen: Seen = { connections: 0, handshakes: 0, requests: 0, log: [] };
+  const proxy = createServer((client) => {
+    seen.connections++;
+    const upstream = connect({ host: '127.0.0.1', port });
+    let pending = Buffer.alloc(0);
+    let started = false;
+    client.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      for (;;) {
+        if (!started) {
+          // The startup message (or an SSLRequest, 80877103) has no type byte.
+          if (pending.length < 8) break;
+          const length = pending.readInt32BE(0);
+          if (pending.length < length) break;
+          if (pending.readInt32BE(4) !== 80877103) started = true;
+          pending = pending.subarray(length);
+          continue;
+        }
+        if (pending.length < 5) break;
+        const length = pending.readInt32BE(1);
+        if (pending.length < 1 + length) break;
+        const type = String.fromCharCode(pending[0] as number);
+        if (type === 'Q' || type === 'E') seen.requests++;
+        pending = pending.subarray(1 + length);
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', close).on('error', close);
+    upstream.on('close', close).on('error', close);
+  });
+  const listening = await new Promise<number>((resolve) => proxy.listen(0, '127.0.0.1', () => resolve((proxy.address() as AddressInfo).port)));
+  return { port: listening, seen, close: () => proxy.close() };
+}
+
 const REDIS_PASSWORD = 'Cost-Count-Redis-Passw0rd-7';
 const dir = mkdtempSync(join(tmpdir(), 'bazaarhub-cost-'));
 const servers: http.Server[] = [];
@@ -194,6 +240,24 @@ interface BudgetReport {
   cost: { budget: { maxRequests: number; granted: number; skipped: string[] }; totals: Record<string, number> };
   results: Array<{ id: string; probe: string; status: string; observed: string; blocking: boolean }>;
 }
+
+describe('the cost to PostgreSQL', () => {
+  it('counts the connections and queries pg sent (facts-layer counting: pg is on no diagnostics channel)', async () => {
+    ensurePostgresUser();
+    const password = 'Cost-Count-Pg-Passw0rd-3';
+    const server = await startPostgres({ superPassword: password, hba: ['host all all 127.0.0.1/32 scram-sha-256'] });
+    const wire = await pgCounter(server.port);
+    try {
+      const run = await runCli(['run', '--quiet', '--no-manual', '--format', 'json', '--set', `DATABASE_URL=postgres://postgres:${password}@127.0.0.1:${wire.port}/postgres?sslmode=disable`, '--only', 'postgres.'], { timeoutMs: 120_000 });
+      const report = JSON.parse(run.stdout) as { cost: { targets: CostRow[] } };
+      expect(wire.seen.requests).toBeGreaterThan(5);
+      expect(report.cost.targets).toEqual([expect.objectContaining({ target: `127.0.0.1:${wire.port}`, connections: wire.seen.connections, requests: wire.seen.requests, handshakes: 0, names: ['DATABASE_URL'] })]);
+    } finally {
+      wire.close();
+      await server.stop();
+    }
+  }, 120_000);
+});
 
 describe('--max-requests', () => {
   const deliberate = ['--only', 'http.cors', '--only', 'env.cors-origins', '--only', 'waf.', '--only', 'http.latency', '--only', 'http.rate-limit'];
