@@ -41,7 +41,8 @@ export interface WireSummary {
 
 export function endpointOf(host: string, port: number | string): string {
   const bare = host.replace(/^\[|\]$/g, '');
-  return `${isIP(bare) === 6 ? `[${bare}]` : bare.toLowerCase()}:${port}`;
+  // A Unix-domain socket directory (pg's host=/run/postgresql) keeps its case.
+  return `${isIP(bare) === 6 ? `[${bare}]` : bare.startsWith('/') ? bare : bare.toLowerCase()}:${port}`;
 }
 
 const DEFAULT_PORT: Record<string, number> = { 'http:': 80, 'https:': 443 };
