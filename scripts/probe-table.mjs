@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { probes } = await import(join(root, 'dist/checks/index.js'));
+const probes = [...(await (await import(join(root, 'dist/src/engine/registry.js'))).loadRegistry()).values()];
 const { updateProbeTable } = await import(join(root, 'dist/src/docs/probe-table.js'));
 const path = join(root, 'README.md');
 const readme = readFileSync(path, 'utf8');

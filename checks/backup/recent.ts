@@ -24,6 +24,7 @@ export function judgeBackup(fact: NewestObject, now: Date, maxAgeHours: number, 
 
 export default defineProbe({
   id: 'backup.recent',
+  sdks: ['@aws-sdk/client-s3'],
   sends: { to: 'the backup bucket (bucket param) on S3', what: 'ListObjectsV2 under the prefix, at most maxPages pages', effect: 'none' },
   title: 'A recent backup exists',
   description:

@@ -57,6 +57,7 @@ export function judgeDbPool(facts: PoolFacts, params: { min: number; max: number
 
 export default defineProbe({
   id: 'env.db-pool',
+  sdks: ['pg'],
   sends: { to: 'PostgreSQL (DATABASE_URL or DB_*), through the run\'s shared client', what: 'reads the env file, then max_connections, the role\'s connection limit and the sessions per client (pg_stat_activity) inside BEGIN READ ONLY ... ROLLBACK', effect: 'none' },
   title: 'Database pool sized for production',
   description:

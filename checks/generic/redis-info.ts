@@ -5,6 +5,7 @@ import { describeNumber, numberExpectation, numberProblem, regexString } from '.
 
 export default defineProbe({
   id: 'redis.info',
+  sdks: ['ioredis'],
   sends: { to: 'Redis (REDIS_URL)', what: 'the shared INFO snapshot (one INFO per run)', effect: 'none' },
   title: 'A Redis INFO field has the expected value',
   description: 'Reads INFO through the application\'s Redis connection (REDIS_URL) and compares one field (e.g. `maxmemory_policy`, `connected_slaves`, `aof_enabled`) with a value, a pattern or a numeric range.',

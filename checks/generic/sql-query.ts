@@ -16,6 +16,7 @@ function stripLiterals(sql: string): string {
 
 export default defineProbe({
   id: 'sql.query',
+  sdks: ['pg'],
   sends: { to: 'PostgreSQL (DATABASE_URL)', what: 'one SELECT inside a READ ONLY transaction with a statement timeout, on the shared connection', effect: 'none' },
   title: 'A SQL query through the deployment\'s database answers as expected',
   description: 'Runs one SELECT as the application\'s database user (DATABASE_URL) inside a READ ONLY transaction with a statement timeout, then rolls back; checks the row count and/or the first column of the first row.',

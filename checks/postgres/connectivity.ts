@@ -20,6 +20,7 @@ export function judgeConnectivity(facts: ConnectivityFacts, params: { maxLatency
 
 export default defineProbe({
   id: 'postgres.connectivity',
+  sdks: ['pg'],
   sends: { to: 'PostgreSQL (DATABASE_URL or DB_*)', what: 'one client with the application\'s credentials; every query inside BEGIN READ ONLY ... ROLLBACK: SELECT 1 and the server settings the postgres.* probes share', effect: 'none' },
   title: 'Database accepts the application\'s connection',
   description: 'Connects to PostgreSQL with the application\'s credentials (DATABASE_URL or DB_*), runs a read-only query and reports the latency.',

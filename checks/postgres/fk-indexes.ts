@@ -44,6 +44,7 @@ export function judgeFkIndexes(tables: PgTable[], params: { vendorColumns: strin
 
 export default defineProbe({
   id: 'postgres.fk-indexes',
+  sdks: ['pg'],
   sends: { to: 'PostgreSQL (DATABASE_URL or DB_*)', what: 'catalog reads (pg_constraint, pg_index) inside BEGIN READ ONLY ... ROLLBACK', effect: 'none' },
   title: 'Foreign-key and vendor columns are indexed',
   description: 'Lists foreign-key columns and vendor columns (vendor_id, vendorId; param) that no index starts with: joins, cascades and every vendor-scoped query scan the table without one.',

@@ -29,6 +29,7 @@ export function judgeMaxConnections(facts: Pick<PgSnapshot, 'settings' | 'role' 
 
 export default defineProbe({
   id: 'postgres.max-connections',
+  sdks: ['pg'],
   sends: { to: 'PostgreSQL (DATABASE_URL or DB_*)', what: 'SHOW max_connections, the reserved slots and the role\'s connection limit inside BEGIN READ ONLY ... ROLLBACK', effect: 'none' },
   title: 'max_connections holds every application pool',
   description: 'max_connections (minus the reserved slots, and the role\'s CONNECTION LIMIT) can hold the configured pool (DB_POOL_MAX, or param pool) times the number of application instances (param instances); when one client of the application role already holds more sessions than that pool, the live count is the pool.',

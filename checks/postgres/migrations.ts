@@ -68,6 +68,7 @@ function findTable(tables: PgTable[], wanted: string): PgTable | undefined {
 
 export default defineProbe({
   id: 'postgres.migrations',
+  sdks: ['pg'],
   sends: { to: 'PostgreSQL (DATABASE_URL or DB_*), and the local migrations folder', what: 'SELECTs of the migration table inside BEGIN READ ONLY ... ROLLBACK', effect: 'none' },
   title: 'No pending database migrations',
   description:

@@ -31,6 +31,7 @@ export function judgePrivileges(facts: { currentUser: string; role: PgRole; tabl
 
 export default defineProbe({
   id: 'postgres.privileges',
+  sdks: ['pg'],
   sends: { to: 'PostgreSQL (DATABASE_URL or DB_*)', what: 'catalog reads (pg_roles, table ownership) on the shared client inside BEGIN READ ONLY ... ROLLBACK', effect: 'none' },
   title: 'Database user has minimal permissions',
   description: 'The application role is not a superuser, has no CREATEROLE, CREATEDB, BYPASSRLS or REPLICATION, and does not own the tables it uses.',

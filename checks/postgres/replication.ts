@@ -33,6 +33,7 @@ export function judgeReplication(facts: ReplicationFacts, params: { minReplicas:
 
 export default defineProbe({
   id: 'postgres.replication',
+  sdks: ['pg'],
   sends: { to: 'PostgreSQL (DATABASE_URL or DB_*)', what: 'reads of pg_stat_replication / pg_is_in_recovery() and the replay lag inside BEGIN READ ONLY ... ROLLBACK', effect: 'none' },
   title: 'Database has a streaming replica',
   description: 'On the primary, at least minReplicas replicas stream from it (pg_stat_replication); connected to a replica, it is in recovery and at most maxLagSeconds behind.',

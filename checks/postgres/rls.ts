@@ -30,6 +30,7 @@ export function judgeRls(tables: PgTable[], params: { vendorColumns: string[]; i
 
 export default defineProbe({
   id: 'postgres.rls',
+  sdks: ['pg'],
   sends: { to: 'PostgreSQL (DATABASE_URL or DB_*)', what: 'catalog reads (pg_class, pg_policy, information_schema.columns) inside BEGIN READ ONLY ... ROLLBACK', effect: 'none' },
   title: 'Row level security on vendor tables',
   description: 'Every table with a vendor column (vendor_id, vendorId; param vendorColumns) has row level security enabled and forced, and at least one policy; lists the tables that do not.',

@@ -16,6 +16,7 @@ export function judgeSlowQueryLog(setting: { setting: string; unit: string | nul
 
 export default defineProbe({
   id: 'postgres.slow-query-log',
+  sdks: ['pg'],
   sends: { to: 'PostgreSQL (DATABASE_URL or DB_*)', what: 'SHOW log_min_duration_statement inside BEGIN READ ONLY ... ROLLBACK', effect: 'none' },
   title: 'Slow queries are logged',
   description: 'log_min_duration_statement, as the application\'s sessions see it, is set (not -1) and neither logs every statement nor only absurdly slow ones.',

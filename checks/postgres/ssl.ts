@@ -67,6 +67,7 @@ export function judgeSsl(facts: SslFacts): Finding {
 
 export default defineProbe({
   id: 'postgres.ssl',
+  sdks: ['pg'],
   sends: { to: 'PostgreSQL (DATABASE_URL or DB_*)', what: 'reads of pg_stat_ssl and the ssl setting on the shared client (read-only transaction), plus one deliberate connection attempt without SSL with the application\'s credentials, closed at once without a query (a server that allows it authenticates over the plain connection, which is the finding)', effect: 'none' },
   title: 'Database connections use SSL',
   description:

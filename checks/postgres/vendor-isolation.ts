@@ -40,6 +40,7 @@ export function judgeIsolation(facts: IsolationFacts): Finding {
 
 export default defineProbe({
   id: 'postgres.vendor-isolation',
+  sdks: ['pg'],
   sends: { to: 'PostgreSQL (DATABASE_URL or DB_*)', what: 'inside BEGIN READ ONLY ... ROLLBACK: a transaction-local set_config of the vendor setting, then SELECTs of vendor ids per vendor table (at most maxVendors vendors)', effect: 'none' },
   title: 'Vendors cannot see each other\'s rows',
   description:

@@ -12,6 +12,7 @@ export function judgeVersion(facts: { versionNum: number; version: string }, par
 
 export default defineProbe({
   id: 'postgres.version',
+  sdks: ['pg'],
   sends: { to: 'PostgreSQL (DATABASE_URL or DB_*)', what: 'SHOW server_version_num on the shared client, inside BEGIN READ ONLY ... ROLLBACK', effect: 'none' },
   title: 'PostgreSQL 15 or newer',
   description: 'The server the application connects to runs PostgreSQL 15 or newer (server_version_num).',

@@ -27,6 +27,7 @@ export function judgeAof(facts: Pick<RedisSnapshot, 'config' | 'configError' | '
 
 export default defineProbe({
   id: 'redis.aof',
+  sdks: ['ioredis'],
   sends: { to: 'Redis (REDIS_URL or REDIS_HOST/PORT)', what: 'CONFIG GET appendonly/appendfsync on the shared connection, INFO persistence where CONFIG is disabled', effect: 'none' },
   title: 'Redis persists with AOF',
   description: 'appendonly yes with appendfsync everysec or always (CONFIG GET), falling back to INFO persistence where CONFIG is disabled, as on managed services.',

@@ -15,6 +15,7 @@ export function judgeRedisAuth(facts: { passwordConfigured: boolean; attempt: No
 
 export default defineProbe({
   id: 'redis.auth',
+  sdks: ['ioredis'],
   sends: { to: 'Redis (REDIS_URL or REDIS_HOST/PORT)', what: 'a second connection without the password that sends only PING', effect: 'none' },
   title: 'Redis requires a password',
   description: 'Redis refuses commands on a connection made without the application\'s password (a deliberate second connection that only sends PING).',

@@ -11,6 +11,7 @@ export function judgeRedisConnectivity(facts: Pick<RedisSnapshot, 'label' | 'con
 
 export default defineProbe({
   id: 'redis.connectivity',
+  sdks: ['ioredis'],
   sends: { to: 'Redis (REDIS_URL or REDIS_HOST/PORT)', what: 'one connection with the application\'s password: PING, INFO, CONFIG GET (shared by every redis.* probe)', effect: 'none' },
   title: 'Cache accepts the application\'s connection',
   description: 'Connects to Redis with the application\'s settings (REDIS_URL or REDIS_HOST/REDIS_PORT/REDIS_PASSWORD), sends PING and reports the latency (the median of 5 PINGs, taken in the measurement phase after the concurrent probes).',

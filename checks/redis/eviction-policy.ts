@@ -16,6 +16,7 @@ export function judgeEviction(facts: Pick<RedisSnapshot, 'config' | 'info'>, par
 
 export default defineProbe({
   id: 'redis.eviction-policy',
+  sdks: ['ioredis'],
   sends: { to: 'Redis (REDIS_URL or REDIS_HOST/PORT)', what: 'CONFIG GET maxmemory-policy (INFO memory where CONFIG is disabled) on the shared connection', effect: 'none' },
   title: 'Redis will not evict sessions',
   description: 'maxmemory-policy is one that never evicts session keys (noeviction by default: sessions expire with SESSION_TTL, so volatile-* policies evict them as readily as allkeys-*).',

@@ -18,6 +18,7 @@ export function judgeHitRate(info: RedisInfo, params: { warnBelow: number; failB
 
 export default defineProbe({
   id: 'redis.hit-rate',
+  sdks: ['ioredis'],
   sends: { to: 'Redis (REDIS_URL or REDIS_HOST/PORT)', what: 'INFO stats on the shared connection; no key is read', effect: 'none' },
   title: 'Redis hit rate',
   description: 'Reports keyspace_hits / (hits + misses) from INFO stats; warns under warnBelow, fails under failBelow, and warns when there are too few lookups to judge.',

@@ -26,6 +26,7 @@ export function judgeRedisReplication(info: RedisInfo, params: { minReplicas: nu
 
 export default defineProbe({
   id: 'redis.replication',
+  sdks: ['ioredis'],
   sends: { to: 'Redis (REDIS_URL or REDIS_HOST/PORT)', what: 'INFO replication on the shared connection', effect: 'none' },
   title: 'Redis has a replica',
   description: 'On a primary, at least minReplicas replicas are connected and online within maxLagSeconds; on a replica, its link to the primary is up (INFO replication).',

@@ -14,6 +14,7 @@ export function judgeRedisVersion(info: RedisInfo, params: { minMajor: number })
 
 export default defineProbe({
   id: 'redis.version',
+  sdks: ['ioredis'],
   sends: { to: 'Redis (REDIS_URL or REDIS_HOST/PORT)', what: 'INFO server on the shared connection', effect: 'none' },
   title: 'Redis 7 or newer',
   description: 'The Redis server the application uses runs version 7 or newer (INFO server).',

@@ -11,6 +11,7 @@ export function judgeBucket(bucket: ResolvedBucket, head: S3Outcome<BucketHead>)
 
 export default defineProbe({
   id: 's3.buckets',
+  sdks: ['@aws-sdk/client-s3'],
   sends: { to: 'S3 (AWS_S3_BUCKET, AWS_S3_KYC_BUCKET)', what: 'HeadBucket per bucket (GetBucketLocation when HeadBucket is refused, to say why), signed with the application\'s key', effect: 'none' },
   title: 'S3 buckets exist and the credentials reach them',
   description: 'HeadBucket on AWS_S3_BUCKET (products) and AWS_S3_KYC_BUCKET (KYC documents) with the configured access key succeeds.',

@@ -31,6 +31,7 @@ export function judgeEncryption(bucket: ResolvedBucket, outcome: S3Outcome<Encry
 
 export default defineProbe({
   id: 's3.encryption',
+  sdks: ['@aws-sdk/client-s3'],
   sends: { to: 'S3 (AWS_S3_BUCKET, AWS_S3_KYC_BUCKET)', what: 'GetBucketEncryption per bucket', effect: 'none' },
   title: 'S3 buckets encrypt objects by default',
   description: 'GetBucketEncryption on both buckets: SSE-S3 or SSE-KMS default encryption; with `kycRequiresKms` the KYC bucket must use SSE-KMS (ideally with a customer managed key).',

@@ -24,6 +24,7 @@ export function judgeLifecycle(bucket: ResolvedBucket, outcome: S3Outcome<Lifecy
 
 export default defineProbe({
   id: 's3.lifecycle',
+  sdks: ['@aws-sdk/client-s3'],
   sends: { to: 'S3 (AWS_S3_BUCKET, AWS_S3_KYC_BUCKET)', what: 'GetBucketLifecycleConfiguration per bucket', effect: 'none' },
   title: 'S3 lifecycle rules archive or expire objects',
   description: 'GetBucketLifecycleConfiguration on both buckets: at least one enabled rule with a transition (archival) or an expiration.',

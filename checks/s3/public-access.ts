@@ -61,6 +61,7 @@ export function judgePublicAccess(bucket: ResolvedBucket, facts: PublicAccessFac
 
 export default defineProbe({
   id: 's3.public-access',
+  sdks: ['@aws-sdk/client-s3'],
   sends: { to: 'S3 (AWS_S3_BUCKET, AWS_S3_KYC_BUCKET)', what: 'GetPublicAccessBlock, GetBucketAcl and GetBucketPolicyStatus per bucket', effect: 'none' },
   title: 'KYC bucket blocks all public access',
   description:

@@ -23,6 +23,7 @@ export function judgeRoundtrip(bucket: ResolvedBucket, outcome: S3Outcome<Roundt
 
 export default defineProbe({
   id: 's3.roundtrip',
+  sdks: ['@aws-sdk/client-s3'],
   sends: {
     to: 'S3 (the buckets param, default AWS_S3_BUCKET)',
     what: 'PutObject of one small text object under the prefix (default bazaarhub-check/), GetObject of it, DeleteObject of the exact version PutObject returned',

@@ -18,6 +18,7 @@ export function judgeVersioning(bucket: ResolvedBucket, outcome: S3Outcome<Versi
 
 export default defineProbe({
   id: 's3.versioning',
+  sdks: ['@aws-sdk/client-s3'],
   sends: { to: 'S3 (the buckets param, default AWS_S3_KYC_BUCKET)', what: 'GetBucketVersioning per bucket', effect: 'none' },
   title: 'S3 versioning enabled on the KYC bucket',
   description: 'GetBucketVersioning: versioning Enabled on the KYC bucket (and any other bucket listed), so that KYC documents survive overwrites and deletes.',

@@ -40,6 +40,7 @@ export function judgeSmtp(fact: SmtpFact, options: { hasCredentials: boolean; te
 
 export default defineProbe({
   id: 'smtp.connect',
+  sdks: ['nodemailer/lib/smtp-connection'],
   sends: { to: 'the SMTP server (SMTP_HOST:SMTP_PORT)', what: 'one session: EHLO, STARTTLS (or implicit TLS), AUTH with SMTP_USER/PASSWORD only once TLS is up, QUIT; MAIL/RCPT/DATA only when testRecipient is set', effect: 'none; with testRecipient set, one test mail is sent to that address' },
   title: 'SMTP server answers over TLS and accepts the credentials',
   description:

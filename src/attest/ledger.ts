@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import lockfile from 'proper-lockfile';
 import { z } from 'zod';
 import { InputError, errorMessage } from '../util/errors.js';
 import { committedText } from './git.js';
@@ -249,6 +248,8 @@ async function appendRecord(file: string, input: AttestationInput | ApprovalInpu
   let compromised: Error | null = null;
   let release: () => Promise<void>;
   try {
+    // Loaded here: only writers lock, and every run reads the ledger.
+    const { default: lockfile } = await import('proper-lockfile');
     release = await lockfile.lock(file, {
       realpath: false,
       stale: 10_000,

@@ -6,7 +6,7 @@ import type { AutomatedJudge } from '../attest/automated.js';
 import { effectiveEntry, type SelectedEnvironment } from '../catalog/environments.js';
 import { loadCatalog } from '../catalog/load.js';
 import type { CatalogEntry } from '../catalog/schema.js';
-import { loadRegistry, type Registry } from '../engine/registry.js';
+import { loadProbes, loadRegistry, PROBE_IDS, type Registry } from '../engine/registry.js';
 import { runEntries, type ManualResolver } from '../engine/runner.js';
 import { selectEntries } from '../engine/select.js';
 import { DEFAULT_APPROVER_ROLES, type ApprovalSummary } from '../attest/approval.js';
@@ -55,9 +55,12 @@ export function checkFormats(flags: RunFlags): Array<{ format: string; file: str
 
 /** Runs the selected entries (with the environment's overrides) against one target; renders nothing. */
 export async function runReport({ flags, target, ca, resolveManual, judgeAutomated, notes, notice, environment, deployment, approvals }: ExecuteRequest): Promise<Report> {
-  const registry = await loadRegistry();
-  const { catalog } = await loadCatalog(flags.catalog, registry);
+  const loaded = await loadCatalog(flags.catalog, new Map(), PROBE_IDS, loadRegistry);
+  const { catalog } = loaded;
   const entries = selectEntries(catalog.entries, toSelection(flags)).map((entry) => effectiveEntry(entry, environment?.environment));
+  // Only the selected probes' modules load (start-up follows the selection); their params are checked now.
+  const registry = await loadProbes(entries.flatMap((entry) => (entry.probe ? [entry.probe] : [])));
+  loaded.checkParams(registry);
   protectToolText(catalog.entries, registry, target);
   if (notice) process.stderr.write(`${notice}\n`);
 
@@ -93,7 +96,7 @@ export async function runReport({ flags, target, ca, resolveManual, judgeAutomat
       timeoutMs: flags.timeout,
       insecure: flags.insecure,
       inputs,
-      ...(notes ? { notes } : {}),
+      notes: [...(notes ?? []), ...sdkNote(outcome.sdks)],
       ...(deployment !== undefined ? { deployment } : {}),
       signoff: { roles: catalog.approvals?.roles ?? DEFAULT_APPROVER_ROLES, approvals: approvals ?? [] },
     });
@@ -102,6 +105,12 @@ export async function runReport({ flags, target, ca, resolveManual, judgeAutomat
   } finally {
     stopRouting();
   }
+}
+
+function sdkNote(sdks: { loaded: string[]; ms: number }): string[] {
+  if (sdks.loaded.length === 0) return [];
+  const names = sdks.loaded.map((specifier) => specifier.replace(/^(nodemailer)\/.*$/, '$1'));
+  return [`SDKs loaded before the first probe started, so no probe's time includes them: ${names.join(', ')} (${Math.round(sdks.ms)} ms)`];
 }
 
 /** Renders `report` to stdout (or --out) and every --report file. */

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { CatalogEntry } from '../catalog/schema.js';
 import { FactStore } from '../facts/store.js';
 import { nameTargets, startWireMeter, type WireSummary } from '../facts/wire.js';
+import { SDK_CONFIGURED_BY } from '../target/service-variables.js';
 import type { Target } from '../target/target.js';
 import { errorMessage } from '../util/errors.js';
 import { mapConcurrent } from '../util/pool.js';
@@ -44,6 +45,8 @@ export interface RunOutcome {
   /** What the run sent, per target (see facts/wire.ts), and what --max-requests granted. */
   cost: RunCost;
   durationMs: number;
+  /** The SDKs the selected probes use, loaded before the first probe started, and how long that took. */
+  sdks: { loaded: string[]; ms: number };
 }
 
 export interface RunCost extends WireSummary {
@@ -59,6 +62,7 @@ const unattested: ManualResolver = () => ({
 
 export async function runEntries(request: RunRequest): Promise<RunOutcome> {
   const started = performance.now();
+  const sdks = await preloadSdks(request.entries, request.registry, request.target);
   const meter = startWireMeter();
   const facts = new FactStore(request.signal, request.options.timeoutMs, request.options.attempts ?? 2);
   const resolveManual = request.resolveManual ?? unattested;
@@ -93,13 +97,30 @@ export async function runEntries(request: RunRequest): Promise<RunOutcome> {
       ...nameTargets(meter.stop(), request.target),
       ...(request.options.maxRequests !== undefined ? { budget: { maxRequests: request.options.maxRequests, granted: budget.granted, skipped: [...budget.refused.keys()].map((index) => (request.entries[index] as CatalogEntry).id) } } : {}),
     };
-    return { results, interrupted: request.signal.aborted, contacts: facts.contacts, cost, durationMs: performance.now() - started };
+    return { results, interrupted: request.signal.aborted, contacts: facts.contacts, cost, durationMs: performance.now() - started, sdks };
   } finally {
     if (!cost) {
       meter.stop();
       await facts.close();
     }
   }
+}
+
+/** Imports the selected probes' SDKs, one after another (loading is CPU work: running them side by side gains nothing). */
+async function preloadSdks(entries: readonly CatalogEntry[], registry: Registry, target: Target): Promise<{ loaded: string[]; ms: number }> {
+  const started = performance.now();
+  const configured = (specifier: string) => SDK_CONFIGURED_BY[specifier]?.some((name) => target.get(name) !== undefined) ?? true;
+  const wanted = new Set(entries.flatMap((entry) => (entry.probe ? (registry.get(entry.probe)?.sdks ?? []) : [])).filter(configured));
+  const loaded: string[] = [];
+  for (const specifier of wanted) {
+    try {
+      await import(specifier);
+      loaded.push(specifier);
+    } catch {
+      // The probe's own import reports it, as its finding.
+    }
+  }
+  return { loaded, ms: performance.now() - started };
 }
 
 /** Entry indexes per phase, in catalog order within each. */

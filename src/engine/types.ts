@@ -114,6 +114,12 @@ export interface Probe<S extends z.ZodTypeAny = z.ZodTypeAny> {
   sends: Sends;
   suggests?: Suggestion[];
   /**
+   * The npm modules (import specifiers) the probe loads to talk to the deployment. The runner
+   * imports them before any probe starts, so loading an SDK (the AWS SDK alone is ~100 ms of CPU)
+   * never counts as some probe's time or delays another probe's network timings.
+   */
+  sdks?: readonly string[];
+  /**
    * The time this probe needs when it is more than the run's per-probe timeout (a health route
    * slower than the timeout must be seen to be slow); the runner gives it the larger of the two.
    */

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import type { ProbeContext } from '../engine/types.js';
 import { errorMessage } from '../util/errors.js';
 import { gatherSignal } from './api.js';
-import { trustedCas } from './tls.js';
+import { secureContextFor } from './tls.js';
 import { countWire, endpointOf } from './wire.js';
 
 /** How one SMTP session went: greeting, TLS, the AUTH mechanisms offered, the login, an optional test message. */
@@ -86,7 +86,7 @@ export function smtpSession(ctx: ProbeContext, target: SmtpTarget): Promise<Smtp
     ctx.facts.countContact('smtp', `${target.host}:${target.port}`);
     const { default: SMTPConnection } = (await import('nodemailer/lib/smtp-connection')) as unknown as { default: new (options: object) => Connection };
     const signal = gatherSignal(ctx);
-    const ca = trustedCas(ctx.options);
+    const secureContext = secureContextFor(ctx.options);
     const connection = new SMTPConnection({
       host: target.host,
       port: target.port,
@@ -95,7 +95,7 @@ export function smtpSession(ctx: ProbeContext, target: SmtpTarget): Promise<Smtp
       connectionTimeout: ctx.options.timeoutMs,
       greetingTimeout: ctx.options.timeoutMs,
       socketTimeout: ctx.options.timeoutMs,
-      tls: { rejectUnauthorized: !ctx.options.insecure, ...(isIP(target.host) === 0 ? { servername: target.host } : {}), ...(ca ? { ca } : {}) },
+      tls: { rejectUnauthorized: !ctx.options.insecure, ...(isIP(target.host) === 0 ? { servername: target.host } : {}), ...(secureContext ? { secureContext } : {}) },
     });
     // nodemailer reports failures as 'error' (or 'end') events, not through the step callbacks.
     let fail: (error: Error) => void = () => undefined;

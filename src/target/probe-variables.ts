@@ -1,5 +1,6 @@
 import type { CatalogEntry } from '../catalog/schema.js';
 import { ESSENTIAL_GROUPS } from '../../checks/env/required.js';
+import { AWS, ELASTICSEARCH, POSTGRES, REDIS } from './service-variables.js';
 
 /**
  * Which `.env.production` variables each probe reads (facts included), for `init`'s env template.
@@ -7,10 +8,6 @@ import { ESSENTIAL_GROUPS } from '../../checks/env/required.js';
  * keeps this in step with the registry (every probe id resolves to a list, every name is known).
  */
 const WEB = ['APP_URL', 'STOREFRONT_URL', 'VENDOR_PANEL_URL', 'ADMIN_PANEL_URL', 'APP_HTTP_URL', 'STOREFRONT_HTTP_URL', 'VENDOR_PANEL_HTTP_URL', 'ADMIN_PANEL_HTTP_URL'];
-const POSTGRES = ['DATABASE_URL', 'DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD', 'DB_SSL'];
-const REDIS = ['REDIS_URL', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_PASSWORD'];
-const ELASTICSEARCH = ['ELASTICSEARCH_NODE', 'ELASTICSEARCH_URL', 'ELASTICSEARCH_USERNAME', 'ELASTICSEARCH_PASSWORD'];
-const AWS = ['AWS_REGION', 'AWS_S3_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL', 'AWS_S3_FORCE_PATH_STYLE'];
 
 const BY_PROBE: Record<string, readonly string[]> = {
   'env.db-pool': ['DB_POOL_MIN', 'DB_POOL_MAX'],

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probes } from '../../checks/es/index.js';
+import { probesOf } from '../helpers/probes.js';
 import type { Finding, Probe } from '../../src/engine/types.js';
 import { createCertificateAuthority, issueCertificate, type KeyPair } from '../../src/standins/certs.js';
 import { defaultNodes, startElasticsearch, type EsStandInOptions, type RunningElasticsearch } from '../../src/standins/elasticsearch.js';
 import { probeById, runTogether, withSilentPort } from '../helpers/run-probe.js';
 import { runProbe } from '../helpers/servers.js';
+
+const probes = await probesOf('es');
 
 const probe = (id: string): Probe => probeById(probes, id);
 

@@ -19,8 +19,9 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['--', BIN, ...args], {
       cwd: options.cwd ?? ROOT,
-      // XDG_CONFIG_HOME: a developer's own signing key never signs in a test.
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', XDG_CONFIG_HOME: join(tmpdir(), 'bazaarhub-test-no-config'), NO_COLOR: '1', NODE_OPTIONS: LOOPBACK_GUARD, ...options.env },
+      // XDG_CONFIG_HOME: a developer's own signing key never signs in a test. XDG_CACHE_HOME: the
+      // catalog cache is used (and shared by the tests) but stays out of the developer's home.
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', XDG_CONFIG_HOME: join(tmpdir(), 'bazaarhub-test-no-config'), XDG_CACHE_HOME: join(tmpdir(), 'bazaarhub-test-cache'), NO_COLOR: '1', NODE_OPTIONS: LOOPBACK_GUARD, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

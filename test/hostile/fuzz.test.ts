@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { probes } from '../../checks/index.js';
+import { loadRegistry } from '../../src/engine/registry.js';
 import { loadCatalog } from '../../src/catalog/load.js';
 import { syncCatalog } from '../../src/catalog/sync.js';
 import { assertParsable } from '../../src/checklist/limits.js';
@@ -15,6 +15,8 @@ import { InputError } from '../../src/util/errors.js';
 import { Redactor } from '../../src/util/redact.js';
 import { ROOT, runCli, withTempDir } from '../helpers/cli.js';
 
+const probes = [...(await loadRegistry()).values()];
+
 /**
  * Mutated valid inputs: the parsers and loaders either succeed or refuse with an InputError (exit 2,
  * one line); nothing else may escape. Most cases run in-process; a handful go through the binary.
@@ -22,7 +24,7 @@ import { ROOT, runCli, withTempDir } from '../helpers/cli.js';
 const CHECKLIST = readFileSync(join(ROOT, 'checklists/deployment.md'), 'utf8').split('\n').slice(0, 120).join('\n');
 const CATALOG = readFileSync(join(ROOT, 'bazaarhub-checks.yaml'), 'utf8').split('\n').slice(0, 160).join('\n');
 const ENV = readFileSync(join(ROOT, 'test/fixtures/good.env'), 'utf8');
-const registry = new Map<string, Probe>(probes.map((probe) => [probe.id, probe]));
+const registry = await loadRegistry();
 
 const snippet = fc.oneof(
   fc.string({ maxLength: 8 }),

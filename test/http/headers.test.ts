@@ -7,10 +7,12 @@ import reachable from '../../checks/http/reachable.js';
 import securityHeaders, { judgeSecurityHeaders } from '../../checks/http/security-headers.js';
 import serverBanner, { judgeServerBanner } from '../../checks/http/server-banner.js';
 import { discoverAssets } from '../../checks/http/assets.js';
-import { probes as httpProbes } from '../../checks/http/index.js';
+import { probesOf } from '../helpers/probes.js';
 import { createCertificateAuthority, issueCertificate, type KeyPair } from '../../src/standins/certs.js';
 import { goodProfile, type RunningService } from '../../src/standins/web.js';
 import { Servers, runProbe } from '../helpers/servers.js';
+
+const httpProbes = await probesOf('http');
 
 const servers = new Servers();
 let ca: KeyPair;

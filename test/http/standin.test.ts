@@ -2,14 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probes as http } from '../../checks/http/index.js';
-import { probes as tls } from '../../checks/tls/index.js';
-import { probes as waf } from '../../checks/waf/index.js';
+import { probesOf } from '../helpers/probes.js';
 import type { Finding } from '../../src/engine/types.js';
 import type { RunningStandIn } from '../../src/demo/standin.js';
 import { createCertificateAuthority, issueCertificate } from '../../src/standins/certs.js';
 import webStandIn from '../../src/standins/web.js';
 import { makeContext } from '../helpers/context.js';
+
+const [http, tls, waf] = await Promise.all([probesOf('http'), probesOf('tls'), probesOf('waf')]);
 
 let running: RunningStandIn;
 let dir: string;

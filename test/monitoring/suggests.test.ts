@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { probes } from '../../checks/index.js';
+import { loadRegistry } from '../../src/engine/registry.js';
 import { infer } from '../../src/catalog/infer.js';
 import { readChecklist } from '../../src/checklist/read.js';
+
+const probes = [...(await loadRegistry()).values()];
 
 /** What `catalog sync` proposes for the checklist items the integration and release probes verify. */
 describe('checklist items mapped to the integration and release probes', () => {

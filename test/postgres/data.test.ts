@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probes } from '../../checks/postgres/index.js';
+import { probesOf } from '../helpers/probes.js';
 import fkIndexes from '../../checks/postgres/fk-indexes.js';
 import migrations from '../../checks/postgres/migrations.js';
 import rls from '../../checks/postgres/rls.js';
@@ -11,6 +11,8 @@ import type { Finding, Probe } from '../../src/engine/types.js';
 import { APPLIED_MIGRATIONS, VENDOR_A, VENDOR_B } from '../../src/standins/postgres.js';
 import { makeContext } from '../helpers/context.js';
 import { PASSWORDS, startPgFixture, type PgFixture } from '../helpers/pg-server.js';
+
+const probes = await probesOf('postgres');
 
 let fx: PgFixture;
 let folder: string;

@@ -2,12 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { probes } from '../../checks/postgres/index.js';
+import { probesOf } from '../helpers/probes.js';
 import type { StandInContext, RunningStandIn } from '../../src/demo/standin.js';
 import { createCertificateAuthority, issueCertificate } from '../../src/standins/certs.js';
 import { postgresStandIn } from '../../src/standins/postgres.js';
 import { makeContext } from '../helpers/context.js';
 import { ensurePostgresUser } from '../helpers/pg-server.js';
+
+const probes = await probesOf('postgres');
 
 let running: RunningStandIn;
 let context: StandInContext;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probes } from '../../checks/redis/index.js';
+import { probesOf } from '../helpers/probes.js';
 import aof from '../../checks/redis/aof.js';
 import auth from '../../checks/redis/auth.js';
 import connectivity from '../../checks/redis/connectivity.js';
@@ -11,6 +11,8 @@ import type { Finding, Probe } from '../../src/engine/types.js';
 import { freePort } from '../../src/standins/process.js';
 import { makeContext } from '../helpers/context.js';
 import { REDIS_PASSWORD, startRedisFixture, type RedisFixture } from '../helpers/redis-server.js';
+
+const probes = await probesOf('redis');
 
 let fx: RedisFixture;
 

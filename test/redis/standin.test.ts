@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { probes } from '../../checks/redis/index.js';
+import { probesOf } from '../helpers/probes.js';
 import type { RunningStandIn } from '../../src/demo/standin.js';
 import { redisStandIn } from '../../src/standins/redis.js';
 import { makeContext } from '../helpers/context.js';
+
+const probes = await probesOf('redis');
 
 let running: RunningStandIn;
 

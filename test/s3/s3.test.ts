@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probes } from '../../checks/s3/index.js';
+import { probesOf } from '../helpers/probes.js';
 import type { Finding, Probe } from '../../src/engine/types.js';
 import { s3Config } from '../../src/facts/s3.js';
 import { createCertificateAuthority, issueCertificate, type KeyPair } from '../../src/standins/certs.js';
@@ -7,6 +7,8 @@ import { startS3, type RunningS3, type S3BucketState, type S3StandInOptions } fr
 import { makeContext } from '../helpers/context.js';
 import { probeById, runTogether, withSilentPort } from '../helpers/run-probe.js';
 import { runProbe } from '../helpers/servers.js';
+
+const probes = await probesOf('s3');
 
 const probe = (id: string): Probe => probeById(probes, id);
 

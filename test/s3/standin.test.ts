@@ -15,10 +15,12 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { probes } from '../../checks/s3/index.js';
+import { probesOf } from '../helpers/probes.js';
 import { startS3, type RunningS3 } from '../../src/standins/s3.js';
 import { probeById } from '../helpers/run-probe.js';
 import { runProbe } from '../helpers/servers.js';
+
+const probes = await probesOf('s3');
 
 const running: RunningS3[] = [];
 const clients: S3Client[] = [];

@@ -3,12 +3,13 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { probes } from '../../checks/index.js';
 import { loadCatalog } from '../../src/catalog/load.js';
 import { syncCatalog } from '../../src/catalog/sync.js';
 import { parseChecklist } from '../../src/checklist/parse.js';
 import { loadRegistry } from '../../src/engine/registry.js';
 import { ROOT, runCli, withTempDir } from '../helpers/cli.js';
+
+const probes = [...(await loadRegistry()).values()];
 
 type Entry = { id: string; manual?: true; why?: string; probe?: string; params?: Record<string, unknown> };
 const shipped = parse(readFileSync(join(ROOT, 'bazaarhub-checks.yaml'), 'utf8')) as { entries: Entry[] };

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseChecklist } from '../../src/checklist/parse.js';
 import { syncCatalog } from '../../src/catalog/sync.js';
-import { probes } from '../../checks/index.js';
+import { loadRegistry } from '../../src/engine/registry.js';
+
+const probes = [...(await loadRegistry()).values()];
 
 const CHECKLIST = '## Pre-Deployment\n### Security\n- [ ] Generate strong JWT_SECRET (min 32 characters)\n- [ ] Review terms of service\n- [ ] Set HTTPS_ONLY=true\n';
 

@@ -13,6 +13,7 @@ export async function probesCommand(options: { json: boolean }): Promise<number>
     sends: probe.sends,
     // What --max-requests counts, with the default params: predictable before a run.
     ...(probe.deliberate ? { deliberate: { requests: probe.deliberate.requests, per: probe.deliberate.per } } : {}),
+    sdks: probe.sdks ?? [],
     defaults: defaultsOf(probe.params),
     params: zodToJsonSchema(probe.params),
   }));

@@ -1,6 +1,6 @@
 import { selectEnvironments, type SelectedEnvironment } from '../../catalog/environments.js';
 import { loadCatalog } from '../../catalog/load.js';
-import { loadRegistry } from '../../engine/registry.js';
+import { loadRegistry, PROBE_IDS } from '../../engine/registry.js';
 import { readEnvFile } from '../../target/env-file.js';
 import { buildTarget, type Target } from '../../target/target.js';
 import { KNOWN_VARIABLES } from '../../target/variables.js';
@@ -14,7 +14,7 @@ export async function runCommand(options: RunFlags): Promise<number> {
   const overrides = parseSets(flags.set);
   const ca = await readCaFiles(flags.ca);
   const names = flags.environment ?? [];
-  const environments = names.length ? selectEnvironments((await loadCatalog(flags.catalog, await loadRegistry())).catalog, flags.catalog, names) : [];
+  const environments = names.length ? selectEnvironments((await loadCatalog(flags.catalog, new Map(), PROBE_IDS, loadRegistry)).catalog, flags.catalog, names) : [];
   if (environments.length > 1) {
     // Each deployment's values come from its own env file and variables only: a process variable or
     // --set would make both environments the same on that point and hide the difference.
