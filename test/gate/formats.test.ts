@@ -1,7 +1,8 @@
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { costLine, countsLine } from '../../src/report/story.js';
+import { costLine, countsLine, targetCostText } from '../../src/report/story.js';
+import type { TargetCost } from '../../src/facts/wire.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { HMAC_KEY, tempDir } from '../attest/helpers.js';
 
@@ -72,12 +73,12 @@ describe('one report model, nine formats', () => {
     expect(JSON.parse(read('sarif')).runs[0].properties.cost).toEqual(cost);
     const totals = Object.fromEntries([...read('prometheus').matchAll(/^bazaarhub_check_run_cost\{kind="(\w+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
     expect(totals).toEqual(cost.totals);
-    for (const row of cost.targets as Array<{ target: string; requests: number; connections: number; handshakes: number }>) {
+    for (const row of cost.targets as TargetCost[]) {
       expect(read('prometheus')).toContain(`bazaarhub_check_cost{target="${row.target}",kind="requests"} ${row.requests}`);
       expect(read('markdown')).toContain(`| ${row.target} |`);
       expect(read('html')).toContain(`<td>${row.target}</td>`);
       expect(read('junit')).toContain(`<property name="cost.target.${row.target}"`);
-      expect(run.stdout).toContain(`  ${row.target} (`);
+      expect(run.stdout).toContain(`  ${targetCostText(row)}`);
     }
 
     // Every format lists the waiver in its own section.
