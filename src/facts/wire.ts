@@ -231,7 +231,8 @@ const SCHEME_PORT: Record<string, number> = { 'http:': 80, 'https:': 443, 'postg
  * Names each target after the variables that point at it (APP_URL, DATABASE_URL, SMTP_HOST with
  * SMTP_PORT, ...), so a reader can tell which service a host:port is. Values are never shown.
  */
-export function nameTargets(summary: WireSummary, target: { names(): string[]; get(name: string): string | undefined }): WireSummary {
+export function nameTargets(summary: WireSummary, target: { names(): string[]; get(name: string): string | undefined } | undefined): WireSummary {
+  if (!target) return summary;
   const byEndpoint = new Map<string, string[]>();
   const add = (endpoint: string, name: string) => byEndpoint.set(endpoint, [...(byEndpoint.get(endpoint) ?? []), name]);
   for (const name of target.names()) {
