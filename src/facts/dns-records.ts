@@ -40,8 +40,9 @@ function ask<T>(ctx: ProbeContext, resolverAddress: string, name: string, type: 
     ctx.facts.signal.addEventListener('abort', onAbort, { once: true });
     try {
       if (resolverAddress !== 'system') resolver.setServers([resolverAddress]);
-      // c-ares queries are on no diagnostics channel: counted here.
-      countWire('dns', dnsServerOf(resolver), { requests: 1 });
+      // c-ares queries are on no diagnostics channel: counted here, over the one UDP socket c-ares
+      // opens per server for queries in flight together (it closes it when idle).
+      countWire('dns', dnsServerOf(resolver), { requests: 1, connections: 1 });
       return { resolver: resolverAddress, name, records: await run(resolver) };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

@@ -9,6 +9,8 @@ import { createCertificateAuthority, issueCertificate } from '../../src/standins
 import { startRedis, type RedisServer } from '../../src/standins/redis-server.js';
 import { defaultNodes, startElasticsearch, type RunningElasticsearch } from '../../src/standins/elasticsearch.js';
 import { startPostgres } from '../../src/standins/postgres-server.js';
+import { dkimPublicKey, startDnsServer } from '../../src/standins/dns.js';
+import { startSmtpStandIn } from '../../src/standins/smtp.js';
 import { ensurePostgresUser } from '../helpers/pg-server.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -266,6 +268,32 @@ describe('the cost to PostgreSQL', () => {
     } finally {
       wire.close();
       await server.stop();
+    }
+  }, 120_000);
+});
+
+describe('the cost to mail and DNS', () => {
+  it('counts each DNS query the resolver received and the SMTP session with its STARTTLS handshake', async () => {
+    const dns = await startDnsServer({
+      'bazaarhub.example': { TXT: ['v=spf1 ip4:127.0.0.1 -all'] },
+      'bh1._domainkey.bazaarhub.example': { TXT: [`v=DKIM1; k=rsa; p=${dkimPublicKey()}`] },
+      '_dmarc.bazaarhub.example': { TXT: ['v=DMARC1; p=reject; rua=mailto:dmarc@bazaarhub.example'] },
+    });
+    const certificate = await issueCertificate(await createCertificateAuthority(), { hosts: ['127.0.0.1'] });
+    const smtp = await startSmtpStandIn({ certificate });
+    try {
+      const mail = ['--set', `DNS_RESOLVER=${dns.server}`, '--set', 'DKIM_SELECTOR=bh1', '--set', 'SMTP_FROM_EMAIL=noreply@bazaarhub.example', '--set', `SMTP_HOST=${smtp.host}`, '--set', `SMTP_PORT=${smtp.port}`, '--set', `SMTP_USER=${smtp.user}`, '--set', `SMTP_PASSWORD=${smtp.password}`, '--insecure'];
+      const run = await runCli(['run', '--quiet', '--no-manual', '--format', 'json', ...mail, '--only', 'mail.', '--only', 'smtp.'], { timeoutMs: 120_000 });
+      const report = JSON.parse(run.stdout) as { cost: { targets: CostRow[] } };
+      const row = (target: string) => report.cost.targets.find((candidate) => candidate.target === target);
+      expect(dns.questions.length).toBeGreaterThan(2);
+      // A UDP socket is a connection: the distinct source ports the server saw.
+      expect(row(dns.server)).toMatchObject({ requests: dns.questions.length, connections: new Set(dns.senders).size, handshakes: 0, names: ['DNS_RESOLVER'] });
+      // One session (nodemailer's socket is on net.client.socket), upgraded with STARTTLS (counted by the facts layer).
+      expect(row(`${smtp.host}:${smtp.port}`)).toMatchObject({ requests: 1, connections: 1, handshakes: 1, protocols: ['smtp', 'tcp'] });
+    } finally {
+      await smtp.close();
+      await dns.close();
     }
   }, 120_000);
 });
