@@ -2,6 +2,7 @@ import type { CatalogEntry } from '../catalog/schema.js';
 import type { Target } from '../target/target.js';
 import type { Registry } from './registry.js';
 import type { Finding, RunOptions } from './types.js';
+import { errorMessage } from '../util/errors.js';
 
 /** How `--max-requests` was spent: the entries refused (by index) with their finding, and the requests granted. */
 export interface BudgetAllocation {
@@ -27,7 +28,14 @@ export function allocateBudget(entries: readonly CatalogEntry[], registry: Regis
     const parsed = probe.params.safeParse(entry.params ?? {});
     // Bad params: the runner reports the error; nothing is sent.
     if (!parsed.success) return;
-    const units = probe.deliberate.plan(parsed.data, { target, options });
+    let units: Array<{ key: string; requests: number }>;
+    try {
+      units = probe.deliberate.plan(parsed.data, { target, options });
+    } catch (error) {
+      // What cannot be counted is not sent under a limit.
+      refused.set(index, { status: 'skipped', observed: `--max-requests ${max}: cannot tell how many requests ${probe.id} would send (${errorMessage(error)})`, expected: 'its deliberate requests within --max-requests' });
+      return;
+    }
     const fresh = units.filter((unit) => !granted.has(unit.key));
     const needs = fresh.reduce((sum, unit) => sum + unit.requests, 0);
     if (needs <= left) {

@@ -333,6 +333,17 @@ describe('--max-requests', () => {
     expect(apiSeen.requests + frontSeen.requests).toBe(received);
   }, 120_000);
 
+  it('charges traffic that entries share once: four latency entries, one measurement', async () => {
+    reset();
+    const report = await budgeted(1000);
+    expect(report.cost.budget.skipped).toEqual([]);
+    expect(report.results.filter((r) => r.probe === 'http.latency')).toHaveLength(4);
+    // http.cors 12 per service (6 origins, a GET and a preflight each; env.cors-origins shares the API's
+    // foreign one) + waf 3 per service + one latency measurement (50 and 3 warm-ups for each of 3 endpoints) + the burst's 30.
+    expect(report.cost.budget.granted).toBe(2 * 12 + 2 * 3 + (50 + 3 * 3) + 30);
+    expect(apiSeen.requests + frontSeen.requests).toBeLessThanOrEqual(report.cost.budget.granted);
+  }, 120_000);
+
   it('0 sends no deliberate request at all', async () => {
     reset();
     const report = await budgeted(0);
