@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { combine } from '../../src/engine/findings.js';
 import { defineProbe, type FindingDetail, type ProbeContext } from '../../src/engine/types.js';
 import { errorMessage } from '../../src/util/errors.js';
-import { corsUrlOf, FOREIGN_ORIGIN, judgeCors, observeCors } from '../http/cors.js';
+import { corsExchangeKey, corsUrlOf, FOREIGN_ORIGIN, judgeCors, observeCors } from '../http/cors.js';
 import { routeParams, routeWaitMs, webTargets, routeBudget } from '../http/services.js';
 
 const LOCAL = /^(localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1\]|[^.]+\.local|[^.]+\.test)$/i;
@@ -53,6 +53,14 @@ export default defineProbe({
     'CORS_ORIGIN lists explicit https origins (no "*", no localhost, no plain http), and the live API, asked with a foreign Origin (one GET and one OPTIONS preflight of its first apiRoutes route, shared with http.cors), allows no foreign origin. The finding says what is declared and what the live API does; a live API answering "*" or reflecting the origin fails whatever CORS_ORIGIN says.',
   params: z.object({ variable: z.string().default('CORS_ORIGIN'), apiRoutes: routeParams.apiRoutes }),
   budgetMs: routeBudget,
+  deliberate: {
+    requests: 2,
+    per: 'run (a GET and an OPTIONS preflight of the API with a foreign Origin; shared with http.cors)',
+    plan: (params, ctx) => {
+      const api = webTargets(ctx, []).find((target) => target.subject === 'api');
+      return api ? [{ key: corsExchangeKey(corsUrlOf(api, { urls: [], apiRoutes: params.apiRoutes, pages: [] }), FOREIGN_ORIGIN), requests: 2 }] : [];
+    },
+  },
   remediation:
     'Set CORS_ORIGIN to the comma-separated https origins of the storefront, vendor panel and admin panel, and make the backend use it: `app.use(cors({ origin: process.env.CORS_ORIGIN.split(","), credentials: true }))` instead of `app.use(cors())`, which answers "*" to every site.',
   suggests: [{ match: /CORS whitelist/i, severity: 'high' }],

@@ -59,8 +59,28 @@ export function corsUrlOf(target: WebTarget, params: { urls: readonly string[]; 
   return routesOf([target], params)[0]?.routes[0]?.url ?? target.url;
 }
 
+/** The whitelisted origins an entry judges against: its allowedOrigins param, else what the env declares. */
+function trustedOf(ctx: Pick<ProbeContext, 'target'>, params: { allowedOrigins: readonly string[]; variable: string }): Set<string> {
+  const configured = params.allowedOrigins.length > 0 ? params.allowedOrigins : declaredOrigins(ctx, params.variable);
+  return new Set(configured.map(normalizeOrigin).filter((origin) => origin !== '*' && origin !== 'null'));
+}
+
+/** The origins asked of one service: the untrusted ones, then the first whitelisted one. */
+function originsToAsk(trusted: ReadonlySet<string>, target: WebTarget): Array<{ origin: string; trusted: boolean }> {
+  const first = [...trusted][0];
+  const base = first ? new URL(first) : target.url;
+  const origins = [FOREIGN_ORIGIN, ...untrustedOrigins(base)].filter((origin, index, all) => all.indexOf(origin) === index && !trusted.has(origin)).map((origin) => ({ origin, trusted: false }));
+  if (first) origins.push({ origin: first, trusted: true });
+  return origins;
+}
+
+/** The --max-requests unit of one CORS exchange (a GET and a preflight), shared by every probe that sends it. */
+export function corsExchangeKey(url: URL, origin: string): string {
+  return `cors ${url.href} ${origin}`;
+}
+
 /** The origins a deployment declares in its env (CORS_ORIGIN, comma- or space-separated). */
-export function declaredOrigins(ctx: ProbeContext, variable: string): string[] {
+export function declaredOrigins(ctx: Pick<ProbeContext, 'target'>, variable: string): string[] {
   return (ctx.target.get(variable) ?? '').split(/[,\s]+/).filter(Boolean);
 }
 
@@ -108,18 +128,23 @@ export default defineProbe({
   remediation:
     'Configure the backend\'s cors() with an explicit array of the production https origins (CORS_ORIGIN), never `origin: true` or a reflecting callback; do not allow "null"; never combine "*" with credentials.',
   suggests: [{ match: /\bCORS\b.*(test|verify|reflect)|(test|verify).*\bCORS\b/i, severity: 'high' }],
+  deliberate: {
+    requests: 12,
+    per: 'service URL, at most (2 per origin asked, up to 6 origins: a GET and an OPTIONS preflight; shared with env.cors-origins)',
+    plan: (params, ctx) => webTargets(ctx, params.urls).flatMap((target) => {
+      const url = corsUrlOf(target, params);
+      return originsToAsk(trustedOf(ctx, params), target).map(({ origin }) => ({ key: corsExchangeKey(url, origin), requests: 2 }));
+    }),
+  },
   async run(ctx, params) {
     const fromEnv = declaredOrigins(ctx, params.variable);
     const configured = params.allowedOrigins.length > 0 ? params.allowedOrigins : fromEnv;
-    const trusted = new Set(configured.map(normalizeOrigin).filter((origin) => origin !== '*' && origin !== 'null'));
+    const trusted = trustedOf(ctx, params);
     const expected = trusted.size > 0 ? `only ${[...trusted].join(', ')} allowed` : 'no foreign origin allowed';
     const declared = params.allowedOrigins.length > 0 ? `allowedOrigins param ${params.allowedOrigins.join(', ')}` : fromEnv.length > 0 ? `${params.variable} declares ${fromEnv.join(', ')}` : `${params.variable} is not set`;
     const finding = await perTarget(webTargets(ctx, params.urls), expected, undefined, async (target) => {
       const url = corsUrlOf(target, params);
-      const first = [...trusted][0];
-      const base = first ? new URL(first) : target.url;
-      const origins = [FOREIGN_ORIGIN, ...untrustedOrigins(base)].filter((origin, index, all) => all.indexOf(origin) === index && !trusted.has(origin)).map((origin) => ({ origin, trusted: false }));
-      if (first) origins.push({ origin: first, trusted: true });
+      const origins = originsToAsk(trusted, target);
       // Bounded: 2 requests per origin, at most 12 per service, all read-only, sent side by side.
       const observations = (await Promise.all(origins.map(({ origin, trusted: isTrusted }) => observeCors(ctx, url, origin, isTrusted)))).flat();
       const judged = judgeCors(observations, target.subject === 'api' || params.urls.length > 0 ? 'fail' : 'warn');

@@ -24,6 +24,15 @@ export interface LatencyPolicy {
   maxErrorRate?: number;
 }
 
+/**
+ * Untimed warm-up GETs per endpoint: at least 3, and enough that the requests in flight on one
+ * endpoint (`concurrency` shared by the endpoints) find open keep-alive sockets, as wrk's
+ * connections are open before it times anything. Never more than `concurrency`.
+ */
+export function warmupsPerEndpoint(concurrency: number, endpoints: number): number {
+  return Math.min(concurrency, Math.max(3, Math.ceil(concurrency / Math.max(1, endpoints))));
+}
+
 /** The thresholds applied when an entry names none: the checklist's success criteria. */
 export const DEFAULT_POLICY = { p95Ms: 2000, maxErrorRate: 0.005 } as const;
 
@@ -100,6 +109,16 @@ export default defineProbe({
     maxErrorRate: z.number().min(0).max(1).optional(),
   }),
   phase: 'measurement',
+  deliberate: {
+    requests: 50,
+    per: 'run (the requests param, plus untimed warm-up GETs per endpoint: 3, or up to `concurrency` when fewer endpoints share the requests in flight; entries with the same endpoints, requests and concurrency share one measurement)',
+    plan: (params, ctx) => {
+      const endpoints = endpointsOf(ctx, params);
+      if (endpoints.length === 0) return [];
+      const distinct = new Set(endpoints.map((url) => url.href)).size;
+      return [{ key: measurementKey(endpoints, params), requests: params.requests + warmupsPerEndpoint(params.concurrency, distinct) * distinct }];
+    },
+  },
   remediation: 'Find the slow endpoints in the details, then profile them (slow queries, missing indices, N+1 calls, cold caches) and scale the service if it is saturated.',
   suggests: [
     { match: /Response times? < ?(\d+(?:\.\d+)?) ?seconds?.*p95/i, params: (m) => ({ p95Ms: Number(m[1]) * 1000 }), severity: 'high' },
@@ -110,16 +129,12 @@ export default defineProbe({
   async run(ctx, params) {
     const named = { ...(params.p95Ms !== undefined ? { p95Ms: params.p95Ms } : {}), ...(params.maxErrorRate !== undefined ? { maxErrorRate: params.maxErrorRate } : {}) };
     const expected = expectedOf(named);
-    const services = webTargets(ctx, []);
-    const endpoints =
-      params.endpoints.length === 0
-        ? routesOf(services, { urls: [], apiRoutes: params.apiRoutes, pages: params.pages }).flatMap(({ routes }) => routes.map((route) => route.url))
-        : params.endpoints.flatMap((endpoint) => (/^https?:\/\//.test(endpoint) ? [new URL(endpoint)] : services.map((service) => new URL(endpoint, service.url))));
+    const endpoints = endpointsOf(ctx, params);
     if (endpoints.length === 0) return { status: 'skipped', observed: NO_SERVICES.replace('the `urls` param', 'the `endpoints` param'), expected };
 
     // Several catalog entries judge the same load (p95, error rate, slow endpoints) with different
     // thresholds: measure once per run and endpoint set, judge per entry.
-    const key = `latency ${params.requests}x${params.concurrency} ${endpoints.map((url) => url.href).join(' ')}`;
+    const key = measurementKey(endpoints, params);
     const { samples, note } = await ctx.facts.once(key, () => measure(ctx, endpoints, params));
     // Not one answer (every request refused or timed out): there is no latency to judge.
     if (samples.length > 0 && samples.every((sample) => sample.ms === undefined)) {
@@ -128,6 +143,19 @@ export default defineProbe({
     return { ...judgeLatency(samples, named, note), expected };
   },
 });
+
+/** The URLs an entry measures: its endpoints param (URLs, or paths on every service), else the API routes and each front end's pages. */
+function endpointsOf(ctx: Pick<ProbeContext, 'target'>, params: { endpoints: string[]; apiRoutes: string[]; pages: string[] }): URL[] {
+  const services = webTargets(ctx, []);
+  return params.endpoints.length === 0
+    ? routesOf(services, { urls: [], apiRoutes: params.apiRoutes, pages: params.pages }).flatMap(({ routes }) => routes.map((route) => route.url))
+    : params.endpoints.flatMap((endpoint) => (/^https?:\/\//.test(endpoint) ? [new URL(endpoint)] : services.map((service) => new URL(endpoint, service.url))));
+}
+
+/** One measurement per endpoint set, request count and concurrency: the fact key, and the --max-requests unit. */
+function measurementKey(endpoints: readonly URL[], params: { requests: number; concurrency: number }): string {
+  return `latency ${params.requests}x${params.concurrency} ${endpoints.map((url) => url.href).join(' ')}`;
+}
 
 async function measure(ctx: ProbeContext, endpoints: URL[], params: { requests: number; concurrency: number }): Promise<{ samples: Sample[]; note: string }> {
   // Keep-alive, like real browsers and load testers: we measure the service, not our handshakes.
@@ -147,10 +175,10 @@ async function measure(ctx: ProbeContext, endpoints: URL[], params: { requests: 
     // Warm-up, untimed: open the keep-alive connections first, as a load tester does (wrk times
     // requests, not connects). Otherwise the TLS handshakes land in the slowest 5% of a small
     // sample and p95 measures our connection setup, not the deployment.
-    // At least 3 per endpoint, and enough that `concurrency` requests to one endpoint find open sockets.
-    const warmups = Math.min(params.concurrency, Math.max(3, Math.ceil(params.concurrency / endpoints.length)));
+    const distinct = [...new Set(endpoints.map((url) => url.href))];
+    const warmups = warmupsPerEndpoint(params.concurrency, distinct.length);
     await Promise.all(
-      [...new Set(endpoints.map((url) => url.href))].flatMap((href) =>
+      distinct.flatMap((href) =>
         Array.from({ length: warmups }, () => send(ctx, new URL(href), { agent: agents[new URL(href).protocol as 'http:' | 'https:'], maxBodyBytes: 256 * 1024 }).catch(() => undefined)),
       ),
     );

@@ -32,6 +32,11 @@ export default defineProbe({
   }),
   // A burst: alone, after the measurements, so neither distorts the other or the concurrent probes.
   phase: 'burst',
+  deliberate: {
+    requests: 30,
+    per: 'run (the count param; the burst stops at the first 429)',
+    plan: (params, ctx) => (apiUrl(ctx, params.url) ? [{ key: `rate-limit ${params.route} ${apiUrl(ctx, params.url)?.href}`, requests: params.count }] : []),
+  },
   remediation:
     'Put express-rate-limit (or nginx limit_req) in front of auth routes with API_RATE_LIMIT_WINDOW_MS/API_RATE_LIMIT_MAX_REQUESTS, and make sure the proxy passes the client address (app.set("trust proxy", 1)) so the limit is per client.',
   suggests: [{ match: /rate limiting is working|test rate limit/i, severity: 'high' }],

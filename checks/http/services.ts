@@ -22,13 +22,13 @@ export const urlsParam = z.array(z.string().url()).default([]);
 
 export const NO_SERVICES = 'no service URL: set APP_URL (or API_BASE_URL), STOREFRONT_URL, VENDOR_PANEL_URL or ADMIN_PANEL_URL, or the `urls` param';
 
-export function webTargets(ctx: ProbeContext, urls: readonly string[]): WebTarget[] {
+export function webTargets(ctx: Pick<ProbeContext, 'target'>, urls: readonly string[]): WebTarget[] {
   if (urls.length > 0) return urls.map((url) => ({ subject: url, url: new URL(url) }));
   return ctx.target.services().map((service) => ({ subject: service.name, url: service.url, ...(service.httpUrl ? { httpUrl: service.httpUrl } : {}) }));
 }
 
 /** The API's base URL (APP_URL or API_BASE_URL), or the `url` param. */
-export function apiUrl(ctx: ProbeContext, override: string | undefined): URL | undefined {
+export function apiUrl(ctx: Pick<ProbeContext, 'target'>, override: string | undefined): URL | undefined {
   if (override) return new URL(override);
   return ctx.target.services().find((service) => service.name === 'api')?.url;
 }

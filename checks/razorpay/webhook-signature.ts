@@ -152,6 +152,14 @@ export default defineProbe({
     url: z.string().default(''),
   }),
   remediation: VERIFY_RAW,
+  deliberate: {
+    requests: WEBHOOK_CASES.length,
+    per: 'webhook URL',
+    plan: (params, ctx) => {
+      const url = params.url || ctx.target.get('RAZORPAY_WEBHOOK_URL');
+      return url && ctx.target.get('RAZORPAY_WEBHOOK_SECRET') ? [{ key: `razorpay-webhook ${url}`, requests: WEBHOOK_CASES.length }] : [];
+    },
+  },
   suggests: [{ match: /razorpay webhook/i, severity: 'critical' }],
   async run(ctx, params): Promise<Finding> {
     const expected = 'signed event → 2xx; wrong, missing or replayed signature → 4xx';

@@ -27,6 +27,11 @@ export default defineProbe({
     urls: urlsParam,
     optional: z.boolean().default(false),
   }),
+  deliberate: {
+    requests: ATTACKS.length,
+    per: 'service URL',
+    plan: (params, ctx) => webTargets(ctx, params.urls).map((target) => ({ key: `waf ${target.url.href}`, requests: ATTACKS.length })),
+  },
   remediation: 'Enable a WAF in front of nginx (AWS WAF managed rules, Cloudflare, or ModSecurity with the OWASP Core Rule Set) in blocking mode, answering 403.',
   suggests: [{ match: /Web Application Firewall|\bWAF\b/i, severity: 'high' }],
   async run(ctx, params) {

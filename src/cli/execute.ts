@@ -81,7 +81,7 @@ export async function runReport({ flags, target, ca, resolveManual, judgeAutomat
       entries,
       registry,
       target,
-      options: { timeoutMs: flags.timeout, insecure: flags.insecure, ca, allowCommands: allowedCommands(flags), ...(flags.attempts ? { attempts: flags.attempts } : {}) },
+      options: { timeoutMs: flags.timeout, insecure: flags.insecure, ca, allowCommands: allowedCommands(flags), ...(flags.attempts ? { attempts: flags.attempts } : {}), ...(flags.maxRequests !== undefined ? { maxRequests: flags.maxRequests } : {}) },
       concurrency: flags.concurrency,
       signal: controller.signal,
       ...(resolveManual ? { resolveManual } : {}),

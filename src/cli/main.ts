@@ -29,6 +29,14 @@ function positiveInt(flag: string) {
   };
 }
 
+function wholeNumber(flag: string) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number)) throw new InvalidArgumentError(`${flag} expects a whole number of requests, 0 or more`);
+    return number;
+  };
+}
+
 function seconds(value: string): number {
   const number = Number(value.replace(/s$/, ''));
   if (!Number.isFinite(number) || number <= 0 || number > 3600) throw new InvalidArgumentError('--timeout expects seconds between 0 and 3600, e.g. 10 or 2.5');
@@ -58,6 +66,7 @@ function runOptions(command: Command, { demo = false } = {}): Command {
     // timeout keep its latency-judged statuses from depending on how busy the machine is.
     .addOption(new Option('--timeout <seconds>', 'per-probe timeout in seconds').argParser(seconds).default(demo ? 30_000 : 10_000, demo ? '30' : '10'))
     .option('--concurrency <n>', 'probes running at once', positiveInt('--concurrency'), demo ? 16 : 256)
+    .option('--max-requests <n>', 'at most this many deliberate requests (latency samples, bursts, attack shapes, CORS exchanges, webhook deliveries); entries that do not fit are skipped, in catalog order', wholeNumber('--max-requests'))
     .option('--attempts <n>', 'tries for a reachability contact (HTTP GET, TLS handshake, database connect) after a network error or timeout, within --timeout', positiveInt('--attempts'), 2)
     .addOption(new Option('--format <format>', 'report format on stdout (or --out): terminal, json, markdown, junit, sarif, html, checklist, codequality, prometheus').default('terminal'))
     .option('--out <file>', 'write the --format report to this file (the terminal summary still prints)')

@@ -32,6 +32,8 @@ export interface RunFlags extends GlobalOptions, SelectionOptions {
   concurrency: number;
   /** Tries for a reachability fact after a network error or timeout (default 2). */
   attempts?: number;
+  /** `--max-requests`: the deliberate requests the run may send (see engine/budget.ts). */
+  maxRequests?: number;
   format: string;
   out?: string;
   report?: string[];

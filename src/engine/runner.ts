@@ -1,10 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import type { CatalogEntry } from '../catalog/schema.js';
 import { FactStore } from '../facts/store.js';
+import { nameTargets, startWireMeter, type WireSummary } from '../facts/wire.js';
 import { SDK_CONFIGURED_BY } from '../target/service-variables.js';
 import type { Target } from '../target/target.js';
 import { errorMessage } from '../util/errors.js';
 import { mapConcurrent } from '../util/pool.js';
+import { allocateBudget } from './budget.js';
 import type { Registry } from './registry.js';
 import type { AttestationSummary, EntryResult } from './result.js';
 import type { Finding, RunOptions, Status } from './types.js';
@@ -40,9 +42,16 @@ export interface RunOutcome {
   results: EntryResult[];
   interrupted: boolean;
   contacts: ReadonlyMap<string, number>;
+  /** What the run sent, per target (see facts/wire.ts), and what --max-requests granted. */
+  cost: RunCost;
   durationMs: number;
   /** The SDKs the selected probes use, loaded before the first probe started, and how long that took. */
   sdks: { loaded: string[]; ms: number };
+}
+
+export interface RunCost extends WireSummary {
+  /** Set with --max-requests: the limit, the deliberate requests granted, and the entries refused. */
+  budget?: { maxRequests: number; granted: number; skipped: string[] };
 }
 
 const unattested: ManualResolver = () => ({
@@ -54,18 +63,26 @@ const unattested: ManualResolver = () => ({
 export async function runEntries(request: RunRequest): Promise<RunOutcome> {
   const started = performance.now();
   const sdks = await preloadSdks(request.entries, request.registry, request.target);
+  const meter = startWireMeter();
   const facts = new FactStore(request.signal, request.options.timeoutMs, request.options.attempts ?? 2);
   const resolveManual = request.resolveManual ?? unattested;
+  // Before anything is sent: which entries' deliberate traffic fits --max-requests.
+  const budget = allocateBudget(request.entries, request.registry, request.target, request.options);
+  const refusedById = new Map([...budget.refused].map(([index, finding]) => [request.entries[index] as CatalogEntry, finding]));
   const one = async (entry: CatalogEntry): Promise<EntryResult> => {
     request.hooks?.onStart?.(entry);
+    const refused = refusedById.get(entry);
     const result = request.signal.aborted
       ? notRun(entry)
-      : entry.probe
-        ? await runProbe(entry, request, facts)
-        : fromManual(entry, resolveManual(entry));
+      : refused
+        ? resultOf(entry, refused, '', 0)
+        : entry.probe
+          ? await runProbe(entry, request, facts)
+          : fromManual(entry, resolveManual(entry));
     request.hooks?.onResult?.(result);
     return result;
   };
+  let cost: RunCost | undefined;
   try {
     // Load and timing measurements run after every other probe, one at a time (measurements, then
     // bursts), so they measure the deployment and not the tool's own concurrent work.
@@ -74,9 +91,18 @@ export async function runEntries(request: RunRequest): Promise<RunOutcome> {
     const concurrent = await mapConcurrent(phases.normal, request.concurrency, (index) => one(request.entries[index] as CatalogEntry));
     phases.normal.forEach((index, i) => (results[index] = concurrent[i] as EntryResult));
     for (const index of [...phases.measurement, ...phases.burst]) results[index] = await one(request.entries[index] as CatalogEntry);
-    return { results, interrupted: request.signal.aborted, contacts: facts.contacts, durationMs: performance.now() - started, sdks };
-  } finally {
     await facts.close();
+    // Counted up to here: closing clients (an S3 roundtrip's delete, pg's Terminate) is traffic too.
+    cost = {
+      ...nameTargets(meter.stop(), request.target),
+      ...(request.options.maxRequests !== undefined ? { budget: { maxRequests: request.options.maxRequests, granted: budget.granted, skipped: [...budget.refused.keys()].map((index) => (request.entries[index] as CatalogEntry).id) } } : {}),
+    };
+    return { results, interrupted: request.signal.aborted, contacts: facts.contacts, cost, durationMs: performance.now() - started, sdks };
+  } finally {
+    if (!cost) {
+      meter.stop();
+      await facts.close();
+    }
   }
 }
 

@@ -42,6 +42,8 @@ export interface RunOptions {
   allowCommands?: readonly string[];
   /** Attempts for a reachability fact (HTTP GET, TLS handshake, database connect) after a network error or timeout; default 2. */
   attempts?: number;
+  /** `--max-requests`: the deliberate requests (bursts, samples, attack shapes, deliveries) the run may send; unset: no limit. */
+  maxRequests?: number;
 }
 
 export interface ProbeContext {
@@ -83,6 +85,23 @@ export function describeSends(sends: Sends): string {
   return sends.effect === 'none' ? `${line}.` : `${line}. Effect: ${sends.effect.replace(/[.\s]+$/, '')}.`;
 }
 
+/**
+ * A probe's deliberate traffic (load samples, bursts, attack shapes, CORS exchanges, deliveries):
+ * what `--max-requests` limits, declared so the budget is allocated before anything is sent.
+ * Ordinary fact gathering (one GET per URL, one handshake per host) is not declared here.
+ */
+export interface Deliberate<P = unknown> {
+  /** The requests with the default params, per `per` (for `probes --json` and the README). */
+  requests: number;
+  /** What `requests` is counted per: `run`, `service URL`, `webhook URL`. */
+  per: string;
+  /**
+   * The requests this entry sends at most against `target`, in units: entries (or probes) that share
+   * a unit's key (one latency measurement, one CORS exchange) send it once, so it is charged once.
+   */
+  plan(params: P, ctx: Pick<ProbeContext, 'target' | 'options'>): Array<{ key: string; requests: number }>;
+}
+
 export interface Probe<S extends z.ZodTypeAny = z.ZodTypeAny> {
   /** `area.name`, a public contract (catalogs and CI filters refer to it). */
   id: string;
@@ -111,6 +130,8 @@ export interface Probe<S extends z.ZodTypeAny = z.ZodTypeAny> {
    * test), run alone after the measurements. Unset: the normal, concurrent phase.
    */
   phase?: 'measurement' | 'burst';
+  /** Deliberate traffic, when the probe sends any (see Deliberate). */
+  deliberate?: Deliberate<z.output<S>>;
   run(ctx: ProbeContext, params: z.output<S>): Promise<Finding>;
 }
 

@@ -1,6 +1,7 @@
 import { Resolver } from 'node:dns/promises';
 import type { ProbeContext } from '../engine/types.js';
 import { errorMessage } from '../util/errors.js';
+import { countWire, dnsServerOf } from './wire.js';
 
 /**
  * TXT, CAA and MX answers for the mail and CAA probes, from one resolver: the `resolver` param,
@@ -39,6 +40,9 @@ function ask<T>(ctx: ProbeContext, resolverAddress: string, name: string, type: 
     ctx.facts.signal.addEventListener('abort', onAbort, { once: true });
     try {
       if (resolverAddress !== 'system') resolver.setServers([resolverAddress]);
+      // c-ares queries are on no diagnostics channel: counted here, over the one UDP socket c-ares
+      // opens per server for queries in flight together (it closes it when idle).
+      countWire('dns', dnsServerOf(resolver), { requests: 1, connections: 1 });
       return { resolver: resolverAddress, name, records: await run(resolver) };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

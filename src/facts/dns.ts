@@ -1,6 +1,7 @@
 import { Resolver } from 'node:dns/promises';
 import type { ProbeContext } from '../engine/types.js';
 import { errorMessage } from '../util/errors.js';
+import { countWire, dnsServerOf } from './wire.js';
 
 /** What one resolver answered for one host. */
 export interface DnsAnswer {
@@ -30,6 +31,9 @@ export function resolveHost(ctx: ProbeContext, resolverAddress: string, host: st
     ctx.facts.countContact('dns', `${resolverAddress} ${host}`);
     const resolver = new Resolver({ timeout: Math.max(500, Math.min(ctx.options.timeoutMs / 2, 5000)), tries: 2 });
     if (resolverAddress !== 'system') resolver.setServers([resolverAddress]);
+    // c-ares queries are on no diagnostics channel: counted here (A, AAAA and CNAME), over the one
+    // UDP socket c-ares opens per server for queries in flight together (it closes it when idle).
+    countWire('dns', dnsServerOf(resolver), { requests: 3, connections: 1 });
     const onAbort = () => resolver.cancel();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -63,6 +67,7 @@ export function resolveRecord(ctx: ProbeContext, resolverAddress: string, name: 
     ctx.facts.countContact('dns', `${resolverAddress} ${type} ${name}`);
     const resolver = new Resolver({ timeout: Math.max(500, Math.min(ctx.options.timeoutMs / 2, 5000)), tries: 2 });
     if (resolverAddress !== 'system') resolver.setServers([resolverAddress]);
+    countWire('dns', dnsServerOf(resolver), { requests: 1, connections: 1 });
     const onAbort = () => resolver.cancel();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {

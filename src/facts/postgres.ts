@@ -12,6 +12,7 @@ import { errorMessage } from '../util/errors.js';
 import { cleanError, isTimeout } from './clean-error.js';
 import { describeTlsFailure, isLocalTlsFailure, isTlsFailure, isUnknownCa, pgTlsOptions, resolvePgSsl, type PgSslConfig, type SslMode } from './libpq.js';
 import { abortable } from './store.js';
+import { countWire, endpointOf } from './wire.js';
 import { toolText } from '../util/redact.js';
 
 /** An example DSN: the word password in it is not a secret, whatever the env holds. */
@@ -141,6 +142,16 @@ async function connectClient(ctx: ProbeContext, target: PgTarget, ssl: Connectio
   // A server that drops the connection later must not crash the run; the next query reports it.
   client.on('error', () => undefined);
   ctx.facts.countContact(kind, target.label);
+  // pg connects a `new net.Socket()` and upgrades it with tls.connect({ socket }): neither is on a
+  // diagnostics channel, so the facts layer counts the connection, the handshake and each query.
+  const where = endpointOf(target.host, target.port);
+  countWire('postgres', where, { connections: 1 });
+  (client as unknown as { connection: { once(event: 'sslconnect', listener: () => void): void } }).connection.once('sslconnect', () => countWire('postgres', where, { handshakes: 1 }));
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((...args: unknown[]) => {
+    countWire('postgres', where, { requests: 1 });
+    return query(...args);
+  }) as typeof client.query;
   try {
     await abortable(client.connect(), ctx.facts.signal);
     return client;

@@ -10,6 +10,7 @@ import type { Target } from '../target/target.js';
 import { errorMessage } from '../util/errors.js';
 import { cleanError, isTimeout } from './clean-error.js';
 import { abortable } from './store.js';
+import { countWire, endpointOf } from './wire.js';
 import { tlsTrust } from './trust.js';
 import { toolText } from '../util/redact.js';
 
@@ -95,6 +96,20 @@ async function connect(ctx: ProbeContext, target: RedisTarget, withCredentials: 
   });
   const explained = (error: unknown) => (cause !== undefined && /connection is closed/i.test(errorMessage(error)) ? cause : error);
   ctx.facts.countContact(kind, target.label);
+  // Without TLS ioredis connects with net.createConnection (net.client.socket counts it); with TLS it
+  // calls tls.connect, which no channel shows. Commands are counted here, each one sent.
+  const where = endpointOf(target.host, target.port);
+  if (target.tls) countWire('redis', where, { connections: 1, handshakes: 1 });
+  // A command sent before the connection is ready waits in ioredis's offline queue and comes through
+  // sendCommand again when it is written: counted then, once.
+  const sendCommand = client.sendCommand.bind(client) as (...args: unknown[]) => unknown;
+  const offline = () => (client as unknown as { offlineQueue?: { length: number } }).offlineQueue?.length ?? 0;
+  client.sendCommand = ((...args: unknown[]) => {
+    const queued = offline();
+    const result = sendCommand(...args);
+    if (offline() <= queued) countWire('redis', where, { requests: 1 });
+    return result;
+  }) as typeof client.sendCommand;
   try {
     await abortable(client.connect(), ctx.facts.signal);
   } catch (error) {

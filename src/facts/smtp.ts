@@ -3,6 +3,7 @@ import type { ProbeContext } from '../engine/types.js';
 import { errorMessage } from '../util/errors.js';
 import { gatherSignal } from './api.js';
 import { secureContextFor } from './tls.js';
+import { countWire, endpointOf } from './wire.js';
 
 /** How one SMTP session went: greeting, TLS, the AUTH mechanisms offered, the login, an optional test message. */
 export interface SmtpFact {
@@ -114,9 +115,14 @@ export function smtpSession(ctx: ProbeContext, target: SmtpTarget): Promise<Smtp
       Promise.race([new Promise<T | undefined>((resolve, reject) => run((error, value) => (error ? reject(error) : resolve(value)))), failure, aborted]);
     const fact: SmtpFact = {};
     let stage: NonNullable<SmtpFact['failedAt']> = 'connect';
+    // One SMTP session is one request. Without implicit TLS nodemailer connects with net.connect
+    // (net.client.socket counts it); implicit TLS and STARTTLS go through tls.connect, counted here.
+    const where = endpointOf(target.host, target.port);
+    countWire('smtp', where, { requests: 1, ...(target.implicitTls ? { connections: 1, handshakes: 1 } : {}) });
     try {
       await step<void>((done) => connection.connect(done));
       fact.tls = target.implicitTls ? 'implicit' : connection.secure ? 'starttls' : 'none';
+      if (fact.tls === 'starttls') countWire('smtp', where, { handshakes: 1 });
       const certificate = fact.tls === 'none' ? undefined : peerCertificate(connection);
       if (certificate) fact.certificate = certificate;
       fact.authMechanisms = [...((connection as unknown as { _supportedAuth?: string[] })._supportedAuth ?? [])];
@@ -142,6 +148,8 @@ export function smtpSession(ctx: ProbeContext, target: SmtpTarget): Promise<Smtp
       const code = codeOf(error);
       if (code === 'EAUTH' && stage === 'auth') fact.auth = 'rejected';
       fact.failedAt = code === 'ETLS' || (stage === 'connect' && /certificate|TLS|SSL/i.test(errorMessage(error))) ? 'tls' : stage;
+      // A STARTTLS handshake that failed was still started.
+      if (fact.failedAt === 'tls' && !target.implicitTls) countWire('smtp', where, { handshakes: 1 });
       fact.errorCode = code;
       fact.error = errorMessage(error).split('\n')[0]?.slice(0, 300);
     }

@@ -6,6 +6,7 @@ import tls from 'node:tls';
 import type { ProbeContext, RunOptions } from '../engine/types.js';
 import { errorMessage } from '../util/errors.js';
 import { abortable } from './store.js';
+import { countWire, endpointOf } from './wire.js';
 import { handshake, tlsFacts, trustedCas, type HandshakePins, type TlsResult } from './tls.js';
 
 /**
@@ -146,6 +147,8 @@ export function detailHandshake(host: string, port: number, options: RunOptions,
       wire.push(chunk);
     });
     raw.on('end', () => wire.push(null));
+    // The raw socket is on net.client.socket; the handshake over it is counted here (no TLS channel).
+    raw.once('connect', () => countWire('tls', endpointOf(host, port), { handshakes: 1 }));
     let ocsp: Buffer | undefined;
     const servername = serverName(host);
     const secureContext = versionContext(options, version);
@@ -388,7 +391,10 @@ export function sslv3Probe(host: string, port: number, signal: AbortSignal, time
     const timer = setTimeout(() => finish({ accepted: false, refused: false, error: `no answer within ${timeoutMs} ms` }), timeoutMs);
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
-    socket.once('connect', () => socket.write(sslv3ClientHello()));
+    socket.once('connect', () => {
+      countWire('tls', endpointOf(host, port), { handshakes: 1 });
+      socket.write(sslv3ClientHello());
+    });
     socket.on('data', (chunk: Buffer) => {
       bytes = Buffer.concat([bytes, chunk]);
       const judged = judgeSslv3Reply(bytes);

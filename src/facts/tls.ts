@@ -5,6 +5,7 @@ import tls from 'node:tls';
 import type { ProbeContext, RunOptions } from '../engine/types.js';
 import { errorMessage } from '../util/errors.js';
 import { abortable } from './store.js';
+import { countWire, endpointOf } from './wire.js';
 
 /**
  * TLS handshake facts: one handshake per host:port serves every probe that reads the certificate,
@@ -205,6 +206,9 @@ export function handshake(host: string, port: number, options: RunOptions, signa
       resolve({ ok: false, host, port, error: errorMessage(error), ...(code ? { code } : {}), refused: false });
       return;
     }
+    // tls.connect without a socket is on no diagnostics channel: the facts layer counts it (see wire.ts).
+    countWire('tls', endpointOf(host, port), { connections: 1 });
+    socket.once('connect', () => countWire('tls', endpointOf(host, port), { handshakes: 1 }));
     const finish = (result: TlsResult) => {
       if (settled) return;
       settled = true;

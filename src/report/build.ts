@@ -5,6 +5,7 @@ import { decideVerdict, isBlocking } from '../engine/verdict.js';
 import { toolVersion } from '../util/version.js';
 import { groupCauses } from './causes.js';
 import type { Report, ReportInputs, Signoff } from './model.js';
+import type { RunCost } from '../engine/runner.js';
 
 export interface ReportOptions {
   envFile: string | undefined;
@@ -20,11 +21,11 @@ export interface ReportOptions {
 }
 
 export function buildReport(outcome: RunOutcome, options: ReportOptions): Report {
-  return assembleReport(outcome.results, { ...options, interrupted: outcome.interrupted, durationMs: outcome.durationMs });
+  return assembleReport(outcome.results, { ...options, interrupted: outcome.interrupted, durationMs: outcome.durationMs, cost: outcome.cost });
 }
 
 /** The one report model every format renders: verdict, gate counts, causes, and each result's `blocking`. */
-export function assembleReport(input: readonly EntryResult[], options: ReportOptions & { interrupted: boolean; durationMs: number }): Report {
+export function assembleReport(input: readonly EntryResult[], options: ReportOptions & { interrupted: boolean; durationMs: number; cost?: RunCost | undefined }): Report {
   const results = input.map((result) => ({ ...result, blocking: isBlocking(result, options.failOn) }));
   const verdict = decideVerdict(results, options.failOn, options.interrupted);
   const causes = groupCauses(results, options.failOn);
@@ -42,6 +43,7 @@ export function assembleReport(input: readonly EntryResult[], options: ReportOpt
     interrupted: options.interrupted,
     durationMs: Math.round(options.durationMs),
     notes: options.notes ?? [],
+    ...(options.cost ? { cost: options.cost } : {}),
     causes,
     results,
     ...(options.signoff ? { signoff: options.signoff } : {}),

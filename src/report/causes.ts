@@ -48,6 +48,8 @@ function causeOf(result: EntryResult): { key: string; title: string; fix?: strin
     const why = network[1] ?? 'no answer';
     return { key: `unreachable ${where}`, title: `${where} unreachable (${why})`, fix: `Make ${where} reachable from where the check runs: is the service up, is the host and port in the env file right, does a firewall drop it? Then run again.` };
   }
+  const budget = result.status === 'skipped' ? /^--max-requests (\d+):/.exec(result.observed) : null;
+  if (budget) return { key: 'max-requests', title: `--max-requests ${budget[1]} left no room for their deliberate requests`, fix: 'Raise --max-requests (or leave it off): the budget is spent in catalog order, whole entries at a time' };
   if (result.status === 'unattested') return { key: 'unattested', title: 'Manual items without an attestation', fix: 'Verify each item and record it: bazaarhub-check attest (walks them on a terminal) or bazaarhub-check attest ID --status done --evidence URL' };
   const text = normalizeFinding(result.observed);
   return { key: `${result.status} ${hash(text)}`, title: result.observed };

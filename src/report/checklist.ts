@@ -5,7 +5,7 @@ import { InputError } from '../util/errors.js';
 import { STATUS_ICON } from './labels.js';
 import { INSECURE_WARNING, inputsLine, type Report, type Reporter } from './model.js';
 import { STATUS_GROUP, isSatisfied, parseSource } from './outcome.js';
-import { countsLine, resultMarks, verdictLine, verdictReason, waiverStateText, waiversInForce } from './story.js';
+import { costLine, countsLine, resultMarks, targetCostText, verdictLine, verdictReason, waiverStateText, waiversInForce } from './story.js';
 
 const TASK_BOX = /^(\uFEFF?\s*(?:[-*+]|\d+[.)])\s+\[)([ xX])(\]\s)/;
 const CRITERION = /^\uFEFF?\s*✅/u;
@@ -76,6 +76,7 @@ export function checklistFooter(report: Report): string {
   const waivers = waiversInForce(report.results);
   const lines = ['', '---', '', `**bazaarhub-check verdict:** ${verdictLine(report)}. ${inert(verdictReason(report))}`, '', `**Blocking (${report.counts.blocking}):** ${countsLine(report.counts)}`, '', `**Waivers (${waivers.length}):**${waivers.length ? '' : ' none in force.'}`];
   if (waivers.length) lines.push('', ...waivers.map((w) => `- \`${w.id}\`: ${w.status}${w.finding ? ` (${inert(w.finding)})` : ''}, waived by ${inert(w.by)} until ${w.until}: ${inert(w.justification)}`));
+  if (report.cost) lines.push('', `**${inert(costLine(report.cost))}**`, ...(report.cost.targets.length ? ['', ...report.cost.targets.map((row) => `- ${inert(targetCostText(row))}`)] : []));
   return `${lines.join('\n')}\n`;
 }
 

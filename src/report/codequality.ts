@@ -3,7 +3,7 @@ import type { Severity } from '../catalog/schema.js';
 import type { EntryResult } from '../engine/result.js';
 import { INSECURE_WARNING, inputsLine, type Reporter } from './model.js';
 import { STATUS_GROUP, parseSource } from './outcome.js';
-import { countsLine } from './story.js';
+import { costLine, countsLine, targetCostText } from './story.js';
 
 /** GitLab's Code Quality severities (the Code Climate issue format), by catalog severity. */
 const SEVERITY: Readonly<Record<Severity, 'blocker' | 'critical' | 'major' | 'minor' | 'info'>> = { critical: 'blocker', high: 'critical', medium: 'major', low: 'minor' };
@@ -34,6 +34,6 @@ export const codequalityReporter: Reporter = (report, context) => {
   const issues = report.results.filter((result) => STATUS_GROUP[result.status] !== 'ok').map((result) => issue(result, fallback, prefix));
   // The run's own facts (verdict, the gate counts every format prints, the files used) travel as a
   // first info issue: the format has no header.
-  issues.unshift({ type: 'issue', check_name: 'bazaarhub-check', description: `${prefix}bazaarhub-check ${report.tool.version}: ${report.verdict} (exit ${report.exitCode}); Blocking (${report.counts.blocking}): ${countsLine(report.counts)}${report.inputs ? `; ${inputsLine(report.inputs)}` : ''}`, categories: ['Security'], fingerprint: createHash('sha256').update(`inputs\0${report.verdict}`).digest('hex'), severity: 'info', location: { path: report.inputs?.catalog ?? fallback, lines: { begin: 1 } } });
+  issues.unshift({ type: 'issue', check_name: 'bazaarhub-check', description: `${prefix}bazaarhub-check ${report.tool.version}: ${report.verdict} (exit ${report.exitCode}); Blocking (${report.counts.blocking}): ${countsLine(report.counts)}${report.inputs ? `; ${inputsLine(report.inputs)}` : ''}${report.cost ? `; ${costLine(report.cost)}${report.cost.targets.length ? ` (${report.cost.targets.map(targetCostText).join('; ')})` : ''}` : ''}`, categories: ['Security'], fingerprint: createHash('sha256').update(`inputs\0${report.verdict}`).digest('hex'), severity: 'info', location: { path: report.inputs?.catalog ?? fallback, lines: { begin: 1 } } });
   return `${JSON.stringify(issues, null, 2)}\n`;
 };

@@ -6,7 +6,7 @@ import { VERDICT_TEXT, formatDuration, summaryLine } from './labels.js';
 import { inputsLine, type Report, type Reporter } from './model.js';
 import type { Cause } from './causes.js';
 import { STATUS_GROUP, byPhase } from './outcome.js';
-import { countsLine, expiringSoon, lapsedWaivers, resultMarks, verdictLine, verdictReason, waiverStateText, waiversInForce, whatToSet } from './story.js';
+import { costLine, countsLine, expiringSoon, lapsedWaivers, resultMarks, verdictLine, verdictReason, waiverStateText, waiversInForce, whatToSet } from './story.js';
 
 export function htmlEscape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -106,6 +106,13 @@ function causeItem(cause: Cause, byId: Map<string, EntryResult>): string {
   return `<li><span class="badge" style="background:${COLOR[cause.status]}">${cause.status}</span> <b>${cause.severity}</b> ${htmlEscape(cause.title)} <a href="#cause=${encodeURIComponent(cause.key)}">(${members.length} in the table)</a><div class="fix">${fix}</div>${entries}</li>`;
 }
 
+function costSection(cost: NonNullable<Report['cost']>): string {
+  const rows = cost.targets.map((row) => `<tr><td>${htmlEscape(row.target)}</td><td>${htmlEscape((row.names ?? []).join(', '))}</td><td>${htmlEscape(row.protocols.join(', '))}</td><td>${row.requests}</td><td>${row.connections}</td><td>${row.handshakes}</td></tr>`).join('');
+  const t = cost.totals;
+  return `<h2 id="cost">${htmlEscape(costLine(cost))}</h2>
+<table id="cost-table"><thead><tr><th>Target</th><th>Configured as</th><th>Protocols</th><th>Requests</th><th>Connections</th><th>TLS handshakes</th></tr></thead><tbody>${rows}</tbody><tfoot><tr><th>Total</th><th></th><th></th><th>${t.requests}</th><th>${t.connections}</th><th>${t.handshakes}</th></tr></tfoot></table>`;
+}
+
 /** One self-contained HTML file: verdict, counts with links, causes, waivers, a per-phase chart, and a filterable table. A CSP forbids every network fetch. */
 export const htmlReporter: Reporter = (report) => {
   const byId = new Map(report.results.map((r) => [r.id, r]));
@@ -136,6 +143,7 @@ ${blockingCauses.length ? `<ul class="causes">${blockingCauses.map((c) => causeI
 ${waivers.length ? `<ul>${waivers.map((w) => `<li><b>${htmlEscape(w.title)}</b> <span class="id">${htmlEscape(w.id)}</span>: ${htmlEscape(w.status)}${w.finding ? ` (${htmlEscape(w.finding)})` : ''}, waived by ${htmlEscape(w.by)} until ${htmlEscape(w.until)}${w.expiring ? ' ⚠ expiring soon' : ''}: ${htmlEscape(w.justification)}</li>`).join('')}</ul>` : '<p>No waivers in force.</p>'}
 ${lapsed.length ? `<ul>${lapsed.map((r) => `<li class="warning">${htmlEscape(r.id)}: ${htmlEscape(waiverStateText(r))}; it blocks again.</li>`).join('')}</ul>` : ''}
 ${expiring.length ? `<h2 id="expiring">Expiring soon (${expiring.length})</h2><ul>${expiring.map((e) => `<li>${htmlEscape(e.title)} <span class="id">${htmlEscape(e.id)}</span>: ${e.what} ends ${htmlEscape(e.until)}</li>`).join('')}</ul>` : ''}
+${report.cost ? costSection(report.cost) : ''}
 <h2>Results per phase</h2>
 ${phaseChart(report.results)}
 <h2 id="all-results">All results</h2>

@@ -1,7 +1,7 @@
 import type { EntryResult } from '../engine/result.js';
 import { INSECURE_WARNING, type Reporter } from './model.js';
 import { STATUS_GROUP, byPhase } from './outcome.js';
-import { countsLine, resultMarks, waiverStateText, waiversInForce, whatToSet } from './story.js';
+import { costLine, countsLine, resultMarks, targetCostText, waiverStateText, waiversInForce, whatToSet } from './story.js';
 
 /** XML 1.0 forbids most control characters even when escaped: drop them. */
 export function xmlEscape(text: string): string {
@@ -43,6 +43,13 @@ function testcase(result: EntryResult): string {
   }
 }
 
+/** The cost as properties: the line every format prints, the totals, and one per target. */
+function costProperties(report: Parameters<Reporter>[0]): string[][] {
+  const cost = report.cost;
+  if (!cost) return [];
+  return [['cost', costLine(cost)], ...Object.entries(cost.totals).map(([name, value]) => [`cost.${name}`, String(value)]), ...cost.targets.map((row) => [`cost.target.${row.target}`, targetCostText(row)])];
+}
+
 /**
  * JUnit XML (the Jenkins/GitLab schema): one testsuite per phase, one testcase per entry; failed checks and
  * missing or expired attestations are failures, probes that could not run are errors, skipped is skipped.
@@ -53,7 +60,7 @@ export const junitReporter: Reporter = (report) => {
   const count = (results: readonly EntryResult[], group: string) => results.filter((r) => STATUS_GROUP[r.status] === group).length;
   const suites = [...byPhase(report.results)].map(([phase, results], index) => {
     const head = `  <testsuite${attr('name', phase)}${attr('tests', results.length)}${attr('failures', count(results, 'problem'))}${attr('errors', count(results, 'error'))}${attr('skipped', count(results, 'skipped'))}${attr('time', seconds(Math.min(report.durationMs, Math.max(0, ...results.map((r) => r.durationMs)))))}${attr('timestamp', report.generatedAt.replace(/\.\d+Z$/, '').replace(/Z$/, ''))}${attr('id', index)}${attr('package', 'bazaarhub-check')}>`;
-    const properties = index === 0 ? [`    <properties>`, ...[['verdict', report.verdict], ['exitCode', String(report.exitCode)], ['failOn', report.options.failOn], ['envFile', report.target.envFile ?? ''], ...(report.target.environment ? [['environment', report.target.environment]] : []), ['catalog', report.inputs?.catalog ?? ''], ['checklist', report.inputs?.checklist ?? ''], ['ledger', report.inputs?.ledger ?? ''], ['insecure', String(report.options.insecure)], ['gate', `Blocking (${report.counts.blocking}): ${countsLine(report.counts)}`], ...Object.entries(report.counts).map(([name, value]) => [`counts.${name}`, String(value)]), ...waiversInForce(report.results).map((w) => [`waiver.${w.id}`, `${w.status}${w.finding ? ` (${w.finding})` : ''}, waived by ${w.by} until ${w.until}: ${w.justification}`])].map(([name, value]) => `      <property${attr('name', name as string)}${attr('value', value as string)}/>`), `    </properties>`] : [];
+    const properties = index === 0 ? [`    <properties>`, ...[['verdict', report.verdict], ['exitCode', String(report.exitCode)], ['failOn', report.options.failOn], ['envFile', report.target.envFile ?? ''], ...(report.target.environment ? [['environment', report.target.environment]] : []), ['catalog', report.inputs?.catalog ?? ''], ['checklist', report.inputs?.checklist ?? ''], ['ledger', report.inputs?.ledger ?? ''], ['insecure', String(report.options.insecure)], ['gate', `Blocking (${report.counts.blocking}): ${countsLine(report.counts)}`], ...Object.entries(report.counts).map(([name, value]) => [`counts.${name}`, String(value)]), ...costProperties(report), ...waiversInForce(report.results).map((w) => [`waiver.${w.id}`, `${w.status}${w.finding ? ` (${w.finding})` : ''}, waived by ${w.by} until ${w.until}: ${w.justification}`])].map(([name, value]) => `      <property${attr('name', name as string)}${attr('value', value as string)}/>`), `    </properties>`] : [];
     return [head, ...properties, ...results.map(testcase), '  </testsuite>'].join('\n');
   });
   const all = report.results;

@@ -2,7 +2,7 @@ import type { EntryResult } from '../engine/result.js';
 import { formatDuration, groupBy, STATUS_ICON, summaryLine, VERDICT_TEXT } from './labels.js';
 import { inputsLine, type Reporter } from './model.js';
 import { renderApproval, renderSignoffRecords } from './signoff.js';
-import { countsLine, expiringSoon, lapsedWaivers, resultMarks, skippedBlocking, verdictLine, verdictReason, waiverStateText, waiversInForce, whatToSet } from './story.js';
+import { costLine, countsLine, expiringSoon, targetCostText, lapsedWaivers, resultMarks, skippedBlocking, verdictLine, verdictReason, waiverStateText, waiversInForce, whatToSet } from './story.js';
 
 /** Escapes text for a GFM table cell. */
 export function cell(text: string): string {
@@ -87,6 +87,14 @@ export const renderMarkdown: Reporter = (report) => {
   }
 
   out.push(renderApproval(report));
+  if (report.cost) {
+    out.push(`## ${costLine(report.cost)}`, '');
+    if (report.cost.targets.length) {
+      out.push('| Target | Configured as | Protocols | Requests | Connections | TLS handshakes |', '| --- | --- | --- | ---: | ---: | ---: |');
+      for (const row of report.cost.targets) out.push(`| ${cell(row.target)} | ${cell((row.names ?? []).join(', '))} | ${cell(row.protocols.join(', '))} | ${row.requests} | ${row.connections} | ${row.handshakes} |`);
+      out.push(`| **Total** | | | **${report.cost.totals.requests}** | **${report.cost.totals.connections}** | **${report.cost.totals.handshakes}** |`, '');
+    }
+  }
   out.push('---', '', '# Detail', '');
 
   const errors = report.results.filter((result) => result.status === 'error');

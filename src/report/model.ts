@@ -3,6 +3,7 @@ import type { EntryResult } from '../engine/result.js';
 import type { Status } from '../engine/types.js';
 import type { GateCounts, Verdict } from '../engine/verdict.js';
 import type { ApprovalSummary } from '../attest/approval.js';
+import type { RunCost } from '../engine/runner.js';
 import type { Cause } from './causes.js';
 
 /** The JSON contract (schemaVersion 1) and the single input of every reporter. */
@@ -28,6 +29,12 @@ export interface Report {
   durationMs: number;
   /** What the reader must know about this run, e.g. demo services that were absent and why checks were skipped. */
   notes: string[];
+  /**
+   * The cost to the deployment: connections, TLS handshakes and requests per target (host:port) and
+   * in total, and with --max-requests the budget and the entries it skipped. Absent in reports
+   * assembled without a run (older reports read back).
+   */
+  cost?: RunCost;
   /** The results that are not fine, grouped by reason, blocking first (see causes.ts). */
   causes: Cause[];
   results: EntryResult[];

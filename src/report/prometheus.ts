@@ -96,6 +96,24 @@ export const prometheusReporter: Reporter = (report) => {
     { name: 'bazaarhub_check_interrupted', help: '1 when the last run was interrupted and the report is partial.', samples: [[{}, report.interrupted ? 1 : 0]] },
     { name: 'bazaarhub_check_insecure', help: '1 when the last run had TLS verification turned off (--insecure): certificate results are not trustworthy.', samples: [[{}, report.options.insecure ? 1 : 0]] },
   ];
+  if (report.cost) {
+    const kinds = ['requests', 'connections', 'handshakes'] as const;
+    families.push(
+      {
+        name: 'bazaarhub_check_cost',
+        help: 'What the last run sent to each target (host:port): requests, connections opened, TLS handshakes.',
+        samples: report.cost.targets.flatMap((row) => kinds.map((kind): [Record<string, string>, number] => [{ target: row.target, kind }, row[kind]])),
+      },
+      {
+        name: 'bazaarhub_check_run_cost',
+        help: 'What the last run sent to the deployment in total: requests, connections opened, TLS handshakes (the cost line every format prints).',
+        samples: kinds.map((kind) => [{ kind }, report.cost!.totals[kind]]),
+      },
+    );
+    if (report.cost.budget) {
+      families.push({ name: 'bazaarhub_check_max_requests', help: 'The --max-requests limit of the last run, the deliberate requests it granted, and the entries it skipped.', samples: [[{ what: 'limit' }, report.cost.budget.maxRequests], [{ what: 'granted' }, report.cost.budget.granted], [{ what: 'skipped_entries' }, report.cost.budget.skipped.length]] });
+    }
+  }
   if (report.inputs) {
     families.push({
       name: 'bazaarhub_check_info',

@@ -2,7 +2,7 @@ import type { Severity } from '../catalog/schema.js';
 import type { EntryResult } from '../engine/result.js';
 import { INSECURE_WARNING, type Report, type Reporter, type ReporterContext } from './model.js';
 import { STATUS_GROUP, parseSource } from './outcome.js';
-import { countsLine, resultMarks, waiversInForce, whatToSet } from './story.js';
+import { costLine, countsLine, resultMarks, waiversInForce, whatToSet } from './story.js';
 
 /** GitHub code scanning ranks alerts by this property (0-10). */
 const SECURITY_SEVERITY: Readonly<Record<Severity, string>> = { critical: '9.5', high: '7.5', medium: '5.0', low: '2.0' };
@@ -71,6 +71,7 @@ export function toSarif(report: Report, context?: Pick<ReporterContext, 'checkli
           causes: report.causes,
           waivers: waiversInForce(report.results),
           notes: report.notes ?? [],
+          ...(report.cost ? { costLine: costLine(report.cost), cost: report.cost } : {}),
         },
       },
     ],

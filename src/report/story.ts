@@ -4,6 +4,8 @@ import type { GateCounts } from '../engine/verdict.js';
 import { isWaived } from '../engine/verdict.js';
 import { VERDICT_TEXT } from './labels.js';
 import type { Report } from './model.js';
+import type { RunCost } from '../engine/runner.js';
+import type { TargetCost } from '../facts/wire.js';
 
 /**
  * What every format says about the gate, built once from the report model so the terminal, markdown,
@@ -92,6 +94,7 @@ export function skippedBlocking(results: readonly EntryResult[]): EntryResult[] 
 
 /** For a skipped entry: exactly what to set so it can look, and how to say it does not apply (`many`: for a cause of several entries). */
 export function whatToSet(result: EntryResult, many = false): string {
+  if (budgetRefused(result)) return `${result.remediation || 'raise --max-requests (or leave it off)'}; or, when it does not apply: bazaarhub-check attest ${many ? 'ID' : result.id} --status not-applicable --reason TEXT`;
   const param = /\bparam (\w+)/.exec(result.observed)?.[1];
   const observed = result.observed.replace(/^skipped: /, '');
   const where = many ? 'each entry' : `entry ${result.id}`;
@@ -115,4 +118,23 @@ export function resultMarks(result: EntryResult): string[] {
   else if ((result.attempts ?? 1) > 1) marks.push(`failed ${result.attempts} attempts`);
   if (result.status === 'skipped' && result.attestation?.status === 'not-applicable') marks.push(`not applicable: ${result.attestation.reason ?? ''}`);
   return marks;
+}
+
+/** The run's cost to the deployment in one line, identical in every format. */
+export function costLine(cost: RunCost): string {
+  const t = cost.totals;
+  const line = `Cost to the deployment: ${plural(t.requests, 'request')}, ${plural(t.connections, 'connection')}, ${plural(t.handshakes, 'TLS handshake')} to ${plural(cost.targets.length, 'target')}`;
+  if (!cost.budget) return line;
+  const b = cost.budget;
+  return `${line} · --max-requests ${b.maxRequests}: ${b.granted} deliberate granted, ${plural(b.skipped.length, 'entry', 'entries')} skipped`;
+}
+
+/** One target's share of the cost, the same text in every format that lists targets. */
+export function targetCostText(row: TargetCost): string {
+  return `${row.target}${row.names?.length ? ` ${row.names.join(', ')}` : ''} (${row.protocols.join(', ')}): ${plural(row.requests, 'request')}, ${plural(row.connections, 'connection')}, ${plural(row.handshakes, 'handshake')}`;
+}
+
+/** For a skipped entry: whether --max-requests refused it its deliberate traffic. */
+export function budgetRefused(result: EntryResult): boolean {
+  return result.status === 'skipped' && result.observed.startsWith('--max-requests ');
 }

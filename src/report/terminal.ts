@@ -4,7 +4,7 @@ import { makeColors, type Colors } from '../util/colors.js';
 import type { Cause } from './causes.js';
 import { formatDuration, groupBy, STATUS_ICON, summaryLine, VERDICT_TEXT } from './labels.js';
 import { inputsLine, type Report, type Reporter } from './model.js';
-import { countsLine, expiringSoon, lapsedWaivers, resultMarks, verdictLine, verdictReason, waiverStateText, waiversInForce, whatToSet } from './story.js';
+import { costLine, countsLine, expiringSoon, targetCostText, lapsedWaivers, resultMarks, verdictLine, verdictReason, waiverStateText, waiversInForce, whatToSet } from './story.js';
 
 function paint(colors: Colors, status: Status, text: string): string {
   switch (status) {
@@ -106,6 +106,11 @@ export const renderTerminal: Reporter = (report, context) => {
     } else if (blockingManual.length) {
       lines.push(colors.dim('  Record them with `bazaarhub-check attest`; list them with --verbose.'));
     }
+  }
+
+  if (report.cost) {
+    lines.push('', colors.bold(costLine(report.cost)));
+    for (const row of report.cost.targets) lines.push(`  ${targetCostText(row)}`);
   }
 
   lines.push('', `${colors.bold('Summary:')} ${summaryLine(report.summary)}${report.counts.flaky ? ` · ${report.counts.flaky} flaky` : ''}`);

@@ -26,6 +26,8 @@ export interface RunningDns {
   server: string;
   /** Questions received, `name TYPE`, for assertions. */
   questions: string[];
+  /** The client sockets (`address:port`) the questions came from, one entry per question. */
+  senders: string[];
   close(): Promise<void>;
 }
 
@@ -128,10 +130,12 @@ export async function startDnsServer(zone: Zone): Promise<RunningDns> {
   const normalised: Zone = Object.fromEntries(Object.entries(zone).map(([name, entry]) => [name.toLowerCase().replace(/\.$/, ''), entry]));
   const socket = createSocket('udp4');
   const questions: string[] = [];
+  const senders: string[] = [];
   socket.on('message', (message: Buffer, remote: RemoteInfo) => {
     try {
       const { response, question } = answer(normalised, message);
       questions.push(question);
+      senders.push(`${remote.address}:${remote.port}`);
       socket.send(response, remote.port, remote.address);
     } catch {
       // A malformed query gets no answer, as from a server that dropped it.
@@ -142,7 +146,7 @@ export async function startDnsServer(zone: Zone): Promise<RunningDns> {
     socket.bind(0, '127.0.0.1', () => resolve());
   });
   const { port } = socket.address() as AddressInfo;
-  return { server: `127.0.0.1:${port}`, questions, close: () => new Promise<void>((resolve) => socket.close(() => resolve())) };
+  return { server: `127.0.0.1:${port}`, questions, senders, close: () => new Promise<void>((resolve) => socket.close(() => resolve())) };
 }
 
 /** The public key of a fresh 2048-bit RSA pair as a DKIM p= value (base64 SPKI). */

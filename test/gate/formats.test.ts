@@ -1,7 +1,8 @@
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { countsLine } from '../../src/report/story.js';
+import { costLine, countsLine, targetCostText } from '../../src/report/story.js';
+import type { TargetCost } from '../../src/facts/wire.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { HMAC_KEY, tempDir } from '../attest/helpers.js';
 
@@ -10,7 +11,7 @@ const tmp = tempDir('gate-formats');
 afterAll(() => tmp.remove());
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
-describe('one report model, seven formats', () => {
+describe('one report model, nine formats', () => {
   it('every format prints the same counts for the same run: failures, attestations, skipped-but-blocking, errors, waivers', async () => {
     const dir = tmp.dir;
     mkdirSync(join(dir, 'checklists'), { recursive: true });
@@ -23,7 +24,7 @@ describe('one report model, seven formats', () => {
     expect(waived.code).toBe(0);
     const out = (name: string) => join(dir, name);
     const formats = ['json', 'markdown', 'junit', 'sarif', 'html', 'checklist', 'codequality', 'prometheus'];
-    const run = await runCli(['run', ...select, '--quiet', ...formats.flatMap((f) => ['--report', `${f}=${out(`r.${f}`)}`])], { cwd: dir, env });
+    const run = await runCli(['run', ...select, '--quiet', '--max-requests', '5', ...formats.flatMap((f) => ['--report', `${f}=${out(`r.${f}`)}`])], { cwd: dir, env });
     expect(run.code).toBe(1);
     const report = JSON.parse(readFileSync(out('r.json'), 'utf8'));
     const c = report.counts;
@@ -53,6 +54,33 @@ describe('one report model, seven formats', () => {
     const gauges = Object.fromEntries([...read('prometheus').matchAll(/^bazaarhub_check_gate\{count="(\w+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
     expect(gauges).toEqual(c);
     expect(read('prometheus').match(/^bazaarhub_check_entry_blocking\{.*\} 1$/gm)).toHaveLength(c.blocking);
+    // Every format states the same cost to the deployment, and the same numbers per target.
+    const cost = report.cost;
+    expect(cost.totals.connections).toBeGreaterThan(0);
+    // env.cors-origins' CORS exchange (a GET and a preflight) is the only deliberate traffic selected.
+    expect(cost.budget).toEqual({ maxRequests: 5, granted: 2, skipped: [] });
+    const line = costLine(cost);
+    const costSeen: Record<string, string | undefined> = {
+      terminal: run.stdout.split('\n').find((l) => l.startsWith('Cost to the deployment')),
+      markdown: /^## (Cost to the deployment[^\n]+)$/m.exec(read('markdown'))?.[1],
+      html: /<h2 id="cost">([^<]+)<\/h2>/.exec(read('html'))?.[1],
+      junit: /<property name="cost" value="([^"]+)"\/>/.exec(read('junit'))?.[1],
+      sarif: JSON.parse(read('sarif')).runs[0].properties.costLine,
+      checklist: /^\*\*(Cost to the deployment[^\n]+)\*\*$/m.exec(read('checklist'))?.[1],
+      codequality: /Cost to the deployment[^;(]+/.exec(JSON.parse(read('codequality'))[0].description)?.[0].trimEnd(),
+    };
+    for (const [format, text] of Object.entries(costSeen)) expect(text, format).toBe(line);
+    expect(JSON.parse(read('sarif')).runs[0].properties.cost).toEqual(cost);
+    const totals = Object.fromEntries([...read('prometheus').matchAll(/^bazaarhub_check_run_cost\{kind="(\w+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
+    expect(totals).toEqual(cost.totals);
+    for (const row of cost.targets as TargetCost[]) {
+      expect(read('prometheus')).toContain(`bazaarhub_check_cost{target="${row.target}",kind="requests"} ${row.requests}`);
+      expect(read('markdown')).toContain(`| ${row.target} |`);
+      expect(read('html')).toContain(`<td>${row.target}</td>`);
+      expect(read('junit')).toContain(`<property name="cost.target.${row.target}"`);
+      expect(run.stdout).toContain(`  ${targetCostText(row)}`);
+    }
+
     // Every format lists the waiver in its own section.
     expect(run.stdout).toMatch(/Waivers \(1\)\n {2}pre-deployment\.security\.set-secure-cookies-true: fail/);
     expect(read('markdown')).toMatch(/## Waivers \(1\)\n\n\| Item \|[^\n]*\n[^\n]*\n\| Set SECURE_COOKIES=true/);

@@ -11,6 +11,8 @@ export async function probesCommand(options: { json: boolean }): Promise<number>
     title: probe.title,
     description: probe.description,
     sends: probe.sends,
+    // What --max-requests counts, with the default params: predictable before a run.
+    ...(probe.deliberate ? { deliberate: { requests: probe.deliberate.requests, per: probe.deliberate.per } } : {}),
     sdks: probe.sdks ?? [],
     defaults: defaultsOf(probe.params),
     params: zodToJsonSchema(probe.params),
@@ -20,7 +22,7 @@ export async function probesCommand(options: { json: boolean }): Promise<number>
     return ExitCode.Ready;
   }
   const indent = ' '.repeat(29);
-  const lines = probes.map((probe) => `${probe.id.padEnd(28)} ${probe.title}\n${indent}sends: ${describeSends(probe.sends)}\n${indent}params: ${JSON.stringify(probe.defaults)}`);
+  const lines = probes.map((probe) => `${probe.id.padEnd(28)} ${probe.title}\n${indent}sends: ${describeSends(probe.sends)}\n${probe.deliberate ? `${indent}deliberate: ${probe.deliberate.requests} requests per ${probe.deliberate.per} (counted by --max-requests)\n` : ''}${indent}params: ${JSON.stringify(probe.defaults)}`);
   process.stdout.write(`${lines.join('\n')}\n${probes.length} probes\n`);
   return ExitCode.Ready;
 }
