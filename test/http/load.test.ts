@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import health, { judgeHealth } from '../../checks/http/health.js';
-import latency, { judgeLatency, percentile } from '../../checks/http/latency.js';
+import latency, { judgeLatency, percentile, warmupsPerEndpoint } from '../../checks/http/latency.js';
 import reachable from '../../checks/http/reachable.js';
 import rateLimit, { judgeRateLimit } from '../../checks/http/rate-limit.js';
 import waf, { judgeWaf } from '../../checks/waf/blocks-attacks.js';
@@ -70,6 +70,8 @@ describe('http.latency', () => {
     const finding = await runProbe(latency, { APP_URL: good.url }, { endpoints: ['/api/products'], requests: 10, concurrency: 5 }, opts());
     expect(finding.status).toBe('pass');
     expect(finding.ctx.facts.contacts.get(`http-probe GET ${new URL('/api/products', good.url).href}`)).toBe(15);
+    // The --max-requests plan counts the same warm-ups: 3 per endpoint, more when few endpoints share the requests in flight.
+    expect([warmupsPerEndpoint(5, 1), warmupsPerEndpoint(5, 5), warmupsPerEndpoint(8, 2), warmupsPerEndpoint(1, 1)]).toEqual([5, 3, 4, 1]);
   });
   it('reports sub-millisecond latencies at 0.1 ms and judges the unrounded values', () => {
     const samples = [0.42, 0.44, 0.46, 0.48, 0.51].map((ms) => ({ endpoint: 'a', ms, error: false, status: 200 }));
