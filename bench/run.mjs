@@ -192,8 +192,8 @@ function scaleSection() {
     writeFileSync(join(dir, 'c.md'), worker.stdout);
     for (const [label, args] of [['catalog sync (new catalog)', ['catalog', 'sync']], ['catalog check', ['catalog', 'check']], ['list', ['list']]]) {
       const started = performance.now();
-      const run = spawnSync(process.execPath, ['--', bin, ...args, '--checklist', 'c.md', '--catalog', 'c.yaml'], { cwd: dir, encoding: 'utf8' });
-      if (run.status !== 0) throw new Error(`${label} exited ${run.status}: ${run.stderr}`);
+      const run = spawnSync(process.execPath, ['--', bin, ...args, '--checklist', 'c.md', '--catalog', 'c.yaml'], { cwd: dir, encoding: 'utf8', maxBuffer: 256 << 20 });
+      if (run.status !== 0) throw new Error(`${label} exited ${run.status ?? run.signal}: ${run.stderr || run.error?.message || ""}`);
       cli[label] = performance.now() - started;
     }
   } finally {
