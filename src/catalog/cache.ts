@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
+import { toolVersion } from '../util/version.js';
 import type { Catalog } from './schema.js';
 
 /**
@@ -26,8 +27,9 @@ let codeHash: string | undefined;
 /** The code that decides what a valid catalog is: a rebuilt validator never reads an older verdict. */
 function validatorHash(): string {
   if (!codeHash) {
-    const hash = createHash('sha256');
-    for (const name of ['./load.js', './schema.js', './strict.js']) {
+    // The tool's version too: zod or yaml upgraded with a release can change what they accept.
+    const hash = createHash('sha256').update(toolVersion());
+    for (const name of ['./load.js', './schema.js', './strict.js', './environments.js', '../checklist/types.js']) {
       try {
         hash.update(readFileSync(fileURLToPath(new URL(name, import.meta.url))));
       } catch {
