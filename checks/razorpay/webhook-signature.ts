@@ -143,10 +143,9 @@ export function findingOf(answers: WebhookAnswer[], where: string): Finding {
 
 export default defineProbe({
   id: 'razorpay.webhook-signature',
-  sdks: ['razorpay'],
   sends: { to: 'the deployment\'s Razorpay webhook route (RAZORPAY_WEBHOOK_URL or url)', what: 'POSTs of a webhook event: one correctly signed with RAZORPAY_WEBHOOK_SECRET, one with a wrong signature, one with none, one with a signature over a different body', effect: 'a correctly signed delivery is accepted by the route; see the finding for the event type it carries' },
   title: 'Razorpay webhook route verifies X-Razorpay-Signature',
-  description: `Sends the deployment's Razorpay webhook route five POSTs of a made-up event no application handles (${PROBE_EVENT}, an account id in no Razorpay format, no payment, order or refund entity), so nothing is processed even by a route that verifies nothing: signed with RAZORPAY_WEBHOOK_SECRET (compact, and re-spaced), with a wrong signature, with none, and with another body's signature. Enforcement is judged from the contrast (2xx signed, 4xx forged); a route that answers the same to all gets a warn with the reason. Signatures are checked against the razorpay SDK's validateWebhookSignature.`,
+  description: `Sends the deployment's Razorpay webhook route five POSTs of a made-up event no application handles (${PROBE_EVENT}, an account id in no Razorpay format, no payment, order or refund entity), so nothing is processed even by a route that verifies nothing: signed with RAZORPAY_WEBHOOK_SECRET (compact, and re-spaced), with a wrong signature, with none, and with another body's signature. Enforcement is judged from the contrast (2xx signed, 4xx forged); a route that answers the same to all gets a warn with the reason. Signatures are made as the razorpay SDK's validateWebhookSignature checks them (hex HMAC-SHA256 of the raw body).`,
   params: z.object({
     /** The webhook route, e.g. https://api.example.in/api/payment/webhook; default RAZORPAY_WEBHOOK_URL. There is no universal path. */
     url: z.string().default(''),

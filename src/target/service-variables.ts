@@ -13,6 +13,5 @@ export const SDK_CONFIGURED_BY: Readonly<Record<string, readonly string[]>> = {
   ioredis: REDIS,
   '@elastic/elasticsearch': ELASTICSEARCH,
   '@aws-sdk/client-s3': [...AWS, 'AWS_S3_BUCKET', 'AWS_S3_KYC_BUCKET'],
-  razorpay: ['RAZORPAY_WEBHOOK_URL', 'RAZORPAY_WEBHOOK_SECRET'],
   'nodemailer/lib/smtp-connection': ['SMTP_HOST'],
 };
