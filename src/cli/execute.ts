@@ -36,6 +36,8 @@ export interface ExecuteRequest {
   deployment?: string | null;
   /** Standing release approvals for this deployment, for the sign-off. */
   approvals?: ApprovalSummary[];
+  /** The deployment runs in this process (`demo`): the run's CPU is the deployment's too. */
+  inProcessDeployment?: boolean;
   /** The catalog environment this run is for (`--environment`): its overrides apply to the entries. */
   environment?: SelectedEnvironment;
 }
@@ -54,7 +56,7 @@ export function checkFormats(flags: RunFlags): Array<{ format: string; file: str
 }
 
 /** Runs the selected entries (with the environment's overrides) against one target; renders nothing. */
-export async function runReport({ flags, target, ca, resolveManual, judgeAutomated, notes, notice, environment, deployment, approvals }: ExecuteRequest): Promise<Report> {
+export async function runReport({ flags, target, ca, resolveManual, judgeAutomated, notes, notice, environment, deployment, approvals, inProcessDeployment }: ExecuteRequest): Promise<Report> {
   const loaded = await loadCatalog(flags.catalog, new Map(), PROBE_IDS, loadRegistry);
   const { catalog } = loaded;
   const entries = selectEntries(catalog.entries, toSelection(flags)).map((entry) => effectiveEntry(entry, environment?.environment));
@@ -77,6 +79,7 @@ export async function runReport({ flags, target, ca, resolveManual, judgeAutomat
   const color = colorsEnabled(process.stderr, flags.color);
   const progress = await createProgress(entries, { tty: Boolean(process.stderr.isTTY), color, quiet: flags.quiet });
   try {
+    const cpuBefore = process.cpuUsage();
     const outcome = await runEntries({
       entries,
       registry,
@@ -96,7 +99,7 @@ export async function runReport({ flags, target, ca, resolveManual, judgeAutomat
       timeoutMs: flags.timeout,
       insecure: flags.insecure,
       inputs,
-      notes: [...(notes ?? []), ...sdkNote(outcome.sdks)],
+      notes: [...(notes ?? []), ...sdkNote(outcome.sdks), cpuNote(process.cpuUsage(cpuBefore), outcome.durationMs, Boolean(inProcessDeployment))],
       ...(deployment !== undefined ? { deployment } : {}),
       signoff: { roles: catalog.approvals?.roles ?? DEFAULT_APPROVER_ROLES, approvals: approvals ?? [] },
     });
@@ -105,6 +108,18 @@ export async function runReport({ flags, target, ca, resolveManual, judgeAutomat
   } finally {
     stopRouting();
   }
+}
+
+/**
+ * The tool's own CPU over the run. Near one core for the whole run, the probes' times include
+ * waiting for the tool itself (TLS handshakes, SDKs, parsing), not only for the deployment.
+ */
+function cpuNote(cpu: NodeJS.CpuUsage, wallMs: number, inProcessDeployment: boolean): string {
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  const share = wallMs > 0 ? cpuMs / wallMs : 0;
+  const whose = inProcessDeployment ? 'the process\'s own CPU (the tool and the demo deployment it runs)' : 'the tool\'s own CPU';
+  const bound = share >= 0.8 && wallMs >= 250 ? `: the run was bound by ${whose}, so probe times include waiting for it` : '';
+  return `CPU of the run: ${Math.round(cpuMs)} ms in ${Math.round(wallMs)} ms (${share.toFixed(2)} of a core)${bound}`;
 }
 
 function sdkNote(sdks: { loaded: string[]; ms: number }): string[] {

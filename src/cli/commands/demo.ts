@@ -24,7 +24,7 @@ export async function demoCommand(flags: RunFlags): Promise<number> {
     const target = buildTarget({ envFile: envPath, fileValues: envFile.values, fileLines: envFile.lines });
     const services = target.services().map((service) => `${service.name} ${service.url.origin}`);
     if (services.length) process.stderr.write(`services: ${services.join(', ')}\n`);
-    const report = await execute({ flags: { ...flags, ledger: undefined }, target, ca: [deployment.caPem, ...extraCa], notes: deployment.notes });
+    const report = await execute({ flags: { ...flags, ledger: undefined }, target, ca: [deployment.caPem, ...extraCa], notes: deployment.notes, inProcessDeployment: true });
     process.stderr.write(`\nDemo finished: verdict ${VERDICT_TEXT[report.verdict]}; \`bazaarhub-check run\` would exit ${report.exitCode} for this deployment.\n`);
     return ExitCode.Ready;
   } finally {
