@@ -138,7 +138,6 @@ export default defineProbe({
   },
   async run(ctx, params) {
     const fromEnv = declaredOrigins(ctx, params.variable);
-    const configured = params.allowedOrigins.length > 0 ? params.allowedOrigins : fromEnv;
     const trusted = trustedOf(ctx, params);
     const expected = trusted.size > 0 ? `only ${[...trusted].join(', ')} allowed` : 'no foreign origin allowed';
     const declared = params.allowedOrigins.length > 0 ? `allowedOrigins param ${params.allowedOrigins.join(', ')}` : fromEnv.length > 0 ? `${params.variable} declares ${fromEnv.join(', ')}` : `${params.variable} is not set`;

@@ -4,7 +4,7 @@ import { trustAnchors } from '../../src/facts/anchors.js';
 import type { DetailHandshake } from '../../src/facts/tls-depth.js';
 import { certificateDetails, issuedBy } from '../../src/facts/x509.js';
 import { fromProblems, perTarget, urlsParam, webTargets, type Problem } from '../http/services.js';
-import { withDetail } from './detail.js';
+import { trustRoots, withDetail } from './detail.js';
 
 function cn(subject: string): string {
   return /CN=([^,]+)/.exec(subject)?.[1] ?? subject;
@@ -21,7 +21,7 @@ export function judgeChain(sent: readonly Buffer[] | undefined, anchors: readonl
   if (sent.length === 0) return { status: 'fail', observed: 'no certificate presented' };
   const certs = sent.map((der) => certificateDetails(der));
   const names = certs.map((cert) => cn(cert.subject));
-  const roots = anchors.filter((anchor) => certificateDetails(anchor).selfIssued);
+  const roots = trustRoots(anchors);
   const problems: Problem[] = [];
   let ending = '';
   for (let index = 0; index < sent.length; index += 1) {

@@ -16,9 +16,22 @@ export function handshakesNote(count: number): string {
  */
 export function sentCertificates(detail: DetailHandshake, anchors: readonly Buffer[] = []): CertificateDetails[] {
   const chain = detail.sentChain ?? detail.peerChain;
-  const roots = anchors.filter((anchor) => certificateDetails(anchor).selfIssued);
+  const roots = trustRoots(anchors);
   const end = chain.findIndex((der) => roots.some((root) => issuedBy(der, root)));
   return (end >= 0 ? chain.slice(0, end + 1) : chain).map((der) => certificateDetails(der));
+}
+
+/** The self-issued certificates of a trust store: the roots a chain may end at. */
+export function trustRoots(anchors: readonly Buffer[]): Buffer[] {
+  return anchors.filter((anchor) => certificateDetails(anchor).selfIssued);
+}
+
+/**
+ * The certificates a client judges, leaf first, each named as findings name it: the leaf and every
+ * intermediate the server sent (a root's own key and self-signature are the trust store's business).
+ */
+export function judgedCertificates(chain: readonly CertificateDetails[]): Array<{ cert: CertificateDetails; role: string }> {
+  return chain.flatMap((cert, index) => (index > 0 && cert.selfIssued ? [] : [{ cert, role: index === 0 ? 'leaf' : `intermediate ${cert.subject}` }]));
 }
 
 /** Runs `judge` over the target's detail handshake, or reports why there is none. */

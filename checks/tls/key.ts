@@ -3,7 +3,7 @@ import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
 import { trustAnchors } from '../../src/facts/anchors.js';
 import type { CertificateDetails } from '../../src/facts/x509.js';
 import { fromProblems, perTarget, urlsParam, webTargets, type Problem } from '../http/services.js';
-import { sentCertificates, withDetail } from './detail.js';
+import { judgedCertificates, sentCertificates, withDetail } from './detail.js';
 
 export interface KeyPolicy {
   minRsaBits: number;
@@ -19,9 +19,7 @@ export function judgeKeys(chain: readonly CertificateDetails[], policy: KeyPolic
   const leaf = chain[0];
   if (!leaf) return { status: 'fail', observed: 'no certificate presented' };
   const problems: Problem[] = [];
-  chain.forEach((cert, index) => {
-    if (index > 0 && cert.selfIssued) return;
-    const role = index === 0 ? 'leaf' : `intermediate ${cert.subject}`;
+  for (const { cert, role } of judgedCertificates(chain)) {
     const type = cert.keyType;
     if (type === 'rsa' || type === 'rsa-pss') {
       if ((cert.keyBits ?? 0) < policy.minRsaBits) problems.push({ status: 'fail', text: `${role} has an RSA ${cert.keyBits ?? '?'}-bit key (at least ${policy.minRsaBits})` });
@@ -30,7 +28,7 @@ export function judgeKeys(chain: readonly CertificateDetails[], policy: KeyPolic
     } else if (type !== 'ed25519' && type !== 'ed448') {
       problems.push({ status: 'fail', text: `${role} has a ${type} key` });
     }
-  });
+  }
   return fromProblems(problems, `leaf key ${describeKey(leaf)}`, `leaf key ${describeKey(leaf)}`);
 }
 

@@ -3,7 +3,7 @@ import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
 import { trustAnchors } from '../../src/facts/anchors.js';
 import type { CertificateDetails } from '../../src/facts/x509.js';
 import { fromProblems, perTarget, urlsParam, webTargets, type Problem } from '../http/services.js';
-import { sentCertificates, withDetail } from './detail.js';
+import { judgedCertificates, sentCertificates, withDetail } from './detail.js';
 
 const BROKEN = /sha1|md5|md2/i;
 
@@ -12,13 +12,12 @@ export function judgeSignatures(chain: readonly CertificateDetails[]): Omit<Find
   const leaf = chain[0];
   if (!leaf) return { status: 'fail', observed: 'no certificate presented' };
   const problems: Problem[] = [];
-  chain.forEach((cert, index) => {
-    if (index > 0 && cert.selfIssued) return;
-    const role = index === 0 ? 'leaf' : `intermediate ${cert.subject}`;
+  const judged = judgedCertificates(chain);
+  for (const { cert, role } of judged) {
     if (BROKEN.test(cert.signatureAlgorithm)) problems.push({ status: 'fail', text: `${role} is signed with ${cert.signatureAlgorithm}` });
     else if (cert.signatureAlgorithm === 'unknown' || /^\d/.test(cert.signatureAlgorithm)) problems.push({ status: 'warn', text: `${role} has an unrecognised signature algorithm ${cert.signatureAlgorithm}` });
-  });
-  const summary = chain.filter((cert, index) => index === 0 || !cert.selfIssued).map((cert) => cert.signatureAlgorithm).join(', ');
+  }
+  const summary = judged.map(({ cert }) => cert.signatureAlgorithm).join(', ');
   return fromProblems(problems, `signatures ${summary}`, `signatures ${summary}`);
 }
 

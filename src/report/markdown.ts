@@ -2,7 +2,7 @@ import type { EntryResult } from '../engine/result.js';
 import { formatDuration, groupBy, STATUS_ICON, summaryLine, VERDICT_TEXT } from './labels.js';
 import { inputsLine, type Reporter } from './model.js';
 import { renderApproval, renderSignoffRecords } from './signoff.js';
-import { costLine, countsLine, expiringSoon, targetCostText, lapsedWaivers, resultMarks, skippedBlocking, verdictLine, verdictReason, waiverStateText, waiversInForce, whatToSet } from './story.js';
+import { costLine, countsLine, expiringSoon, lapsedWaivers, resultMarks, skippedBlocking, verdictLine, verdictReason, waiverStateText, waiversInForce, whatToSet } from './story.js';
 
 /** Escapes text for a GFM table cell. */
 export function cell(text: string): string {

@@ -3,7 +3,7 @@ import type { Status } from '../engine/types.js';
 import { makeColors, type Colors } from '../util/colors.js';
 import type { Cause } from './causes.js';
 import { formatDuration, groupBy, STATUS_ICON, summaryLine, VERDICT_TEXT } from './labels.js';
-import { inputsLine, type Report, type Reporter } from './model.js';
+import { inputsLine, type Reporter } from './model.js';
 import { costLine, countsLine, expiringSoon, targetCostText, lapsedWaivers, resultMarks, verdictLine, verdictReason, waiverStateText, waiversInForce, whatToSet } from './story.js';
 
 function paint(colors: Colors, status: Status, text: string): string {

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, runCli, type CliResult } from '../helpers/cli.js';
-import { HMAC_KEY, tempDir } from './helpers.js';
+import { copyProject, HMAC_KEY, tempDir } from './helpers.js';
 
 const GOOD_ENV = join(ROOT, 'test/fixtures/good.env');
 const GST = 'pre-deployment.compliance-legal.review-gst-compliance-requirements';
@@ -12,14 +12,7 @@ const tmp = tempDir('attest-cli');
 afterAll(() => tmp.remove());
 let projects = 0;
 
-/** A project folder with the real catalog and checklist; the ledger lands beside the catalog. */
-function project(): string {
-  const dir = join(tmp.dir, `p${++projects}`);
-  mkdirSync(join(dir, 'checklists'), { recursive: true });
-  copyFileSync(join(ROOT, 'bazaarhub-checks.yaml'), join(dir, 'bazaarhub-checks.yaml'));
-  copyFileSync(join(ROOT, 'checklists/deployment.md'), join(dir, 'checklists/deployment.md'));
-  return dir;
-}
+const project = (): string => copyProject(join(tmp.dir, `p${++projects}`));
 const ledgerOf = (dir: string) => join(dir, 'bazaarhub-attestations.jsonl');
 const withKey = { BAZAARHUB_ATTEST_KEY: HMAC_KEY };
 const cli = (dir: string, args: string[], env: Record<string, string> = withKey): Promise<CliResult> => runCli(args, { cwd: dir, env });

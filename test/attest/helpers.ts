@@ -1,16 +1,25 @@
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CatalogEntry } from '../../src/catalog/schema.js';
 import type { AttestationInput } from '../../src/attest/ledger.js';
+import { ROOT } from '../helpers/cli.js';
 
 export const HMAC_KEY = 'test-attest-key-0123456789abcdefghijklmnop';
 
 export function tempDir(prefix: string): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), `bhc-${prefix}-`));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A project folder `dir` with the real catalog and checklist (a ledger lands beside the catalog). */
+export function copyProject(dir: string): string {
+  mkdirSync(join(dir, 'checklists'), { recursive: true });
+  copyFileSync(join(ROOT, 'bazaarhub-checks.yaml'), join(dir, 'bazaarhub-checks.yaml'));
+  copyFileSync(join(ROOT, 'checklists/deployment.md'), join(dir, 'checklists/deployment.md'));
+  return dir;
 }
 
 export function ed25519Pems(): { privatePem: string; publicPem: string } {

@@ -1,22 +1,19 @@
 import { spawn } from 'node:child_process';
-import { createServer, type Server, type Socket } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, LOOPBACK_GUARD, runCli, withTempDir } from '../helpers/cli.js';
+import { startSilentServer, type SilentServer } from '../helpers/run-probe.js';
 
 /** Accepts TCP connections on 127.0.0.1 and never answers: the worst kind of broken service. */
-let silent: Server;
-const sockets: Socket[] = [];
+let silent: SilentServer;
 beforeAll(async () => {
-  silent = createServer((socket) => sockets.push(socket));
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  silent = await startSilentServer();
 });
 afterAll(async () => {
-  for (const socket of sockets) socket.destroy();
-  await new Promise((resolve) => silent.close(resolve));
+  await silent.close();
 });
-const silentUrl = () => `https://127.0.0.1:${(silent.address() as { port: number }).port}`;
+const silentUrl = () => `https://127.0.0.1:${silent.port}`;
 
 describe('incomplete runs (exit 3)', () => {
   it('an unreachable service makes dependent probes error, exit 3', async () => {

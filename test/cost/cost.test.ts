@@ -57,21 +57,25 @@ function api(): http.RequestListener {
 }
 
 /**
- * A wire-level counter in front of Redis: accepts the client's connections, forwards the bytes both
- * ways, and counts the RESP commands (top-level arrays of bulk strings) the client sent, whether or
- * not Redis accepts them (CLIENT SETINFO on Redis 7.0, a command before AUTH).
+ * A wire-level counter in front of 127.0.0.1:`port`: accepts the client's connections, forwards the
+ * bytes both ways, and counts the requests `reader` finds in what the client sent. A reader (one per
+ * connection) takes the bytes not yet consumed and says how many it used (0: incomplete) and whether
+ * they were a request.
  */
-async function redisCounter(server: RedisServer): Promise<{ port: number; seen: Seen; close(): void }> {
+type MessageReader = (pending: Buffer) => { used: number; request: boolean };
+
+async function countingProxy(host: string, port: number, newReader: () => MessageReader): Promise<{ port: number; seen: Seen; close(): void }> {
   const seen: Seen = { connections: 0, handshakes: 0, requests: 0, log: [] };
   const proxy = createServer((client) => {
     seen.connections++;
-    const upstream = connect({ host: server.host, port: server.port });
+    const upstream = connect({ host, port });
+    const read = newReader();
     let pending = Buffer.alloc(0);
     client.on('data', (chunk: Buffer) => {
       pending = Buffer.concat([pending, chunk]);
-      for (let used = respCommand(pending); used > 0; used = respCommand(pending)) {
-        seen.requests++;
-        pending = pending.subarray(used);
+      for (let message = read(pending); message.used > 0; message = read(pending)) {
+        if (message.request) seen.requests++;
+        pending = pending.subarray(message.used);
       }
       upstream.write(chunk);
     });
@@ -83,8 +87,19 @@ async function redisCounter(server: RedisServer): Promise<{ port: number; seen: 
     client.on('close', close).on('error', close);
     upstream.on('close', close).on('error', close);
   });
-  const port = await new Promise<number>((resolve) => proxy.listen(0, '127.0.0.1', () => resolve((proxy.address() as AddressInfo).port)));
-  return { port, seen, close: () => proxy.close() };
+  const listening = await new Promise<number>((resolve) => proxy.listen(0, '127.0.0.1', () => resolve((proxy.address() as AddressInfo).port)));
+  return { port: listening, seen, close: () => proxy.close() };
+}
+
+/**
+ * In front of Redis: every RESP command (a top-level array of bulk strings) the client sent counts,
+ * whether or not Redis accepts it (CLIENT SETINFO on Redis 7.0, a command before AUTH).
+ */
+function redisCounter(server: RedisServer) {
+  return countingProxy(server.host, server.port, () => (pending) => {
+    const used = respCommand(pending);
+    return { used, request: used > 0 };
+  });
 }
 
 /** The length of the first complete RESP command (`*N` then N bulk strings) in `bytes`, 0 when incomplete. */
@@ -107,47 +122,28 @@ function respCommand(bytes: Buffer): number {
 }
 
 /**
- * A wire-level counter in front of PostgreSQL (no SSL): connections accepted, and the queries the
- * client sent: simple Query ('Q') messages plus Execute ('E') messages of the extended protocol.
+ * In front of PostgreSQL (no SSL): the queries the client sent count: simple Query ('Q') messages
+ * plus Execute ('E') messages of the extended protocol.
  */
-async function pgCounter(port: number): Promise<{ port: number; seen: Seen; close(): void }> {
-  const seen: Seen = { connections: 0, handshakes: 0, requests: 0, log: [] };
-  const proxy = createServer((client) => {
-    seen.connections++;
-    const upstream = connect({ host: '127.0.0.1', port });
-    let pending = Buffer.alloc(0);
+function pgCounter(port: number) {
+  return countingProxy('127.0.0.1', port, () => {
     let started = false;
-    client.on('data', (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk]);
-      for (;;) {
-        if (!started) {
-          // The startup message (or an SSLRequest, 80877103) has no type byte.
-          if (pending.length < 8) break;
-          const length = pending.readInt32BE(0);
-          if (pending.length < length) break;
-          if (pending.readInt32BE(4) !== 80877103) started = true;
-          pending = pending.subarray(length);
-          continue;
-        }
-        if (pending.length < 5) break;
-        const length = pending.readInt32BE(1);
-        if (pending.length < 1 + length) break;
-        const type = String.fromCharCode(pending[0] as number);
-        if (type === 'Q' || type === 'E') seen.requests++;
-        pending = pending.subarray(1 + length);
+    return (pending) => {
+      if (!started) {
+        // The startup message (or an SSLRequest, 80877103) has no type byte.
+        if (pending.length < 8) return { used: 0, request: false };
+        const length = pending.readInt32BE(0);
+        if (pending.length < length) return { used: 0, request: false };
+        if (pending.readInt32BE(4) !== 80877103) started = true;
+        return { used: length, request: false };
       }
-      upstream.write(chunk);
-    });
-    upstream.on('data', (chunk: Buffer) => client.write(chunk));
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
+      if (pending.length < 5) return { used: 0, request: false };
+      const length = pending.readInt32BE(1);
+      if (pending.length < 1 + length) return { used: 0, request: false };
+      const type = String.fromCharCode(pending[0] as number);
+      return { used: 1 + length, request: type === 'Q' || type === 'E' };
     };
-    client.on('close', close).on('error', close);
-    upstream.on('close', close).on('error', close);
   });
-  const listening = await new Promise<number>((resolve) => proxy.listen(0, '127.0.0.1', () => resolve((proxy.address() as AddressInfo).port)));
-  return { port: listening, seen, close: () => proxy.close() };
 }
 
 const REDIS_PASSWORD = 'Cost-Count-Redis-Passw0rd-7';

@@ -1,27 +1,24 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { junitReporter } from '../../src/report/junit.js';
 import { BIN, LOOPBACK_GUARD, ROOT, runCli } from '../helpers/cli.js';
 import { HMAC_KEY, tempDir } from '../attest/helpers.js';
+import { startSilentServer, type SilentServer } from '../helpers/run-probe.js';
 import { result, sampleReport } from '../report/sample.js';
 
 const GOOD_ENV = join(ROOT, 'test/fixtures/good.env');
 const tmp = tempDir('defects');
-let silent: Server;
-const sockets: Socket[] = [];
+let silent: SilentServer;
 beforeAll(async () => {
-  silent = createServer((socket) => sockets.push(socket));
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  silent = await startSilentServer();
 });
 afterAll(async () => {
-  for (const socket of sockets) socket.destroy();
-  await new Promise((resolve) => silent.close(resolve));
+  await silent.close();
   tmp.remove();
 });
-const silentUrl = () => `https://127.0.0.1:${(silent.address() as { port: number }).port}`;
+const silentUrl = () => `https://127.0.0.1:${silent.port}`;
 
 describe('smaller defects', () => {
   it('an unknown command is exit 2 with a suggestion, with or without --help', async () => {
@@ -86,9 +83,9 @@ describe('smaller defects', () => {
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', () => undefined);
-    const before = sockets.length;
+    const before = silent.sockets.length;
     const started = Date.now();
-    while (sockets.length === before && Date.now() - started < 20_000) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (silent.sockets.length === before && Date.now() - started < 20_000) await new Promise((resolve) => setTimeout(resolve, 50));
     await new Promise((resolve) => setTimeout(resolve, 200));
     child.kill('SIGINT');
     setTimeout(() => child.kill('SIGINT'), 20);
@@ -103,7 +100,7 @@ describe('smaller defects', () => {
     writeFileSync(join(project, 'package.json'), '{"name":"npx-ctrl-c","version":"1.0.0","private":true}\n');
     symlinkSync(BIN, join(project, 'node_modules/.bin/bazaarhub-check'));
     copyFileSync(join(ROOT, 'bazaarhub-checks.yaml'), join(project, 'bazaarhub-checks.yaml'));
-    const before = sockets.length;
+    const before = silent.sockets.length;
     const child = spawn('npx', ['--offline', 'bazaarhub-check', 'run', '--set', `APP_URL=${silentUrl()}`, '--only', 'http.hsts', '--timeout', '60', '--no-manual', '--quiet'], {
       cwd: project,
       detached: true,
@@ -114,7 +111,7 @@ describe('smaller defects', () => {
     child.stderr.on('data', () => undefined);
     // The run is under way once the probe is waiting on the silent server.
     const started = Date.now();
-    while (sockets.length === before && Date.now() - started < 20_000) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (silent.sockets.length === before && Date.now() - started < 20_000) await new Promise((resolve) => setTimeout(resolve, 100));
     await new Promise((resolve) => setTimeout(resolve, 300));
     process.kill(-(child.pid as number), 'SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));

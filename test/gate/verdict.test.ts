@@ -1,11 +1,11 @@
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findingFingerprint } from '../../src/attest/automated.js';
 import { appendAttestation } from '../../src/attest/ledger.js';
 import { loadKeys } from '../../src/attest/keys.js';
 import { ROOT, runCli, type CliResult } from '../helpers/cli.js';
-import { HMAC_KEY, tempDir } from '../attest/helpers.js';
+import { copyProject, HMAC_KEY, tempDir } from '../attest/helpers.js';
 
 const GOOD_ENV = join(ROOT, 'test/fixtures/good.env');
 const MIGRATIONS = 'deployment.pre-deployment-checks.database-migrations-ready';
@@ -14,13 +14,7 @@ const tmp = tempDir('gate');
 afterAll(() => tmp.remove());
 let projects = 0;
 
-function project(): string {
-  const dir = join(tmp.dir, `p${++projects}`);
-  mkdirSync(join(dir, 'checklists'), { recursive: true });
-  copyFileSync(join(ROOT, 'bazaarhub-checks.yaml'), join(dir, 'bazaarhub-checks.yaml'));
-  copyFileSync(join(ROOT, 'checklists/deployment.md'), join(dir, 'checklists/deployment.md'));
-  return dir;
-}
+const project = (): string => copyProject(join(tmp.dir, `p${++projects}`));
 const withKey = { BAZAARHUB_ATTEST_KEY: HMAC_KEY };
 const cli = (dir: string, args: string[]): Promise<CliResult> => runCli(args, { cwd: dir, env: withKey });
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);

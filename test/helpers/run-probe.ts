@@ -21,15 +21,34 @@ export async function runTogether(probes: readonly Probe[], env: Record<string, 
   }
 }
 
-/** Runs `use` with a TCP port on 127.0.0.1 that accepts connections and never answers (a hung server). */
-export async function withSilentPort<T>(use: (port: number) => Promise<T>): Promise<T> {
+export interface SilentServer {
+  port: number;
+  /** The connections accepted so far (a test can wait for one to know a run is under way). */
+  sockets: readonly Socket[];
+  close(): Promise<void>;
+}
+
+/** A TCP port on 127.0.0.1 that accepts connections and never answers (a hung server). */
+export async function startSilentServer(): Promise<SilentServer> {
   const sockets: Socket[] = [];
   const silent = createServer((socket) => void sockets.push(socket));
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (silent.address() as AddressInfo).port,
+    sockets,
+    close: async () => {
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => silent.close(resolve));
+    },
+  };
+}
+
+/** Runs `use` with a silent server's port, closing it afterwards. */
+export async function withSilentPort<T>(use: (port: number) => Promise<T>): Promise<T> {
+  const silent = await startSilentServer();
   try {
-    return await use((silent.address() as AddressInfo).port);
+    return await use(silent.port);
   } finally {
-    sockets.forEach((socket) => socket.destroy());
-    await new Promise((resolve) => silent.close(resolve));
+    await silent.close();
   }
 }

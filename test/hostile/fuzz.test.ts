@@ -8,7 +8,6 @@ import { loadCatalog } from '../../src/catalog/load.js';
 import { syncCatalog } from '../../src/catalog/sync.js';
 import { assertParsable } from '../../src/checklist/limits.js';
 import { parseChecklist } from '../../src/checklist/parse.js';
-import type { Probe } from '../../src/engine/types.js';
 import { parseEnvFile } from '../../src/target/env-file.js';
 import { buildTarget } from '../../src/target/target.js';
 import { InputError } from '../../src/util/errors.js';

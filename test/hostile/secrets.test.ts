@@ -1,12 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatNames } from '../../src/report/formats.js';
 import { issueCertificate } from '../../src/standins/certs.js';
 import { startRazorpayStandIn, type RunningRazorpay } from '../../src/standins/razorpay.js';
 import { runCli, withTempDir } from '../helpers/cli.js';
+import { startSilentServer, type SilentServer } from '../helpers/run-probe.js';
 
 /**
  * Distinctive secrets in every credential variable and DSN, driven down the error paths (a TLS
@@ -30,15 +30,13 @@ const DSN_PASSWORD = 'SEEDdsnHostile6060';
 const REDIS_DSN_PASSWORD = 'SEEDredisDsnHostile7';
 const SEEDS = [...Object.values(SEED), DSN_PASSWORD, REDIS_DSN_PASSWORD];
 
-let silent: Server;
-const sockets: Socket[] = [];
+let silent: SilentServer;
 let untrusted: ReturnType<typeof createHttpsServer>;
 let razorpay: RunningRazorpay;
 const port = (server: { address(): unknown }) => (server.address() as { port: number }).port;
 
 beforeAll(async () => {
-  silent = createServer((socket) => sockets.push(socket));
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  silent = await startSilentServer();
   const selfSigned = await issueCertificate(undefined, { hosts: ['127.0.0.1'] });
   untrusted = createHttpsServer({ key: selfSigned.key, cert: selfSigned.cert }, (_req, res) => res.end('ok'));
   untrusted.on('tlsClientError', () => undefined);
@@ -47,8 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const socket of sockets) socket.destroy();
-  await new Promise((resolve) => silent.close(resolve));
+  await silent.close();
   untrusted.closeAllConnections();
   await new Promise((resolve) => untrusted.close(resolve));
   await razorpay.close();
@@ -62,19 +59,19 @@ function envFile(): string {
     `APP_URL=https://127.0.0.1:${port(untrusted)}`,
     // Refused, and never answered.
     `DATABASE_URL=postgres://app:${DSN_PASSWORD}@127.0.0.1:1/bazaarhub?sslmode=require`,
-    `REDIS_URL=redis://default:${REDIS_DSN_PASSWORD}@127.0.0.1:${port(silent)}`,
-    `ELASTICSEARCH_NODE=http://elastic:${SEED.ELASTICSEARCH_PASSWORD}@127.0.0.1:${port(silent)}`,
+    `REDIS_URL=redis://default:${REDIS_DSN_PASSWORD}@127.0.0.1:${silent.port}`,
+    `ELASTICSEARCH_NODE=http://elastic:${SEED.ELASTICSEARCH_PASSWORD}@127.0.0.1:${silent.port}`,
     'ELASTICSEARCH_USERNAME=elastic',
     // A 401: the API stand-in does not know this key.
     `RAZORPAY_API_URL=${razorpay.apiUrl}`,
     `RAZORPAY_WEBHOOK_URL=${razorpay.webhookUrl}`,
     'RAZORPAY_KEY_ID=rzp_live_SEEDkeyIdHostile',
     'SMTP_HOST=127.0.0.1',
-    `SMTP_PORT=${port(silent)}`,
+    `SMTP_PORT=${silent.port}`,
     'SMTP_USER=mailer',
-    `SHIPROCKET_BASE_URL=http://127.0.0.1:${port(silent)}/v1/external`,
+    `SHIPROCKET_BASE_URL=http://127.0.0.1:${silent.port}/v1/external`,
     'SHIPROCKET_EMAIL=ops@example.com',
-    `AWS_ENDPOINT_URL_S3=http://127.0.0.1:${port(silent)}`,
+    `AWS_ENDPOINT_URL_S3=http://127.0.0.1:${silent.port}`,
     'AWS_S3_FORCE_PATH_STYLE=true',
     'AWS_REGION=ap-south-1',
     'AWS_ACCESS_KEY_ID=AKIASEEDHOSTILE00001',

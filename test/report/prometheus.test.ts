@@ -5,11 +5,11 @@
  * `promtool test rules`, on the very series a run wrote.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, linkSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { HMAC_KEY, tempDir } from '../attest/helpers.js';
+import { copyProject, HMAC_KEY, tempDir } from '../attest/helpers.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 
 const tmp = tempDir('prometheus');
@@ -43,10 +43,7 @@ function samples(text: string): Sample[] {
 
 /** A project with the real catalog and checklist, two signed attestations (one expiring in 3 days, one in 30). */
 function project(): string {
-  const dir = join(tmp.dir, 'project');
-  mkdirSync(join(dir, 'checklists'), { recursive: true });
-  copyFileSync(join(ROOT, 'bazaarhub-checks.yaml'), join(dir, 'bazaarhub-checks.yaml'));
-  copyFileSync(join(ROOT, 'checklists/deployment.md'), join(dir, 'checklists/deployment.md'));
+  const dir = copyProject(join(tmp.dir, 'project'));
   writeFileSync(join(dir, 'prod.env'), 'NODE_ENV=production\nAPP_URL=https://127.0.0.1:9\n');
   return dir;
 }

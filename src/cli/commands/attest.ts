@@ -1,6 +1,6 @@
 import { loadCatalog } from '../../catalog/load.js';
 import type { CatalogEntry } from '../../catalog/schema.js';
-import { checkExpiryInput, formatInstant } from '../../attest/dates.js';
+import { formatInstant } from '../../attest/dates.js';
 import { LedgerError, OUTCOMES, type AttestationRecord } from '../../attest/ledger.js';
 import { describeProblems, ledgerPath, openLedger } from '../../attest/load.js';
 import { DEFAULT_RESOLVE, buildManualResolver } from '../../attest/resolve.js';
@@ -105,7 +105,7 @@ async function walkWaiver(entry: CatalogEntry, preset: AttestRequest, context: P
 }
 
 /** On a terminal with no key at all: offer to create the personal key rather than fail. */
-async function identityForWalk(context: Parameters<typeof signingIdentity>[0], by: string | undefined, io: Io): Promise<SignerIdentity> {
+async function identityForWalk(context: Parameters<typeof signingIdentity>[0], by: string | undefined): Promise<SignerIdentity> {
   try {
     return await signingIdentity(context, by);
   } catch (error) {
@@ -146,7 +146,7 @@ async function lint(file: string, io: Io): Promise<number> {
 /** The interactive walk: each manual item that is unattested or expired (or every chosen one), one at a time. */
 async function walk(entries: CatalogEntry[], choice: { explicit: boolean; all: boolean }, preset: AttestRequest, context: Parameters<typeof signingIdentity>[0], io: Io): Promise<number> {
   const { select, input } = await import('@inquirer/prompts');
-  const identity = await identityForWalk(context, preset.by, io);
+  const identity = await identityForWalk(context, preset.by);
   const { ledger } = await openLedger(context.ledgerFile, io.env);
   if (ledger.problems.some((problem) => problem.kind !== 'unknown-signer' && problem.kind !== 'signer-not-valid')) {
     io.err(describeProblems(ledger));
