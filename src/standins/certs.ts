@@ -52,14 +52,20 @@ function days(offset: number): Date {
   return new Date(Date.now() + offset * 86_400_000);
 }
 
-export async function createCertificateAuthority(name = 'bazaarhub-check Test CA', organization = 'bazaarhub-check'): Promise<KeyPair> {
+/** A new key pair and an unsigned certificate for its public key, valid from `fromDays` to `toDays` (relative to now). */
+async function blankCertificate(fromDays: number, toDays: number, keyBits?: number) {
   const f = await forge();
-  const { privateKey, publicKey } = rsaKeyPair();
+  const { privateKey, publicKey } = rsaKeyPair(keyBits);
   const cert = f.pki.createCertificate();
   cert.publicKey = f.pki.publicKeyFromPem(publicKey);
   cert.serialNumber = `01${randomBytes(8).toString('hex')}`;
-  cert.validity.notBefore = days(-1);
-  cert.validity.notAfter = days(3650);
+  cert.validity.notBefore = days(fromDays);
+  cert.validity.notAfter = days(toDays);
+  return { f, cert, privateKey };
+}
+
+export async function createCertificateAuthority(name = 'bazaarhub-check Test CA', organization = 'bazaarhub-check'): Promise<KeyPair> {
+  const { f, cert, privateKey } = await blankCertificate(-1, 3650);
   const attrs = [{ name: 'commonName', value: name }, { name: 'organizationName', value: organization }];
   cert.setSubject(attrs);
   cert.setIssuer(attrs);
@@ -74,14 +80,8 @@ export async function createCertificateAuthority(name = 'bazaarhub-check Test CA
 
 /** A leaf signed by `ca`, or self-signed when `ca` is undefined. */
 export async function issueCertificate(ca: KeyPair | undefined, options: CertificateOptions = {}): Promise<KeyPair> {
-  const f = await forge();
-  const { privateKey, publicKey } = rsaKeyPair(options.keyBits);
+  const { f, cert, privateKey } = await blankCertificate(options.notBeforeDays ?? -1, options.notAfterDays ?? 200, options.keyBits);
   const hosts = options.hosts ?? ['127.0.0.1', 'localhost'];
-  const cert = f.pki.createCertificate();
-  cert.publicKey = f.pki.publicKeyFromPem(publicKey);
-  cert.serialNumber = `01${randomBytes(8).toString('hex')}`;
-  cert.validity.notBefore = days(options.notBeforeDays ?? -1);
-  cert.validity.notAfter = days(options.notAfterDays ?? 200);
   cert.setSubject([{ name: 'commonName', value: options.commonName ?? hosts[0] ?? 'localhost' }]);
   const caCert = ca ? f.pki.certificateFromPem(ca.cert) : undefined;
   cert.setIssuer(caCert ? caCert.subject.attributes : [{ name: 'commonName', value: options.commonName ?? hosts[0] ?? 'localhost' }, ...(options.issuerOrganization ? [{ name: 'organizationName', value: options.issuerOrganization }] : [])]);
@@ -126,13 +126,7 @@ function extraExtensions(f: Forge, options: CertificateOptions): object[] {
 
 /** An intermediate CA signed by `root`, for chains of three. */
 export async function createIntermediate(root: KeyPair, name = 'bazaarhub-check Test Intermediate'): Promise<KeyPair> {
-  const f = await forge();
-  const { privateKey, publicKey } = rsaKeyPair();
-  const cert = f.pki.createCertificate();
-  cert.publicKey = f.pki.publicKeyFromPem(publicKey);
-  cert.serialNumber = `01${randomBytes(8).toString('hex')}`;
-  cert.validity.notBefore = days(-1);
-  cert.validity.notAfter = days(1825);
+  const { f, cert, privateKey } = await blankCertificate(-1, 1825);
   cert.setSubject([{ name: 'commonName', value: name }, { name: 'organizationName', value: 'bazaarhub-check' }]);
   cert.setIssuer(f.pki.certificateFromPem(root.cert).subject.attributes);
   cert.setExtensions([
