@@ -7,6 +7,7 @@ import type { ProbeContext, RunOptions } from '../engine/types.js';
 import { errorMessage } from '../util/errors.js';
 import { abortable } from './store.js';
 import { countWire, endpointOf } from './wire.js';
+import { settleOnce } from './settle.js';
 import { handshake, tlsFacts, trustedCas, type HandshakePins, type TlsResult } from './tls.js';
 
 /**
@@ -129,7 +130,6 @@ function failure(host: string, port: number, error: unknown, code?: string): Ext
 export function detailHandshake(host: string, port: number, options: RunOptions, signal: AbortSignal, timeoutMs: number, version: 'TLSv1.2' | 'TLSv1.3'): Promise<DetailResult> {
   setMaxListeners(0, signal);
   return new Promise((resolve) => {
-    let settled = false;
     const received: Buffer[] = [];
     const raw = net.connect({ host, port });
     const wire = new Duplex({
@@ -165,19 +165,16 @@ export function detailHandshake(host: string, port: number, options: RunOptions,
     socket.on('OCSPResponse', (response: Buffer | null) => {
       if (response && response.length > 0) ocsp = Buffer.from(response);
     });
-    const finish = (result: DetailResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      raw.destroy();
-      resolve(result);
-    };
-    const onAbort = () => finish(failure(host, port, new Error('aborted before the handshake finished'), 'ABORT_ERR'));
-    const timer = setTimeout(() => finish(failure(host, port, new Error(`no handshake within ${timeoutMs} ms`), 'ETIMEDOUT')), timeoutMs);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
+    const finish = settleOnce<DetailResult>(resolve, {
+      signal,
+      timeoutMs,
+      timedOut: () => failure(host, port, new Error(`no handshake within ${timeoutMs} ms`), 'ETIMEDOUT'),
+      aborted: () => failure(host, port, new Error('aborted before the handshake finished'), 'ABORT_ERR'),
+      cleanup: () => {
+        socket.destroy();
+        raw.destroy();
+      },
+    });
     raw.once('error', (error) => finish(failure(host, port, error)));
     socket.once('error', (error) => finish(failure(host, port, error)));
     socket.once('close', () => finish(failure(host, port, new Error('connection closed during the handshake'), 'ECONNRESET')));
@@ -376,21 +373,15 @@ export function judgeSslv3Reply(bytes: Buffer): Sslv3Result | undefined {
 
 export function sslv3Probe(host: string, port: number, signal: AbortSignal, timeoutMs: number): Promise<Sslv3Result> {
   return new Promise((resolve) => {
-    let settled = false;
     let bytes = Buffer.alloc(0);
     const socket = net.connect({ host, port });
-    const finish = (result: Sslv3Result) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      resolve(result);
-    };
-    const onAbort = () => finish({ accepted: false, refused: false, error: 'aborted' });
-    const timer = setTimeout(() => finish({ accepted: false, refused: false, error: `no answer within ${timeoutMs} ms` }), timeoutMs);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
+    const finish = settleOnce<Sslv3Result>(resolve, {
+      signal,
+      timeoutMs,
+      timedOut: () => ({ accepted: false, refused: false, error: `no answer within ${timeoutMs} ms` }),
+      aborted: () => ({ accepted: false, refused: false, error: 'aborted' }),
+      cleanup: () => socket.destroy(),
+    });
     socket.once('connect', () => {
       countWire('tls', endpointOf(host, port), { handshakes: 1 });
       socket.write(sslv3ClientHello());

@@ -6,6 +6,7 @@ import type { ProbeContext, RunOptions } from '../engine/types.js';
 import { errorMessage } from '../util/errors.js';
 import { abortable } from './store.js';
 import { countWire, endpointOf } from './wire.js';
+import { settleOnce } from './settle.js';
 
 /**
  * TLS handshake facts: one handshake per host:port serves every probe that reads the certificate,
@@ -184,7 +185,6 @@ export function handshake(host: string, port: number, options: RunOptions, signa
   // Many requests and handshakes of one run legitimately wait on the same run signal.
   setMaxListeners(0, signal);
   return new Promise((resolve) => {
-    let settled = false;
     // Pinned handshakes only ask what the server negotiates; trust matters for the normal one.
     const secureContext = pins.minVersion || pins.maxVersion || pins.ciphers ? undefined : secureContextFor(options);
     const servername = serverName(host);
@@ -209,29 +209,25 @@ export function handshake(host: string, port: number, options: RunOptions, signa
     // tls.connect without a socket is on no diagnostics channel: the facts layer counts it (see wire.ts).
     countWire('tls', endpointOf(host, port), { connections: 1 });
     socket.once('connect', () => countWire('tls', endpointOf(host, port), { handshakes: 1 }));
-    const finish = (result: TlsResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      resolve(result);
-    };
-    const fail = (error: unknown, code?: string) => {
+    const failed = (error: unknown, code?: string): TlsResult => {
       const errorCode = code ?? ((error as NodeJS.ErrnoException)?.code || undefined);
-      finish({
+      return {
         ok: false,
         host,
         port,
         error: errorMessage(error).split('\n')[0] ?? 'handshake failed',
         ...(errorCode ? { code: errorCode } : {}),
         refused: errorCode === undefined ? true : !NOT_A_REFUSAL.has(errorCode),
-      });
+      };
     };
-    const onAbort = () => fail(new Error('aborted before the handshake finished'), 'ABORT_ERR');
-    const timer = setTimeout(() => fail(new Error(`no handshake within ${timeoutMs} ms`), 'ETIMEDOUT'), timeoutMs);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
+    const finish = settleOnce(resolve, {
+      signal,
+      timeoutMs,
+      timedOut: () => failed(new Error(`no handshake within ${timeoutMs} ms`), 'ETIMEDOUT'),
+      aborted: () => failed(new Error('aborted before the handshake finished'), 'ABORT_ERR'),
+      cleanup: () => socket.destroy(),
+    });
+    const fail = (error: unknown, code?: string) => finish(failed(error, code));
     socket.once('error', (error) => fail(error));
     // A server that closes without an alert refused the handshake just the same.
     socket.once('close', () => fail(new Error('connection closed during the handshake'), 'ECONNRESET'));
