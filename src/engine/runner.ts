@@ -68,10 +68,10 @@ export async function runEntries(request: RunRequest): Promise<RunOutcome> {
   const resolveManual = request.resolveManual ?? unattested;
   // Before anything is sent: which entries' deliberate traffic fits --max-requests.
   const budget = allocateBudget(request.entries, request.registry, request.target, request.options);
-  const refusedById = new Map([...budget.refused].map(([index, finding]) => [request.entries[index] as CatalogEntry, finding]));
-  const one = async (entry: CatalogEntry): Promise<EntryResult> => {
+  const one = async (index: number): Promise<EntryResult> => {
+    const entry = request.entries[index] as CatalogEntry;
     request.hooks?.onStart?.(entry);
-    const refused = refusedById.get(entry);
+    const refused = budget.refused.get(index);
     const result = request.signal.aborted
       ? notRun(entry)
       : refused
@@ -82,28 +82,25 @@ export async function runEntries(request: RunRequest): Promise<RunOutcome> {
     request.hooks?.onResult?.(result);
     return result;
   };
-  let cost: RunCost | undefined;
+  const results = new Array<EntryResult>(request.entries.length);
+  let wire: WireSummary;
   try {
     // Load and timing measurements run after every other probe, one at a time (measurements, then
     // bursts), so they measure the deployment and not the tool's own concurrent work.
     const phases = splitPhases(request.entries, request.registry);
-    const results = new Array<EntryResult>(request.entries.length);
-    const concurrent = await mapConcurrent(phases.normal, request.concurrency, (index) => one(request.entries[index] as CatalogEntry));
+    const concurrent = await mapConcurrent(phases.normal, request.concurrency, one);
     phases.normal.forEach((index, i) => (results[index] = concurrent[i] as EntryResult));
-    for (const index of [...phases.measurement, ...phases.burst]) results[index] = await one(request.entries[index] as CatalogEntry);
+    for (const index of [...phases.measurement, ...phases.burst]) results[index] = await one(index);
+  } finally {
     await facts.close();
     // Counted up to here: closing clients (an S3 roundtrip's delete, pg's Terminate) is traffic too.
-    cost = {
-      ...nameTargets(meter.stop(), request.target),
-      ...(request.options.maxRequests !== undefined ? { budget: { maxRequests: request.options.maxRequests, granted: budget.granted, skipped: [...budget.refused.keys()].map((index) => (request.entries[index] as CatalogEntry).id) } } : {}),
-    };
-    return { results, interrupted: request.signal.aborted, contacts: facts.contacts, cost, durationMs: performance.now() - started, sdks };
-  } finally {
-    if (!cost) {
-      meter.stop();
-      await facts.close();
-    }
+    wire = meter.stop();
   }
+  const cost: RunCost = {
+    ...nameTargets(wire, request.target),
+    ...(request.options.maxRequests !== undefined ? { budget: { maxRequests: request.options.maxRequests, granted: budget.granted, skipped: [...budget.refused.keys()].map((index) => (request.entries[index] as CatalogEntry).id) } } : {}),
+  };
+  return { results, interrupted: request.signal.aborted, contacts: facts.contacts, cost, durationMs: performance.now() - started, sdks };
 }
 
 /** Imports the selected probes' SDKs, one after another (loading is CPU work: running them side by side gains nothing). */
