@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Vite strips types from .ts/.mts only; src/cli/code-cache.cts and src/util/cache-files.cts are
+  // CommonJS for bin/ (which loads them before the bundle) and TypeScript like the rest.
+  esbuild: { include: /\.([cm]?ts|[jt]sx)$/ },
   test: {
     include: ['test/**/*.test.ts'],
     // No test may send traffic beyond loopback: see test/helpers/loopback-guard.cjs.

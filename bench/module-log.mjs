@@ -2,7 +2,9 @@
 // process loads to the file named by BENCH_MODULE_LOG, so the benchmark (and
 // test/cli/startup-modules.test.ts) can show which SDKs and probes a command loads. ESM imports
 // through a resolve hook; CommonJS requires (a CJS package's own dependencies) through
-// Module._resolveFilename.
+// Module._resolveFilename; the probe modules inside dist/cli.cjs through the diagnostics channel
+// each of them publishes its path on when it is evaluated (scripts/bundle.mjs).
+import { subscribe } from 'node:diagnostics_channel';
 import { appendFileSync } from 'node:fs';
 import Module, { register } from 'node:module';
 
@@ -30,3 +32,7 @@ Module._resolveFilename = function (...args) {
   }
   return file;
 };
+
+subscribe('bazaarhub-check:module', (name) => {
+  if (process.env.BENCH_MODULE_LOG) appendFileSync(process.env.BENCH_MODULE_LOG, `${name}\n`);
+});

@@ -1,7 +1,12 @@
 #!/usr/bin/env -S node --
 // `--` stops Node 20 from treating our own --env-file flag as its own (nodejs/node#50993).
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+// CommonJS (bin/package.json), like dist/cli.cjs it loads: starting Node's ES module loader for
+// this one file cost 4 ms of every start-up (bench/RESULTS.md).
+'use strict';
+const { existsSync, readFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+const dist = join(__dirname, '..', 'dist');
 
 // A reader that goes away (`| head`) is not an error worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -21,17 +26,15 @@ function fastOutput(args) {
   const key = args.length === 0 || args[0] === '--help' || args[0] === '-h' ? 'help' : args[0] === '--version' || args[0] === '-V' ? 'version' : undefined;
   if (!key) return undefined;
   try {
-    const cache = JSON.parse(readFileSync(new URL('../dist/fast-output.json', import.meta.url), 'utf8'));
-    // Keyed on main.js's bytes, not its mtime: npm pack stores every file with the same fixed mtime.
-    const main = readFileSync(new URL('../dist/src/cli/main.js', import.meta.url));
-    return cache.build === createHash('sha256').update(main).digest('hex') && typeof cache[key] === 'string' ? cache[key] : undefined;
+    const cache = JSON.parse(readFileSync(join(dist, 'fast-output.json'), 'utf8'));
+    // Keyed on the bundle's bytes (scripts/bundle.mjs), not its mtime: npm pack stores every file with the same fixed mtime.
+    const bundle = JSON.parse(readFileSync(join(dist, 'bundle.json'), 'utf8'));
+    return cache.build === bundle.sha256 && typeof cache[key] === 'string' ? cache[key] : undefined;
   } catch {
     return undefined;
   }
 }
 
-// A fresh clone has no dist/ until its first run builds it (the package ships dist/; no install scripts).
-if (!existsSync(new URL('../dist/src/cli/main.js', import.meta.url))) await import('../scripts/build-from-clone.mjs');
 
 /**
  * Node (20, and later versions too) scans its whole command line for --env-file before running any
@@ -43,11 +46,6 @@ if (!existsSync(new URL('../dist/src/cli/main.js', import.meta.url))) await impo
  * `--env x` is the spelling Node never claims.
  */
 const args = process.argv[2] === '--' ? process.argv.slice(3) : process.argv.slice(2);
-const fast = fastOutput(args);
-if (fast !== undefined) {
-  process.stdout.write(fast);
-  process.exit(0);
-}
 
 /**
  * Resolves once everything written so far has reached the stream's reader. Writes to a pipe or
@@ -61,8 +59,34 @@ function drained(stream) {
   });
 }
 
-const { main } = await import('../dist/src/cli/main.js');
-const code = await main(args);
-await Promise.all([drained(process.stdout), drained(process.stderr)]);
-// Exit now: a target that never answers may still hold a socket open, and the verdict is final.
-process.exit(code);
+/**
+ * The CLI is one script, dist/cli.cjs, compiled with a V8 code cache (src/cli/code-cache.cts).
+ * BAZAARHUB_CHECK_DEBUG runs the compiled modules one by one instead, so its stack traces name
+ * their own files and lines.
+ */
+async function loadCli() {
+  if (process.env.BAZAARHUB_CHECK_DEBUG) {
+    const { main } = await import('../dist/src/cli/main.js');
+    return { main, saveCodeCache() {} };
+  }
+  const { commandShape, loadBundledCli } = require('../dist/src/cli/code-cache.cjs');
+  return loadBundledCli(dist, commandShape(args));
+}
+
+async function run() {
+  // A fresh clone has no dist/ until its first run builds it (the package ships dist/; no install scripts).
+  if (!existsSync(join(dist, 'bundle.json'))) await import('../scripts/build-from-clone.mjs');
+  const fast = fastOutput(args);
+  if (fast !== undefined) {
+    process.stdout.write(fast);
+    process.exit(0);
+  }
+  const cli = await loadCli();
+  const code = await cli.main(args);
+  cli.saveCodeCache();
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  // Exit now: a target that never answers may still hold a socket open, and the verdict is final.
+  process.exit(code);
+}
+
+run();

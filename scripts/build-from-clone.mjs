@@ -19,7 +19,8 @@ if (!existsSync(tsc)) {
 }
 process.stderr.write('bazaarhub-check: first run from a clone: building dist/ (`npm run build`) ...\n');
 const built = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: ['ignore', 2, 2] });
-const cached = built.status === 0 && spawnSync(process.execPath, [join(root, 'scripts/cache-help.mjs')], { cwd: root, stdio: ['ignore', 2, 2] });
+const bundled = built.status === 0 && spawnSync(process.execPath, [join(root, 'scripts/bundle.mjs')], { cwd: root, stdio: ['ignore', 2, 2] });
+const cached = bundled && bundled.status === 0 && spawnSync(process.execPath, [join(root, 'scripts/cache-help.mjs')], { cwd: root, stdio: ['ignore', 2, 2] });
 if (built.status !== 0 || !cached || cached.status !== 0) {
   process.stderr.write('bazaarhub-check: the build failed (see above); fix it and run `npm run build`\n');
   process.exit(2);

@@ -5,6 +5,7 @@ import type { HttpResponse } from '../../src/facts/http.js';
 import { errorMessage } from '../../src/util/errors.js';
 import { discoverAssets } from './assets.js';
 import { fetchRoute, header, isHtml, NO_SERVICES, routeParams, routesOf, webTargets, routeBudget } from './services.js';
+import { byCodeUnit } from '../../src/util/order.js';
 
 const TEXT = /^(text\/|application\/(json|javascript|ecmascript|xml|[\w.+-]+\+(json|xml))|image\/svg\+xml)/i;
 const ENCODED = /\b(gzip|br|zstd|deflate)\b/i;
@@ -77,7 +78,7 @@ export default defineProbe({
             }
           }),
         );
-        responses.sort((a, b) => a.url.localeCompare(b.url));
+        responses.sort((a, b) => byCodeUnit(a.url, b.url));
         const judged = responses.map((response) => ({ response, verdict: judgeCompression(response, params.minBytes) }));
         const withVerdict = judged.filter((item) => item.verdict !== undefined);
         if (withVerdict.length > 0) {

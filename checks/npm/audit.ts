@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineProbe, type Finding, type FindingDetail } from '../../src/engine/types.js';
 import { AUDIT_SEVERITIES, readAuditReport, runAudit, type AuditSeverity, type AuditSummary } from '../../src/facts/npm-audit.js';
+import { byCodeUnit } from '../../src/util/order.js';
 
 const severity = z.enum(AUDIT_SEVERITIES);
 const MAX_LISTED = 20;
@@ -17,7 +18,7 @@ export function judgeAudit(summary: AuditSummary, failOn: AuditSeverity[], warnO
   const levelOf = (level: AuditSeverity) => (failOn.includes(level) ? 'fail' : warnOn.includes(level) ? 'warn' : 'pass');
   const flagged = summary.entries
     .filter((entry) => levelOf(entry.severity) !== 'pass')
-    .sort((a, b) => AUDIT_SEVERITIES.indexOf(b.severity) - AUDIT_SEVERITIES.indexOf(a.severity) || a.package.localeCompare(b.package));
+    .sort((a, b) => AUDIT_SEVERITIES.indexOf(b.severity) - AUDIT_SEVERITIES.indexOf(a.severity) || byCodeUnit(a.package, b.package));
   const details: FindingDetail[] = flagged.slice(0, MAX_LISTED).map((entry) => ({
     subject: entry.package,
     status: levelOf(entry.severity),

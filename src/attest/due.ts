@@ -8,6 +8,7 @@ import type { EntryResult } from '../engine/result.js';
 import { daysLeft } from './dates.js';
 import type { LedgerState } from './ledger.js';
 import { decidingRecord } from './resolve.js';
+import { byCodeUnit } from '../util/order.js';
 
 export type DueKind = 'attestation' | 'waiver' | 'secret-rotation' | 'per-release' | 'certificate';
 
@@ -75,7 +76,7 @@ export function dueItems(input: DueInput): DueItem[] {
     }
   }
   // Soonest first; undated per-release items after every dated one.
-  return items.sort((a, b) => (a.due === null ? 1 : 0) - (b.due === null ? 1 : 0) || (a.due ?? '').localeCompare(b.due ?? '') || a.id.localeCompare(b.id));
+  return items.sort((a, b) => (a.due === null ? 1 : 0) - (b.due === null ? 1 : 0) || byCodeUnit(a.due ?? '', b.due ?? '') || byCodeUnit(a.id, b.id));
 }
 
 export function renderDueText(items: readonly DueItem[], days: number): string {

@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
+import { cacheDir, writeCacheFile } from '../util/cache-files.cjs';
+import { packageRoot } from '../util/paths.js';
 import { toolVersion } from '../util/version.js';
 import type { Catalog } from './schema.js';
 
@@ -17,24 +17,19 @@ import type { Catalog } from './schema.js';
  */
 const KEEP = 16;
 
-function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
-  if (/^(0|off|false|no)$/i.test(env.BAZAARHUB_CHECK_CACHE ?? '')) return undefined;
-  const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, '.cache') : join(homedir(), '.cache'));
-  return join(base, 'bazaarhub-check', 'catalogs');
-}
-
 let codeHash: string | undefined;
 /** The code that decides what a valid catalog is: a rebuilt validator never reads an older verdict. */
 function validatorHash(): string {
   if (!codeHash) {
     // The tool's version too: zod or yaml upgraded with a release can change what they accept.
     const hash = createHash('sha256').update(toolVersion());
-    for (const name of ['./load.js', './schema.js', './strict.js', './environments.js', '../checklist/types.js']) {
+    const root = packageRoot();
+    // The compiled modules (dist/cli.cjs is bundled from them), or their TypeScript sources in tests.
+    for (const name of ['catalog/load', 'catalog/schema', 'catalog/strict', 'catalog/environments', 'checklist/types']) {
       try {
-        hash.update(readFileSync(fileURLToPath(new URL(name, import.meta.url))));
+        hash.update(readFileSync(join(root, 'dist/src', `${name}.js`)));
       } catch {
-        // Running from TypeScript sources (tests): the .ts file stands for the module.
-        hash.update(readFileSync(fileURLToPath(new URL(name.replace(/\.js$/, '.ts'), import.meta.url))));
+        hash.update(readFileSync(join(root, 'src', `${name}.ts`)));
       }
     }
     codeHash = hash.digest('hex');
@@ -47,7 +42,7 @@ export function catalogCacheKey(text: string, known: ReadonlySet<string>): strin
 }
 
 export function readCachedCatalog(key: string, env: NodeJS.ProcessEnv = process.env): Catalog | undefined {
-  const dir = cacheDir(env);
+  const dir = cacheDir('catalogs', env);
   if (!dir) return undefined;
   try {
     return JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8')) as Catalog;
@@ -58,25 +53,9 @@ export function readCachedCatalog(key: string, env: NodeJS.ProcessEnv = process.
 
 /** Stores `catalog` when JSON keeps it exactly (no Infinity, no undefined field), then keeps the newest few. */
 export function writeCachedCatalog(key: string, catalog: Catalog, env: NodeJS.ProcessEnv = process.env): void {
-  const dir = cacheDir(env);
+  const dir = cacheDir('catalogs', env);
   if (!dir) return;
-  try {
-    const json = JSON.stringify(catalog);
-    if (!isDeepStrictEqual(JSON.parse(json), catalog)) return;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const temp = join(dir, `.${key}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    writeFileSync(temp, json, { mode: 0o600 });
-    renameSync(temp, join(dir, `${key}.json`));
-    prune(dir);
-  } catch {
-    // A read-only home or a full disk: the next run parses again.
-  }
-}
-
-function prune(dir: string): void {
-  const files = readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
-    .map((name) => ({ name, mtime: statSync(join(dir, name)).mtimeMs }))
-    .sort((a, b) => b.mtime - a.mtime);
-  for (const { name } of files.slice(KEEP)) rmSync(join(dir, name), { force: true });
+  const json = JSON.stringify(catalog);
+  if (!isDeepStrictEqual(JSON.parse(json), catalog)) return;
+  writeCacheFile(dir, `${key}.json`, json, KEEP);
 }

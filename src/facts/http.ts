@@ -1,8 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import http from 'node:http';
-import https from 'node:https';
-import { performance } from 'node:perf_hooks';
-import zlib from 'node:zlib';
+import type http from 'node:http';
 import type { ProbeContext } from '../engine/types.js';
 import { abortable } from './store.js';
 import { secureContextFor } from './tls.js';
@@ -54,7 +51,17 @@ export const DEFAULT_HEADERS: Record<string, string> = {
 
 const DEFAULT_MAX_BODY = 512 * 1024;
 
-function decode(buffer: Buffer, encoding: string | undefined): string {
+/**
+ * Node's HTTP clients and zlib, loaded by the first request rather than at start-up: a run whose
+ * probes send nothing over HTTP (`run --only env.` without service URLs) spent 3 ms loading them.
+ */
+let clients: Promise<{ http: typeof import('node:http'); https: typeof import('node:https'); zlib: typeof import('node:zlib') }> | undefined;
+function loadClients() {
+  clients ??= Promise.all([import('node:http'), import('node:https'), import('node:zlib')]).then(([http, https, zlib]) => ({ http, https, zlib }));
+  return clients;
+}
+
+function decode(zlib: typeof import('node:zlib'), buffer: Buffer, encoding: string | undefined): string {
   try {
     // Sync-flush so a body truncated at maxBodyBytes still decodes as far as it goes.
     switch ((encoding ?? '').trim().toLowerCase()) {
@@ -74,7 +81,8 @@ function decode(buffer: Buffer, encoding: string | undefined): string {
 }
 
 /** One real HTTP(S) request; rejects on network errors, timeout or abort, resolves for any status. */
-export function request(url: URL, transport: Transport, options: RequestOptions = {}): Promise<HttpResponse> {
+export async function request(url: URL, transport: Transport, options: RequestOptions = {}): Promise<HttpResponse> {
+  const { http, https, zlib } = await loadClients();
   const method = options.method ?? 'GET';
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const started = performance.now();
@@ -151,7 +159,7 @@ export function request(url: URL, transport: Transport, options: RequestOptions 
           status: res.statusCode ?? 0,
           headers,
           setCookies: res.headers['set-cookie'] ?? [],
-          body: method === 'HEAD' ? '' : decode(Buffer.concat(chunks), headers['content-encoding']),
+          body: method === 'HEAD' ? '' : decode(zlib, Buffer.concat(chunks), headers['content-encoding']),
           wireBytes,
           truncated,
           timeToHeadersMs,

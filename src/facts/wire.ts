@@ -1,5 +1,6 @@
 import dc from 'node:diagnostics_channel';
 import { isIP, type Socket } from 'node:net';
+import { byCodeUnit } from '../util/order.js';
 
 /**
  * What a run sent to the deployment, per target (host:port): connections opened, TLS handshakes
@@ -41,8 +42,9 @@ export interface WireSummary {
 
 export function endpointOf(host: string, port: number | string): string {
   const bare = host.replace(/^\[|\]$/g, '');
-  // A Unix-domain socket directory (pg's host=/run/postgresql) keeps its case.
-  return `${isIP(bare) === 6 ? `[${bare}]` : bare.startsWith('/') ? bare : bare.toLowerCase()}:${port}`;
+  // A Unix-domain socket directory (pg's host=/run/postgresql) keeps its case. Only an address with
+  // a colon can be IPv6: isIP compiles Node's IPv6 pattern on first use (3.5 ms of every start-up).
+  return `${bare.includes(':') && isIP(bare) === 6 ? `[${bare}]` : bare.startsWith('/') ? bare : bare.toLowerCase()}:${port}`;
 }
 
 const DEFAULT_PORT: Record<string, number> = { 'http:': 80, 'https:': 443 };
@@ -103,7 +105,7 @@ export class WireMeter {
       const row = rows.get(record.target) ?? { connections: 0, handshakes: 0, requests: 0, protocols: new Set<string>() };
       rows.set(record.target, { ...row, connections: row.connections + 1, protocols: new Set([...row.protocols, 'tcp']) });
     }
-    const targets = [...rows].map(([target, row]) => ({ target, connections: row.connections, handshakes: row.handshakes, requests: row.requests, protocols: [...row.protocols].sort() })).sort((a, b) => a.target.localeCompare(b.target));
+    const targets = [...rows].map(([target, row]) => ({ target, connections: row.connections, handshakes: row.handshakes, requests: row.requests, protocols: [...row.protocols].sort() })).sort((a, b) => byCodeUnit(a.target, b.target));
     const totals = targets.reduce((sum, row) => ({ connections: sum.connections + row.connections, handshakes: sum.handshakes + row.handshakes, requests: sum.requests + row.requests }), { connections: 0, handshakes: 0, requests: 0 });
     return { targets, totals };
   }

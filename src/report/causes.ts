@@ -3,6 +3,7 @@ import { severityRank, type Severity } from '../catalog/schema.js';
 import type { EntryResult } from '../engine/result.js';
 import type { Status } from '../engine/types.js';
 import { gateReason, type GateReason } from '../engine/verdict.js';
+import { byCodeUnit } from '../util/order.js';
 
 /** Entries that fail for one reason, shown once with one fix (JSON: `causes`, and `cause` on each result). */
 export interface Cause {
@@ -97,6 +98,6 @@ export function groupCauses(results: EntryResult[], failOn: Severity): Cause[] {
       Number(b.blocks !== null) - Number(a.blocks !== null) ||
       severityRank(b.severity) - severityRank(a.severity) ||
       b.entries.length - a.entries.length ||
-      a.title.localeCompare(b.title),
+      byCodeUnit(a.title, b.title),
   );
 }

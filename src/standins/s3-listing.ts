@@ -49,7 +49,7 @@ export async function startS3Listing(options: { buckets?: Record<string, StoredO
     const prefix = url.searchParams.get('prefix') ?? '';
     const maxKeys = Math.min(Number(url.searchParams.get('max-keys') ?? '1000'), options.pageSize ?? 1000);
     const start = Number(Buffer.from(url.searchParams.get('continuation-token') ?? '', 'base64url').toString() || '0');
-    const matching = objects.filter((object) => object.key.startsWith(prefix)).sort((a, b) => a.key.localeCompare(b.key));
+    const matching = objects.filter((object) => object.key.startsWith(prefix)).sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key))); // S3 lists keys in UTF-8 binary order
     const page = matching.slice(start, start + maxKeys);
     const truncated = start + maxKeys < matching.length;
     const contents = page

@@ -50,6 +50,9 @@ const ESCAPES: Array<(value: string) => string> = [
   (value) => value.replace(/([\\`*_[\]<>|#])/g, '\\$1'),
 ];
 
+/** Every character one of ESCAPES.slice(1) (JSON, HTML, table, markdown) rewrites; surrogates for JSON's lone-surrogate escapes. */
+const ESCAPED_CHARACTER = /[\u0000-\u001f"\\&<>'|`*_[\]#\uD800-\uDFFF]/;
+
 /** Values that could be a word or part of an identifier, and so need token boundaries to count as the secret. */
 export function collisionProne(value: string): boolean {
   return value.length < 16 || /^[A-Za-z_.\- ]+$/.test(value);
@@ -73,7 +76,9 @@ export class Redactor {
   protect(...texts: Array<string | undefined>): void {
     for (const text of texts) {
       if (!text) continue;
-      for (const variant of [text, ...ESCAPES.slice(1).map((escape) => escape(text))]) this.protectedTexts.add(variant);
+      this.protectedTexts.add(text);
+      // Most of the tool's text has nothing the escapes change: skip computing five copies of it.
+      if (ESCAPED_CHARACTER.test(text)) for (const escape of ESCAPES.slice(1)) this.protectedTexts.add(escape(text));
     }
     this.compiled = undefined;
   }
