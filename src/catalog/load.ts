@@ -61,7 +61,7 @@ export interface ParsedCatalogDocument extends Lines {
 export function parseCatalogDocument(text: string, file: string): ParsedCatalogDocument {
   // Required on first use (yaml ships CommonJS, so this is the instance `import` gives): a run whose
   // catalog comes from the cache never loads the parser (measured: 12 ms of its start-up).
-  const { isMap, isScalar, LineCounter, parseDocument } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  const { isMap, isScalar, LineCounter, parseDocument, visit } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const first = document.errors[0];
@@ -69,6 +69,16 @@ export function parseCatalogDocument(text: string, file: string): ParsedCatalogD
     const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line;
     throw new InputError(at(file, line, `YAML syntax error: ${first.message.split('\n')[0]}`));
   }
+  // yaml reports an alias without its anchor only when the document is converted or written
+  // (`catalog sync` writes it back without converting it): say so here, with the alias's line.
+  visit(document, {
+    Alias(_, alias) {
+      if (alias.resolve(document) === undefined) {
+        const line = alias.range ? lineCounter.linePos(alias.range[0]).line : undefined;
+        throw new InputError(at(file, line, `YAML error: alias *${alias.source} has no anchor &${alias.source} before it`));
+      }
+    },
+  });
   const lineOf = (path: Path): number | undefined => {
     for (let depth = path.length; depth >= 0; depth--) {
       const node = (depth === 0 ? document.contents : document.getIn(path.slice(0, depth), true)) as { range?: [number, number, number] } | undefined;

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../src/catalog/load.js';
+import { loadCatalog, parseCatalogDocument } from '../../src/catalog/load.js';
 import { loadRegistry } from '../../src/engine/registry.js';
 import { InputError } from '../../src/util/errors.js';
 import { withTempDir } from '../helpers/cli.js';
@@ -61,5 +61,12 @@ describe('catalog loading', () => {
   it('rejects alias bombs instead of expanding them', async () => {
     const bomb = `version: 1\nchecklist: x\na: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\nentries: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n`;
     expect(await load(bomb)).toMatch(/^c\.yaml/);
+  });
+  it('names the line of an alias whose anchor is missing, for load and for catalog sync alike (found by fuzzing)', async () => {
+    const text = GOOD.replace('phase: a', 'phase: *re-deployment');
+    const line = text.split('\n').findIndex((row) => row.includes('*re-deployment')) + 1;
+    const message = `c.yaml:${line}: YAML error: alias *re-deployment has no anchor &re-deployment before it`;
+    expect(await load(text)).toBe(message);
+    expect(() => parseCatalogDocument(text, 'c.yaml')).toThrow(new InputError(message));
   });
 });
