@@ -16,7 +16,7 @@ const DEGRADED = /^(degraded|warn|warning|yellow|slow|partial)$/i;
 const UNHEALTHY = /^(down|error|errored|fail|failed|failing|red|unhealthy|disconnected|unavailable|unreachable|offline|false|timeout|critical|ko)$/i;
 const PLACEHOLDER = /^(|todo|tbd|placeholder|unknown|n\/a|na|none|null|undefined|not[ _-]?implemented|not[ _-]?checked|pending|-|\?|xxx|changeme|lorem.*)$/i;
 /** A value that says the check has not happened (BazaarHub's `"database": "checking..."` never changes). */
-const IN_PROGRESS = /^(checking|loading|initiali[sz]ing|starting|waiting|connecting)\b|(\.\.\.|…)$/i;
+const IN_PROGRESS = /^(checking|loading|initiali[sz]ing|starting|waiting|connecting)\b|(\.\.\.|\u2026)$/i; // … (an ellipsis)
 const CONTAINERS = ['dependencies', 'checks', 'services', 'components', 'details', 'info', 'error', 'deps', 'health'];
 const META = /^(timestamp|time|date|uptime|version|environment|env|message|msg|service|name|node|pid|memory|hostname|host|commit|build|release|region|description)$/i;
 

@@ -7,7 +7,7 @@ import { slugify } from '../util/slug.js';
 import { fastParse, splitAtHeadings, type FastLine } from './chunks.js';
 import type { Cadence, Checklist, ChecklistItem, ItemKind } from './types.js';
 
-const CRITERION = /^\s*✅\s*(.+?)\s*$/u;
+const CRITERION = /^\s*\u2705\s*(.+?)\s*$/u; // ✅ criterion
 const FENCED_BULLET = /^\s*(?:(?:#|\/\/|--)\s*)?[-*]\s+(.+?)\s*$/;
 
 interface Scope {

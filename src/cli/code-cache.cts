@@ -67,7 +67,8 @@ export function loadBundledCli(distDir: string, shape: string, env: NodeJS.Proce
   const info = JSON.parse(readFileSync(join(distDir, 'bundle.json'), 'utf8')) as BundleInfo;
   const file = join(distDir, info.file);
   const bytes = readFileSync(file);
-  const source = bytes.toString('utf8');
+  // ASCII (scripts/bundle.mjs checks): latin1 is the same text, copied without UTF-8's decoding.
+  const source = bytes.toString('latin1');
   const dir = cacheDir('code', env);
   // V8 checks a cache only against the source's length: the name carries the build's hash, and a
   // bundle whose length no longer matches its bundle.json (edited by hand) runs without a cache.

@@ -8,7 +8,7 @@ import { STATUS_GROUP, isSatisfied, parseSource } from './outcome.js';
 import { costLine, countsLine, resultMarks, targetCostText, verdictLine, verdictReason, waiverStateText, waiversInForce } from './story.js';
 
 const TASK_BOX = /^(\uFEFF?\s*(?:[-*+]|\d+[.)])\s+\[)([ xX])(\]\s)/;
-const CRITERION = /^\uFEFF?\s*✅/u;
+const CRITERION = /^\uFEFF?\s*\u2705/u; // ✅
 
 /** Markdown-inert note text: no emphasis, links, HTML or line breaks can leak out of it. */
 function inert(text: string): string {
