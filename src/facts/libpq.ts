@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import tls, { type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import type { RunOptions } from '../engine/types.js';
 import { errorMessage } from '../util/errors.js';
-import { extraCaCerts, trustedCas } from './tls.js';
+import { extraCaCerts, secureContextFor, trustingContext } from './tls.js';
 
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
@@ -206,7 +206,7 @@ export function pgTlsOptions(config: PgSslConfig, host: string, run: RunOptions)
   const root = config.rootCert;
   let haveRoot = false;
   if (root?.value === 'system') {
-    options.ca = [...tls.rootCertificates, ...systemBundle(), ...extraCaCerts(), ...run.ca];
+    options.secureContext = trustingContext([...systemBundle(), ...run.ca]);
     haveRoot = true;
     context.push(`${root.source} (the system trust store)`);
   } else if (root && exists(root.value)) {
@@ -220,14 +220,14 @@ export function pgTlsOptions(config: PgSslConfig, host: string, run: RunOptions)
     haveRoot = true;
     context.push(`${root.source}${run.ca.length ? ' (and --ca)' : ''}`);
   } else if (config.mode === 'verify-ca' || config.mode === 'verify-full') {
-    const tool = trustedCas(run);
+    const tool = secureContextFor(run);
     if (root && !tool && !process.env.NODE_EXTRA_CA_CERTS && !run.insecure) {
       return {
         problem: `root certificate file "${root.value}" (${root.source}) does not exist on this machine, and libpq refuses sslmode=${config.mode} without it; pass the CA with --ca FILE (or copy it here)`,
         status: 'error',
       };
     }
-    if (tool) options.ca = tool;
+    if (tool) options.secureContext = tool;
     context.push(root ? `--ca/NODE_EXTRA_CA_CERTS (sslrootcert ${root.value} is not on this machine)` : 'the tool\'s trust store (system roots, NODE_EXTRA_CA_CERTS, --ca; no sslrootcert given)');
   }
   const verifyChain = haveRoot || config.mode === 'verify-ca' || config.mode === 'verify-full';

@@ -8,7 +8,7 @@ import { errorMessage } from '../util/errors.js';
 import { abortable } from './store.js';
 import { countWire, endpointOf } from './wire.js';
 import { settleOnce } from './settle.js';
-import { handshake, tlsFacts, trustedCas, type HandshakePins, type TlsResult } from './tls.js';
+import { handshake, tlsFacts, trustingContext, type HandshakePins, type TlsResult } from './tls.js';
 
 /**
  * The deeper TLS facts (testssl.sh's ground): the chain exactly as the server sent it, the stapled
@@ -95,12 +95,11 @@ const versionContexts = new Map<string, tls.SecureContext>();
 
 /** With --ca the trust store must be a secure context, and a secure context fixes the versions too. */
 function versionContext(options: RunOptions, version: tls.SecureVersion): tls.SecureContext | undefined {
-  const ca = trustedCas(options);
-  if (!ca) return undefined;
+  if (options.ca.length === 0) return undefined;
   const key = `${version}\n${options.ca.join('\n')}`;
   let context = versionContexts.get(key);
   if (!context) {
-    context = tls.createSecureContext({ ca, minVersion: version, maxVersion: version });
+    context = trustingContext(options.ca, { minVersion: version, maxVersion: version });
     versionContexts.set(key, context);
   }
   return context;

@@ -15,6 +15,7 @@ import { runCli } from '../helpers/cli.js';
 const REDIS_PASSWORD = 'Trust-Test-Redis-Passw0rd';
 let dir: string;
 let caFile: string;
+let otherCaFile: string;
 let redis: RedisServer;
 let web: https.Server;
 let webPort: number;
@@ -25,6 +26,8 @@ beforeAll(async () => {
   const certificate = await issueCertificate(authority, { hosts: ['127.0.0.1', 'localhost'] });
   caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, authority.cert);
+  otherCaFile = join(dir, 'other-ca.pem');
+  writeFileSync(otherCaFile, (await createCertificateAuthority('Unrelated Test CA')).cert);
   redis = await startRedis(['--requirepass', REDIS_PASSWORD], { tls: certificate });
   web = https.createServer({ key: certificate.key, cert: certificate.cert }, (req, res) => {
     const body = JSON.stringify({ status: 'ok', services: { database: 'healthy' }, padding: 'x'.repeat(2048) });
@@ -94,5 +97,16 @@ describe('HTTPS probes trust --ca and NODE_EXTRA_CA_CERTS', () => {
   it('passes with NODE_EXTRA_CA_CERTS', async () => {
     const result = await statusOf('http.hsts', env(), { processEnv: { NODE_EXTRA_CA_CERTS: caFile } });
     expect(result.status, result.observed).toBe('pass');
+  });
+
+  it('trusts NODE_EXTRA_CA_CERTS and --ca together, whichever of them issued the certificate', async () => {
+    // An added --ca gives the secure context its own copy of the default store: NODE_EXTRA_CA_CERTS must stay in it.
+    const extraIssued = await statusOf('http.hsts', env(), { args: ['--ca', otherCaFile], processEnv: { NODE_EXTRA_CA_CERTS: caFile } });
+    expect(extraIssued.status, extraIssued.observed).toBe('pass');
+    const caIssued = await statusOf('http.hsts', env(), { args: ['--ca', caFile], processEnv: { NODE_EXTRA_CA_CERTS: otherCaFile } });
+    expect(caIssued.status, caIssued.observed).toBe('pass');
+    const neither = await statusOf('http.hsts', env(), { args: ['--ca', otherCaFile] });
+    expect(neither.status).not.toBe('pass');
+    expect(neither.observed).toMatch(/certificate/i);
   });
 });
