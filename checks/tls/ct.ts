@@ -1,19 +1,13 @@
-import tls from 'node:tls';
 import { z } from 'zod';
 import { defineProbe, type FindingDetail } from '../../src/engine/types.js';
-import { pemToDer } from '../../src/facts/anchors.js';
+import { bundledRoots } from '../../src/facts/anchors.js';
 import type { DetailHandshake } from '../../src/facts/tls-depth.js';
 import { certificateDetails, issuedBy } from '../../src/facts/x509.js';
 import { perTarget, urlsParam, webTargets } from '../http/services.js';
 import { withDetail } from './detail.js';
 
-let bundled: Buffer[] | undefined;
-
 /** Node's bundled (Mozilla) roots: a chain ending at one of them is publicly trusted and must be logged in CT. */
-function publicRoots(): Buffer[] {
-  bundled ??= tls.rootCertificates.flatMap(pemToDer);
-  return bundled;
-}
+const publicRoots = bundledRoots;
 
 export function chainsToPublicRoot(chain: readonly Buffer[], roots: readonly Buffer[]): boolean {
   return chain.some((der) => roots.some((root) => root.equals(der) || issuedBy(der, root)));

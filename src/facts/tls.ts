@@ -101,15 +101,6 @@ export function extraCaCerts(): string[] {
 }
 
 /**
- * The trust store for verification: undefined keeps Node's default (bundled roots plus
- * NODE_EXTRA_CA_CERTS); with --ca we must list everything, because an explicit `ca` replaces both.
- */
-export function trustedCas(options: RunOptions): string[] | undefined {
-  if (options.ca.length === 0) return undefined;
-  return [...tls.rootCertificates, ...extraCaCerts(), ...options.ca];
-}
-
-/**
  * A secure context trusting Node's default store (the bundled roots and NODE_EXTRA_CA_CERTS, parsed
  * once per process and shared by every context made from it) plus `added` (the --ca certificates),
  * added to this context alone: the same trust as listing them all in `ca`, which made OpenSSL parse
