@@ -25,7 +25,7 @@ const CATEGORIES = [
   ['zod', (url) => url.includes('/node_modules/zod/')],
   ['listr2 / terminal rendering', (url) => /\/node_modules\/(listr2|log-update|cli-truncate|wrap-ansi|string-width|strip-ansi|ansi-\w+|slice-ansi|cli-cursor|restore-cursor|eventemitter3|rfdc|colorette|picocolors)\//.test(url) || /\/dist\/src\/(cli\/progress|report\/terminal|util\/colors)\.js$/.test(url) || /^node:(tty|readline)|^node:internal\/(tty|readline)/.test(url)],
   ['redaction (src/util/redact)', (url) => url.includes('/dist/src/util/redact')],
-  ['TLS: building secure contexts (node:_tls_common, internal/tls/secure-context: the root store once, a context per pinned handshake)', (url) => url === 'node:_tls_common' || url === 'node:internal/tls/secure-context'],
+  ['TLS: building secure contexts (node:_tls_common, internal/tls/secure-context: the root store once, then a context per trust store and pin set)', (url) => url === 'node:_tls_common' || url === 'node:internal/tls/secure-context'],
   ['TLS: the rest (node:_tls_wrap, tls, crypto: handshakes, certificates)', (url) => /^node:(_tls_\w+|tls|crypto)$|^node:internal\/(tls|crypto)\//.test(url)],
   ['HTTP (node:_http_*, http, https, http2)', (url) => /^node:(_http_\w+|http|https|http2)$|^node:internal\/(http|http2)\b/.test(url)],
   ['JSON (parse, stringify)', (url, fn) => url === '' && /^(parse|stringify|JSON\.\w+)$/.test(fn)],
