@@ -10,14 +10,11 @@ import { cacheDir, writeCacheFile } from '../util/cache-files.cjs';
  * them again. Node 20 has no compile cache of its own (module.enableCompileCache is Node 22), and
  * `vm.Script`'s `cachedData` is how V8 takes one. The cache lives in
  * `$XDG_CACHE_HOME/bazaarhub-check/code`, one file per build, Node version, architecture and command
- * shape (commandShape); a
- * missing, unreadable or rejected cache costs one ordinary compile and is written again after the
- * run. `BAZAARHUB_CHECK_CACHE=off` turns it off.
+ * shape (commandShape); a missing, unreadable or rejected cache costs one ordinary compile and is
+ * written again after the run. `BAZAARHUB_CHECK_CACHE=off` turns it off.
  */
 export interface BundledCli {
   main(argv: string[]): Promise<number>;
-  /** Whether V8 compiled from the cache (false on a first run, or when it rejected the cache). */
-  readonly fromCache: boolean;
   /** Stores what this run compiled, when the cache was missing or rejected. Never throws. */
   saveCodeCache(): void;
 }
@@ -89,7 +86,6 @@ export function loadBundledCli(distDir: string, shape: string, env: NodeJS.Proce
   const fromCache = cachedData !== undefined && !script.cachedDataRejected;
   return {
     main,
-    fromCache,
     saveCodeCache() {
       if (fromCache || !dir || !cacheName) return;
       try {
