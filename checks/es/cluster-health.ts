@@ -22,7 +22,6 @@ export function judgeHealth(health: EsHealth): Finding {
 
 export default defineProbe({
   id: 'es.cluster-health',
-  sdks: ['@elastic/elasticsearch'],
   sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'GET /_cluster/health', effect: 'none' },
   title: 'Elasticsearch cluster health is green',
   description: 'GET _cluster/health: green passes, yellow warns, red fails; reports unassigned shards.',

@@ -6,7 +6,6 @@ import { errorMessage } from '../../src/util/errors.js';
 
 export default defineProbe({
   id: 'es.connectivity',
-  sdks: ['@elastic/elasticsearch'],
   sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'GET / with the configured credentials', effect: 'none' },
   title: 'Elasticsearch reachable with the configured credentials',
   description: 'GET / on ELASTICSEARCH_NODE (or ELASTICSEARCH_URL) with ELASTICSEARCH_USERNAME/PASSWORD answers as an Elasticsearch cluster.',

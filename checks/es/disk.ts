@@ -28,7 +28,6 @@ export function judgeDisk(rows: EsDisk[], maxUsedPercent: number): Finding {
 
 export default defineProbe({
   id: 'es.disk',
-  sdks: ['@elastic/elasticsearch'],
   sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'GET /_cat/allocation', effect: 'none' },
   title: 'Elasticsearch nodes have disk headroom',
   description: 'GET _cat/allocation: no data node at or above `maxUsedPercent` disk use (default 85, the low watermark).',

@@ -44,7 +44,6 @@ export function judgeIndices(required: string[], indices: EsIndex[], aliases: Es
 
 export default defineProbe({
   id: 'es.indices',
-  sdks: ['@elastic/elasticsearch'],
   sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'GET /_cat/indices and /_cat/aliases', effect: 'none' },
   title: 'Elasticsearch indices the application needs exist',
   description:

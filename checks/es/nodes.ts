@@ -29,7 +29,6 @@ export function judgeNodes(nodes: EsNode[], params: NodeParams): Finding {
 
 export default defineProbe({
   id: 'es.nodes',
-  sdks: ['@elastic/elasticsearch'],
   sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'GET /_cat/nodes', effect: 'none' },
   title: 'Elasticsearch cluster has at least 3 nodes',
   description: 'GET _cat/nodes: at least `minNodes` nodes, and at least `minMasterEligible` master-eligible nodes for a real quorum.',

@@ -48,7 +48,6 @@ export function judgeShards(shards: EsShard[], indices: EsIndex[], allocation: E
 
 export default defineProbe({
   id: 'es.shards',
-  sdks: ['@elastic/elasticsearch'],
   sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'GET /_cat/shards, /_cat/indices and /_cluster/settings', effect: 'none' },
   title: 'Elasticsearch shards allocated and replicated',
   description: 'GET _cat/shards, _cat/indices and _cluster/settings: no unassigned shard, allocation not disabled, every (non-system) index has a replica.',

@@ -13,7 +13,6 @@ export function judgeVersion(info: EsInfo, minMajor: number): Finding {
 
 export default defineProbe({
   id: 'es.version',
-  sdks: ['@elastic/elasticsearch'],
   sends: { to: 'Elasticsearch (ELASTICSEARCH_NODE or ELASTICSEARCH_URL)', what: 'the shared GET /', effect: 'none' },
   title: 'Elasticsearch 8 or newer',
   description: 'The version GET / reports is at least the required major (8, which BazaarHub and its client library need).',

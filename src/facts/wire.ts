@@ -10,7 +10,7 @@ import { byCodeUnit } from '../util/order.js';
  * Ground truth comes from Node's diagnostics channels, so SDK traffic is counted without trusting
  * each facts module: `http.client.request.start` (node:http/https: our own requests and the AWS
  * SDK's), undici's `undici:request:create` / `undici:client:connected` /
- * `undici:client:connectError` (the Elasticsearch client) and `net.client.socket` (every socket
+ * `undici:client:connectError` (Node's fetch, and any undici-based client) and `net.client.socket` (every socket
  * made with net.connect: ioredis and nodemailer without TLS, raw TCP and TLS-detail sockets).
  * Only the client side is observed: the demo's in-process stand-ins (servers) are not counted.
  *

@@ -11,7 +11,6 @@ export const AWS = ['AWS_REGION', 'AWS_S3_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SEC
 export const SDK_CONFIGURED_BY: Readonly<Record<string, readonly string[]>> = {
   pg: POSTGRES,
   ioredis: REDIS,
-  '@elastic/elasticsearch': ELASTICSEARCH,
   '@aws-sdk/client-s3': [...AWS, 'AWS_S3_BUCKET', 'AWS_S3_KYC_BUCKET'],
   'nodemailer/lib/smtp-connection': ['SMTP_HOST'],
 };

@@ -230,7 +230,7 @@ describe('the cost to the deployment, per target', () => {
     expect(redisWire.seen.requests).toBeGreaterThan(5);
     expect(row(redisWire.port)).toMatchObject({ connections: redisWire.seen.connections, requests: redisWire.seen.requests, handshakes: 0 });
     expect(row(redisWire.port)?.protocols).toContain('redis');
-    // The Elasticsearch client (undici: its own diagnostics channels) over keep-alive connections.
+    // Elasticsearch's REST requests (node:https through one keep-alive agent): fewer connections than requests allowed.
     const esPort = Number(new URL(es.url).port);
     expect(es.requests.length).toBeGreaterThan(3);
     expect(row(esPort)?.requests).toBe(es.requests.length);

@@ -61,6 +61,17 @@ describe('the wire meter', () => {
     }
   });
 
+  it("counts Node's fetch through undici's own diagnostics channels", async () => {
+    const before = { ...seen };
+    const meter = startWireMeter();
+    const port = (plain.address() as AddressInfo).port;
+    for (let i = 0; i < 2; i++) await (await fetch(`http://127.0.0.1:${port}/`)).text();
+    const { targets } = meter.stop();
+    // What the server saw, whether or not fetch kept its connection alive.
+    expect(seen.requests - before.requests).toBe(2);
+    expect(targets).toEqual([{ target: `127.0.0.1:${port}`, protocols: ['http'], connections: seen.connections - before.connections, handshakes: 0, requests: 2 }]);
+  });
+
   it('stops counting when stopped', async () => {
     const meter = startWireMeter();
     meter.stop();
