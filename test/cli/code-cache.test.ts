@@ -76,6 +76,16 @@ describe('the code cache (dist/cli.cjs compiled once per build and command shape
     });
   });
 
+  it('BAZAARHUB_CHECK_DEBUG runs the separate modules, with the same report and no code cache', async () => {
+    await withTempDir(async (cacheHome) => {
+      const bundled = await runCli(ENV_RUN, { env: { XDG_CACHE_HOME: join(cacheHome, 'bundled') } });
+      const debug = await runCli(ENV_RUN, { env: { XDG_CACHE_HOME: cacheHome, BAZAARHUB_CHECK_DEBUG: '1' } });
+      expect(debug.code, debug.stderr).toBe(0);
+      expect(verdictOf(debug.stdout)).toEqual(verdictOf(bundled.stdout));
+      expect(codeCaches(cacheHome)).toEqual([]);
+    });
+  });
+
   it('a command shape keeps the words, option names and the values that select probes or reporters, never paths or variables', () => {
     expect(commandShape(['run', '--only', 'env.', '--env-file', '/tmp/a/.env', '--format', 'json', '--out', '/tmp/r.json'])).toBe('run --only env. --env-file --format json --out');
     expect(commandShape(['run', '--only=env.', '--env-file=/x/.env', '--set', 'JWT_SECRET=s3cr3t-value'])).toBe('run --only env. --env-file --set');
