@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { cacheDir, writeCacheFile } from '../util/cache-files.cjs';
+import { cacheDir, readCacheFile, writeCacheFile } from '../util/cache-files.cjs';
 import { packageRoot } from '../util/paths.js';
 import { toolVersion } from '../util/version.js';
 import type { Catalog } from './schema.js';
@@ -44,8 +44,10 @@ export function catalogCacheKey(text: string, known: ReadonlySet<string>): strin
 export function readCachedCatalog(key: string, env: NodeJS.ProcessEnv = process.env): Catalog | undefined {
   const dir = cacheDir('catalogs', env);
   if (!dir) return undefined;
+  const data = readCacheFile(dir, `${key}.json`);
+  if (!data) return undefined;
   try {
-    return JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8')) as Catalog;
+    return JSON.parse(data.toString('utf8')) as Catalog;
   } catch {
     return undefined;
   }

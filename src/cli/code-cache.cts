@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
-import { cacheDir, writeCacheFile } from '../util/cache-files.cjs';
+import { cacheDir, readCacheFile, writeCacheFile } from '../util/cache-files.cjs';
 
 /**
  * Loads dist/cli.cjs (scripts/bundle.mjs) with a V8 code cache: the compiled code of the functions
@@ -70,14 +70,7 @@ export function loadBundledCli(distDir: string, shape: string, env: NodeJS.Proce
   // V8 checks a cache only against the source's length: the name carries the build's hash, and a
   // bundle whose length no longer matches its bundle.json (edited by hand) runs without a cache.
   const cacheName = dir && bytes.length === info.bytes ? `${info.sha256.slice(0, 24)}-${process.version}-${process.arch}-${shapeHash(shape)}.bin` : undefined;
-  let cachedData: Buffer | undefined;
-  if (dir && cacheName) {
-    try {
-      cachedData = readFileSync(join(dir, cacheName));
-    } catch {
-      cachedData = undefined;
-    }
-  }
+  const cachedData = dir && cacheName ? readCacheFile(dir, cacheName) : undefined;
   const script = new Script(Module.wrap(source), { filename: file, cachedData });
   const module = { exports: {} as { main?: BundledCli['main'] }, filename: file, id: file };
   (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, dirname(file));

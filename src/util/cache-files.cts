@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -34,4 +34,26 @@ export function writeCacheFile(dir: string, name: string, data: string | NodeJS.
   } catch {
     // Not cached this time.
   }
+}
+
+/**
+ * The bytes of `name` in `dir`, or undefined when it is missing or unreadable. A hit is marked as
+ * used (its mtime), so the pruning in writeCacheFile drops the least recently used files, not the
+ * oldest written: a command run every day keeps its cache however many others come and go.
+ */
+export function readCacheFile(dir: string, name: string): Buffer | undefined {
+  const path = join(dir, name);
+  let data: Buffer;
+  try {
+    data = readFileSync(path);
+  } catch {
+    return undefined;
+  }
+  try {
+    const now = new Date();
+    utimesSync(path, now, now);
+  } catch {
+    // A read-only cache still serves.
+  }
+  return data;
 }
