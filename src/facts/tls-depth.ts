@@ -8,7 +8,7 @@ import { errorMessage } from '../util/errors.js';
 import { abortable } from './store.js';
 import { countWire, endpointOf } from './wire.js';
 import { settleOnce } from './settle.js';
-import { handshake, tlsFacts, trustingContext, type HandshakePins, type TlsResult } from './tls.js';
+import { handshake, handshakeFailure, serverName, tlsFacts, trustingContext, type HandshakePins, type TlsResult } from './tls.js';
 
 /**
  * The deeper TLS facts (testssl.sh's ground): the chain exactly as the server sent it, the stapled
@@ -41,12 +41,6 @@ export interface DetailHandshake {
 }
 
 export type DetailResult = DetailHandshake | Extract<TlsResult, { ok: false }>;
-
-/** OpenSSL's "could not even try" codes, and the network ones: never a refusal by the server. */
-const NOT_A_REFUSAL = new Set([
-  'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ABORT_ERR',
-  'ERR_SSL_NO_CIPHER_MATCH', 'ERR_SSL_NO_PROTOCOLS_AVAILABLE', 'ERR_SSL_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED',
-]);
 
 const RECORD_HANDSHAKE = 22;
 const RECORD_CHANGE_CIPHER_SPEC = 20;
@@ -105,22 +99,6 @@ function versionContext(options: RunOptions, version: tls.SecureVersion): tls.Se
   return context;
 }
 
-function serverName(host: string): string | undefined {
-  return net.isIP(host) ? undefined : host;
-}
-
-function failure(host: string, port: number, error: unknown, code?: string): Extract<TlsResult, { ok: false }> {
-  const errorCode = code ?? ((error as NodeJS.ErrnoException)?.code || undefined);
-  return {
-    ok: false,
-    host,
-    port,
-    error: errorMessage(error).split('\n')[0] ?? 'handshake failed',
-    ...(errorCode ? { code: errorCode } : {}),
-    refused: errorCode === undefined ? true : !NOT_A_REFUSAL.has(errorCode),
-  };
-}
-
 /**
  * One handshake whose server bytes are recorded on the way in: the TLS socket runs over a Duplex
  * that forwards to a plain TCP socket, so the Certificate and CertificateStatus messages can be
@@ -167,16 +145,16 @@ export function detailHandshake(host: string, port: number, options: RunOptions,
     const finish = settleOnce<DetailResult>(resolve, {
       signal,
       timeoutMs,
-      timedOut: () => failure(host, port, new Error(`no handshake within ${timeoutMs} ms`), 'ETIMEDOUT'),
-      aborted: () => failure(host, port, new Error('aborted before the handshake finished'), 'ABORT_ERR'),
+      timedOut: () => handshakeFailure(host, port, new Error(`no handshake within ${timeoutMs} ms`), 'ETIMEDOUT'),
+      aborted: () => handshakeFailure(host, port, new Error('aborted before the handshake finished'), 'ABORT_ERR'),
       cleanup: () => {
         socket.destroy();
         raw.destroy();
       },
     });
-    raw.once('error', (error) => finish(failure(host, port, error)));
-    socket.once('error', (error) => finish(failure(host, port, error)));
-    socket.once('close', () => finish(failure(host, port, new Error('connection closed during the handshake'), 'ECONNRESET')));
+    raw.once('error', (error) => finish(handshakeFailure(host, port, error)));
+    socket.once('error', (error) => finish(handshakeFailure(host, port, error)));
+    socket.once('close', () => finish(handshakeFailure(host, port, new Error('connection closed during the handshake'), 'ECONNRESET')));
     socket.once('secureConnect', () => {
       const peerChain: Buffer[] = [];
       const seen = new Set<string>();

@@ -150,7 +150,7 @@ function pinnedContext(pins: HandshakePins): tls.SecureContext {
 }
 
 /** SNI must be a DNS name; an IP literal is matched against the certificate's IP SANs instead. */
-function serverName(host: string): string | undefined {
+export function serverName(host: string): string | undefined {
   return isIP(host) ? undefined : host;
 }
 
@@ -202,6 +202,19 @@ const NOT_A_REFUSAL = new Set([
   'ERR_SSL_NO_CIPHER_MATCH', 'ERR_SSL_NO_PROTOCOLS_AVAILABLE', 'ERR_SSL_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED',
 ]);
 
+/** A handshake that did not finish: its first error line, and whether the server refused (see NOT_A_REFUSAL). */
+export function handshakeFailure(host: string, port: number, error: unknown, code?: string): TlsFailure {
+  const errorCode = code ?? ((error as NodeJS.ErrnoException)?.code || undefined);
+  return {
+    ok: false,
+    host,
+    port,
+    error: errorMessage(error).split('\n')[0] ?? 'handshake failed',
+    ...(errorCode ? { code: errorCode } : {}),
+    refused: errorCode === undefined ? true : !NOT_A_REFUSAL.has(errorCode),
+  };
+}
+
 /** One real TLS handshake. Verification is recorded, not enforced, so a bad certificate is still described. */
 export function handshake(host: string, port: number, options: RunOptions, signal: AbortSignal, timeoutMs: number, pins: HandshakePins = {}): Promise<TlsResult> {
   // Many requests and handshakes of one run legitimately wait on the same run signal.
@@ -231,25 +244,14 @@ export function handshake(host: string, port: number, options: RunOptions, signa
     // tls.connect without a socket is on no diagnostics channel: the facts layer counts it (see wire.ts).
     countWire('tls', endpointOf(host, port), { connections: 1 });
     socket.once('connect', () => countWire('tls', endpointOf(host, port), { handshakes: 1 }));
-    const failed = (error: unknown, code?: string): TlsResult => {
-      const errorCode = code ?? ((error as NodeJS.ErrnoException)?.code || undefined);
-      return {
-        ok: false,
-        host,
-        port,
-        error: errorMessage(error).split('\n')[0] ?? 'handshake failed',
-        ...(errorCode ? { code: errorCode } : {}),
-        refused: errorCode === undefined ? true : !NOT_A_REFUSAL.has(errorCode),
-      };
-    };
-    const finish = settleOnce(resolve, {
+    const finish = settleOnce<TlsResult>(resolve, {
       signal,
       timeoutMs,
-      timedOut: () => failed(new Error(`no handshake within ${timeoutMs} ms`), 'ETIMEDOUT'),
-      aborted: () => failed(new Error('aborted before the handshake finished'), 'ABORT_ERR'),
+      timedOut: () => handshakeFailure(host, port, new Error(`no handshake within ${timeoutMs} ms`), 'ETIMEDOUT'),
+      aborted: () => handshakeFailure(host, port, new Error('aborted before the handshake finished'), 'ABORT_ERR'),
       cleanup: () => socket.destroy(),
     });
-    const fail = (error: unknown, code?: string) => finish(failed(error, code));
+    const fail = (error: unknown, code?: string) => finish(handshakeFailure(host, port, error, code));
     socket.once('error', (error) => fail(error));
     // A server that closes without an alert refused the handshake just the same.
     socket.once('close', () => fail(new Error('connection closed during the handshake'), 'ECONNRESET'));
