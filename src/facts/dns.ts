@@ -26,25 +26,43 @@ async function lookup(run: () => Promise<string[]>): Promise<string[]> {
 }
 
 /** Asks one resolver (`ip` or `ip:port`; `system` for the system's configuration) for a host's A, AAAA and CNAME records. */
+/**
+ * A resolver for `resolverAddress` (`system`, `ip` or `ip:port`) for one shared fact: its queries
+ * (`queries` of them, counted on the wire) are cancelled when the run stops, not when the probe that
+ * asked first gives up (the fact is everyone's).
+ */
+async function withResolver<T>(ctx: ProbeContext, resolverAddress: string, queries: number, use: (resolver: Resolver) => Promise<T>): Promise<T> {
+  const resolver = new Resolver({ timeout: Math.max(500, Math.min(ctx.options.timeoutMs / 2, 5000)), tries: 2 });
+  if (resolverAddress !== 'system') resolver.setServers([resolverAddress]);
+  // c-ares queries are on no diagnostics channel: counted here, over the one UDP socket c-ares
+  // opens per server for queries in flight together (it closes it when idle).
+  countWire('dns', dnsServerOf(resolver), { requests: queries, connections: 1 });
+  const onAbort = () => resolver.cancel();
+  ctx.facts.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await use(resolver);
+  } finally {
+    ctx.facts.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** The resolver's error code (ENOTFOUND, ETIMEOUT, ...), or the message when there is none. */
+function errorCodeOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? errorMessage(error);
+}
+
+/** Asks one resolver (`ip` or `ip:port`; `system` for the system's configuration) for a host's A, AAAA and CNAME records. */
 export function resolveHost(ctx: ProbeContext, resolverAddress: string, host: string): Promise<DnsAnswer> {
   return ctx.facts.once(`dns ${resolverAddress} ${host}`, async () => {
     ctx.facts.countContact('dns', `${resolverAddress} ${host}`);
-    const resolver = new Resolver({ timeout: Math.max(500, Math.min(ctx.options.timeoutMs / 2, 5000)), tries: 2 });
-    if (resolverAddress !== 'system') resolver.setServers([resolverAddress]);
-    // c-ares queries are on no diagnostics channel: counted here (A, AAAA and CNAME), over the one
-    // UDP socket c-ares opens per server for queries in flight together (it closes it when idle).
-    countWire('dns', dnsServerOf(resolver), { requests: 3, connections: 1 });
-    const onAbort = () => resolver.cancel();
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      const [a, aaaa, cname] = await Promise.all([lookup(() => resolver.resolve4(host)), lookup(() => resolver.resolve6(host)), lookup(() => resolver.resolveCname(host))]);
-      return { resolver: resolverAddress, host, a: a.sort(), aaaa: aaaa.sort(), cname };
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      return { resolver: resolverAddress, host, a: [], aaaa: [], cname: [], error: code ?? errorMessage(error) };
-    } finally {
-      ctx.signal.removeEventListener('abort', onAbort);
-    }
+    return withResolver(ctx, resolverAddress, 3, async (resolver) => {
+      try {
+        const [a, aaaa, cname] = await Promise.all([lookup(() => resolver.resolve4(host)), lookup(() => resolver.resolve6(host)), lookup(() => resolver.resolveCname(host))]);
+        return { resolver: resolverAddress, host, a: a.sort(), aaaa: aaaa.sort(), cname };
+      } catch (error) {
+        return { resolver: resolverAddress, host, a: [], aaaa: [], cname: [], error: errorCodeOf(error) };
+      }
+    });
   });
 }
 
@@ -65,37 +83,34 @@ export interface RecordAnswer {
 export function resolveRecord(ctx: ProbeContext, resolverAddress: string, name: string, type: RecordType): Promise<RecordAnswer> {
   return ctx.facts.once(`dns ${resolverAddress} ${type} ${name}`, async () => {
     ctx.facts.countContact('dns', `${resolverAddress} ${type} ${name}`);
-    const resolver = new Resolver({ timeout: Math.max(500, Math.min(ctx.options.timeoutMs / 2, 5000)), tries: 2 });
-    if (resolverAddress !== 'system') resolver.setServers([resolverAddress]);
-    countWire('dns', dnsServerOf(resolver), { requests: 1, connections: 1 });
-    const onAbort = () => resolver.cancel();
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      const values = await lookup(async () => {
-        switch (type) {
-          case 'A':
-            return resolver.resolve4(name);
-          case 'AAAA':
-            return resolver.resolve6(name);
-          case 'CNAME':
-            return resolver.resolveCname(name);
-          case 'TXT':
-            return (await resolver.resolveTxt(name)).map((chunks) => chunks.join(''));
-          case 'MX':
-            return (await resolver.resolveMx(name)).map((mx) => `${mx.priority} ${mx.exchange}`);
-          case 'CAA':
-            return (await resolver.resolveCaa(name)).map((caa) => {
-              const [tag, value] = Object.entries(caa).find(([key]) => key !== 'critical') ?? ['?', ''];
-              return `${caa.critical} ${tag} "${String(value)}"`;
-            });
-        }
-      });
-      return { resolver: resolverAddress, name, type, values: values.sort() };
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      return { resolver: resolverAddress, name, type, values: [], error: code ?? errorMessage(error) };
-    } finally {
-      ctx.signal.removeEventListener('abort', onAbort);
-    }
+    return withResolver(ctx, resolverAddress, 1, async (resolver) => {
+      try {
+        const values = await lookup(() => recordsOf(resolver, name, type));
+        return { resolver: resolverAddress, name, type, values: values.sort() };
+      } catch (error) {
+        return { resolver: resolverAddress, name, type, values: [], error: errorCodeOf(error) };
+      }
+    });
   });
+}
+
+/** One record set of `name`, each value as text. */
+async function recordsOf(resolver: Resolver, name: string, type: RecordType): Promise<string[]> {
+  switch (type) {
+    case 'A':
+      return resolver.resolve4(name);
+    case 'AAAA':
+      return resolver.resolve6(name);
+    case 'CNAME':
+      return resolver.resolveCname(name);
+    case 'TXT':
+      return (await resolver.resolveTxt(name)).map((chunks) => chunks.join(''));
+    case 'MX':
+      return (await resolver.resolveMx(name)).map((mx) => `${mx.priority} ${mx.exchange}`);
+    case 'CAA':
+      return (await resolver.resolveCaa(name)).map((caa) => {
+        const [tag, value] = Object.entries(caa).find(([key]) => key !== 'critical') ?? ['?', ''];
+        return `${caa.critical} ${tag} "${String(value)}"`;
+      });
+  }
 }
