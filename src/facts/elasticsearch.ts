@@ -9,8 +9,8 @@
  * Elasticsearch's error body in the message, and a retry after a network error (the run's
  * `--attempts`, like every other reachability contact).
  */
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { Finding, ProbeContext } from '../engine/types.js';
 import { skipped } from '../engine/findings.js';
 import type { Target } from '../target/target.js';
@@ -18,7 +18,6 @@ import { errorMessage } from '../util/errors.js';
 import { isTimeout } from './clean-error.js';
 import { request } from './http.js';
 import { abortable } from './store.js';
-import { tlsTrust } from './trust.js';
 
 export const ES_VARIABLES = 'ELASTICSEARCH_NODE (or ELASTICSEARCH_URL)';
 
@@ -78,7 +77,7 @@ async function esGet(ctx: ProbeContext, config: EsConfig, path: string, query: R
     response = await request(url, { signal: ctx.facts.signal, timeoutMs: ctx.options.timeoutMs, ca: ctx.options.ca, insecure: ctx.options.insecure }, { headers, maxBodyBytes: MAX_ANSWER_BYTES, agent });
   } catch (error) {
     if (ctx.facts.signal.aborted) throw esFailure('RequestAbortedError', errorMessage(error));
-    if (isTimeout(error) || /^no response within/.test(errorMessage(error))) throw esFailure('TimeoutError', errorMessage(error));
+    if (isTimeout(error)) throw esFailure('TimeoutError', errorMessage(error));
     throw esFailure('ConnectionError', errorMessage(error));
   }
   let body: unknown;
@@ -332,20 +331,14 @@ export function esAnonymous(ctx: ProbeContext): Promise<EsAnonymous> {
     const config = esConfig(ctx.target);
     if (!config) throw new Error(`${ES_VARIABLES} is not set`);
     ctx.facts.countContact('elasticsearch', `${config.url.host} anonymous`);
-    const https = config.url.protocol === 'https:';
-    const url = new URL(config.url);
-    const request = https ? httpsRequest : httpRequest;
-    return new Promise<EsAnonymous>((resolve, reject) => {
-      // agent: false: a fresh connection, never a keep-alive socket the server may already have closed (ECONNRESET).
-      const req = request(url, { method: 'GET', headers: { accept: 'application/json' }, timeout: ctx.options.timeoutMs, signal: ctx.facts.signal, agent: false, ...(https ? tlsTrust(ctx.options) : {}) }, (res) => {
-        res.resume();
-        const challenge = res.headers['www-authenticate'];
-        resolve({ status: res.statusCode ?? 0, https, ...(challenge ? { challenge: String(challenge) } : {}) });
-      });
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${ctx.options.timeoutMs} ms`)));
-      req.on('error', (error) => reject(new Error(`cannot connect: ${errorMessage(error)}`)));
-      req.end();
-    });
+    // A fresh connection (no agent): never a keep-alive socket the server may already have closed.
+    try {
+      const response = await request(new URL(config.url), { signal: ctx.facts.signal, timeoutMs: ctx.options.timeoutMs, ca: ctx.options.ca, insecure: ctx.options.insecure }, { headers: { accept: 'application/json' }, maxBodyBytes: 64 * 1024 });
+      const challenge = response.headers['www-authenticate'];
+      return { status: response.status, https: config.url.protocol === 'https:', ...(challenge ? { challenge } : {}) };
+    } catch (error) {
+      throw new Error(isTimeout(error) ? `no answer within ${ctx.options.timeoutMs} ms` : `cannot connect: ${errorMessage(error)}`);
+    }
   });
   return abortable(fact, ctx.signal);
 }
