@@ -16,6 +16,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
 import type { StandIn } from '../demo/standin.js';
 import { listenLocal } from './listen.js';
+import { byCodeUnit } from '../util/order.js';
 
 export type S3Operation =
   | 'HeadBucket'
@@ -210,7 +211,7 @@ function canonical(req: IncomingMessage, rawPath: string, query: Array<[string, 
   const path = rawPath.split('/').map((segment) => uriEncode(decodeURIComponent(segment))).join('/');
   const canonicalQuery = query
     .map(([key, value]) => [uriEncode(key), uriEncode(value)] as const)
-    .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
+    .sort(([a, av], [b, bv]) => byCodeUnit(a, b) || byCodeUnit(av, bv))
     .map(([key, value]) => `${key}=${value}`)
     .join('&');
   const headers = signed.signedHeaders
@@ -521,7 +522,7 @@ export async function startS3(initial: S3StandInOptions = {}): Promise<RunningS3
         const prefix = query.find(([name]) => name === 'prefix')?.[1] ?? '';
         const entries = [...store.entries()]
           .filter(([id]) => id.startsWith(`${bucket}/${prefix}`))
-          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .sort(([a], [b]) => byCodeUnit(a, b))
           .flatMap(([, versions]) =>
             [...versions].reverse().map((version, index) =>
               version.deleteMarker
