@@ -1,9 +1,11 @@
 // The tool is never the bottleneck (issue 16.2): the full run against the benchmark deployment
 // against each probe run alone, all as whole processes of the real binary, interleaved.
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { bin, cells, interleaved, loadAverage, ms, ratio, root, spread, table, timeProcess, timeRun, verdict } from './lib.mjs';
+import { bin, cells, median, interleaved, loadAverage, ms, ratio, root, spread, table, timeProcess, timeRun, verdict } from './lib.mjs';
 
 const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux
 const SCREEN_PASSES = 2;
@@ -68,14 +70,41 @@ function catalogProbes() {
   return [...new Set(listed.filter((entry) => entry.probe && !entry.manual).map((entry) => entry.probe))].sort();
 }
 
-/** Probe id -> phase ('normal', 'measurement', 'burst'), or an empty map if the registry's shape changed. */
-async function probePhases() {
+/** The registry's probes ({ id, phase, sdks }), or none if the registry's shape changed. */
+async function registryProbes() {
   try {
     const { loadRegistry } = await import(pathToFileURL(join(root, 'dist/src/engine/registry.js')).href);
     const registry = await loadRegistry();
-    return new Map([...registry.values()].map((probe) => [probe.id, probe.phase ?? 'normal']));
+    return [...registry.values()].map((probe) => ({ id: probe.id, phase: probe.phase ?? 'normal', sdks: probe.sdks ?? [] }));
   } catch {
-    return new Map();
+    return [];
+  }
+}
+
+/** Probe entries in the reports of one command's samples (the median over its rounds). */
+function entriesOf(commandSamples) {
+  return median(commandSamples.map((s) => s.report.results.filter((result) => result.probe).length));
+}
+
+/**
+ * Two `run` processes started at the same moment and waited for together: wall from spawn until the
+ * later one exits, CPU of both (GNU time wraps the shell that waits for them, and wait4 counts
+ * reaped children), and both JSON reports.
+ */
+function timeSideBySide(argsA, argsB) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-pair-'));
+  const quote = (arg) => `'${String(arg).replace(/'/g, `'\\''`)}'`;
+  const command = (args, out) => `${quote(process.execPath)} ${[bin, ...args, '--format', 'json', '--quiet'].map(quote).join(' ')} > ${quote(join(dir, out))}`;
+  try {
+    const started = performance.now();
+    const result = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', join(dir, 'time.txt'), 'sh', '-c', `${command(argsA, 'a.json')} & ${command(argsB, 'b.json')}; wait`], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' }, encoding: 'utf8' });
+    const wallMs = performance.now() - started;
+    if (result.status !== 0 && result.status !== 1 && result.status !== 3) throw new Error(`the side-by-side runs exited ${result.status}: ${result.stderr.trim()}`);
+    const [user, sys] = readFileSync(join(dir, 'time.txt'), 'utf8').trim().split('\n').at(-1).split(' ').map((value) => Number(value) * 1000);
+    const reports = ['a.json', 'b.json'].map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')));
+    return { wallMs, cpuMs: user + sys, reports };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -100,12 +129,38 @@ export async function bottleneckSection({ deployment, runs, slowest: slowestCoun
   const slowest = alone.slice(0, slowestCount);
   const strays = alone.filter((entry) => entry.selected.some((id) => id !== entry.probe));
 
-  // 2. The full run and the slowest probes alone, interleaved round by round.
-  const commands = [{ label: 'full run', args: full }, ...slowest.map((entry) => ({ label: `\`${entry.probe}\` alone`, probe: entry.probe, args: ['run', '--only', entry.probe, ...target] }))];
+  // The catalog split in two: the probes that use an SDK client (pg, ioredis, S3, nodemailer) and
+  // every other one. Both halves side by side in two processes, on both cores, is the most a worker
+  // thread for the SDK probes could gain (a worker would share one process's start-up; it would
+  // also share its heap and event-loop machinery, which two processes do not).
+  const registry = await registryProbes();
+  const usesSdk = new Set(registry.filter((probe) => probe.sdks.length > 0).map((probe) => probe.id));
+  const only = (ids) => ids.flatMap((id) => ['--only', id]);
+  const sdkHalf = probes.filter((id) => usesSdk.has(id));
+  const otherHalf = probes.filter((id) => !usesSdk.has(id));
+  const split = sdkHalf.length > 0 && otherHalf.length > 0;
+
+  // 2. The full run, the slowest probes alone and the two halves, interleaved round by round.
+  const commands = [
+    { label: 'full run', args: full },
+    ...slowest.map((entry) => ({ label: `\`${entry.probe}\` alone`, probe: entry.probe, args: ['run', '--only', entry.probe, ...target] })),
+    ...(split
+      ? [
+          { label: `the SDK probes alone (${sdkHalf.length} probes: pg, ioredis, S3, nodemailer)`, half: true, args: ['run', ...only(sdkHalf), ...target] },
+          { label: `every other probe alone (${otherHalf.length} probes)`, half: true, args: ['run', ...only(otherHalf), ...target] },
+          { label: 'both halves side by side (two processes at once, until both exit)', pair: true },
+        ]
+      : []),
+  ];
   const samples = interleaved(commands, runs, (command) => {
-    const before = command.probe ? 0 : deploymentCpuMs();
+    if (command.pair) {
+      const pair = timeSideBySide(['run', ...only(sdkHalf), ...target], ['run', ...only(otherHalf), ...target]);
+      const entries = pair.reports.reduce((sum, report) => sum + report.results.filter((result) => result.probe).length, 0);
+      return { wallMs: pair.wallMs, cpuMs: pair.cpuMs, runMs: Math.max(...pair.reports.map((report) => report.durationMs)), startupMs: Number.NaN, entries };
+    }
+    const before = command.probe || command.half ? 0 : deploymentCpuMs();
     const timed = timeRun(command.args);
-    return { ...timed, deploymentCpuMs: command.probe ? Number.NaN : deploymentCpuMs() - before };
+    return { ...timed, deploymentCpuMs: command.probe || command.half ? Number.NaN : deploymentCpuMs() - before };
   });
   const stat = (i, key) => spread(samples[i].map((s) => s[key]));
   const rows = commands.map((command, i) => {
@@ -113,7 +168,7 @@ export async function bottleneckSection({ deployment, runs, slowest: slowestCoun
     return [command.label, ...cells(stat(i, 'wallMs')), ms(stat(i, 'runMs').median), ms(stat(i, 'startupMs').median), ms(stat(i, 'cpuMs').median), ratio(cpuPerWall.median)];
   });
   const fullWall = stat(0, 'wallMs');
-  const aloneMedians = commands.slice(1).map((_, i) => stat(i + 1, 'wallMs'));
+  const aloneMedians = commands.slice(1, 1 + slowest.length).map((_, i) => stat(i + 1, 'wallMs'));
   const slowestAloneIndex = aloneMedians.reduce((best, s, i) => (s.median > aloneMedians[best].median ? i : best), 0);
   const slowestAlone = aloneMedians[slowestAloneIndex];
   const slowestAloneProbe = commands[slowestAloneIndex + 1].probe;
@@ -126,7 +181,7 @@ export async function bottleneckSection({ deployment, runs, slowest: slowestCoun
 
   // Informational: inside the full runs, the slowest probe the report names and the time spent in the
   // sequential measurement phases (load and burst probes run one at a time after the others).
-  const phases = await probePhases();
+  const phases = new Map(registry.map((probe) => [probe.id, probe.phase]));
   const inRun = samples[0].map((s) => {
     const probed = s.report.results.filter((result) => result.probe);
     const top = probed.reduce((a, b) => (b.durationMs > a.durationMs ? b : a));
@@ -138,10 +193,28 @@ export async function bottleneckSection({ deployment, runs, slowest: slowestCoun
   const sequential = spread(inRun.map((r) => r.sequential));
   const entries = samples[0][0].report.results.filter((result) => result.probe).length;
 
+  // What the target leaves room for on this machine: the full run's CPU and the deployment's, spread
+  // perfectly over both cores, against 1.3× the slowest probe alone.
+  const floorMs = (cpu.median + depCpu.median) / 2;
+  const splitLines = split
+    ? (() => {
+        const pairIndex = commands.findIndex((command) => command.pair);
+        const pair = stat(pairIndex, 'wallMs');
+        const halves = [pairIndex - 2, pairIndex - 1].map((i) => stat(i, 'wallMs'));
+        const pairEntries = median(samples[pairIndex].map((s) => s.entries));
+        return [
+          `The catalog split in two (informational, no target): the ${sdkHalf.length} probes that use an SDK client (${entriesOf(samples[pairIndex - 2])} entries) and the other ${otherHalf.length} (${entriesOf(samples[pairIndex - 1])} entries), each alone and both at once in two processes (${pairEntries} entries together, as in the full run: ${pairEntries === entries ? 'yes' : '**no**'}). Side by side is what a worker thread for the SDK probes could reach at best: both cores busy, no probe of one half waiting on the other's event loop. It took ${cells(pair).join(' / ')}, ${ratio(pair.median / slowestAlone.median)} the slowest probe alone, against ${ms(fullWall.median)} for the full run in one process; the half without any SDK took ${ms(halves[1].median)} alone (${ratio(halves[1].median / slowestAlone.median)}), the SDK half ${ms(halves[0].median)} (${ratio(halves[0].median / slowestAlone.median)}).`,
+          '',
+          `The floor on this machine (informational): the work of a full run as it stands, the tool's CPU (${ms(cpu.median)}) and the deployment's (${ms(depCpu.median)}), spread perfectly over the 2 cores, takes ${ms(floorMs)}: ${ratio(floorMs / slowestAlone.median)} the slowest probe alone, against the 1.3× (${ms(1.3 * slowestAlone.median)}) the target allows. With the deployment on the same cores, every handshake and request costs CPU on both sides, and nothing waits on a network.`,
+        ];
+      })()
+    : [];
+  if (splitLines.length) splitLines.push('');
+
   return {
     title: `The tool is never the bottleneck (full run against each probe alone, ${runs} interleaved runs)`,
     body: [
-      `The real binary, \`run --no-manual --format json\` against the benchmark deployment (bench/deployment-server.mjs: the demo's web, Elasticsearch, S3, Razorpay, ... stand-ins in a separate Node process, with real PostgreSQL and Redis servers as its children), so the tool's process runs nothing but the tool. First every one of the catalog's ${probes.length} probes alone (\`run --only <probe>\`, all its entries), ${SCREEN_PASSES} passes over all of them, ranked by each probe's fastest pass, to find the slowest; then the full run (${entries} probe entries) and the ${slowestCount} slowest alone, interleaved round by round, ${runs} rounds. Times are whole processes (spawn to exit): start-up, run and report alike.`,
+      `The real binary, \`run --no-manual --format json\` against the benchmark deployment (bench/deployment-server.mjs: the demo's web, Elasticsearch, S3, Razorpay, ... stand-ins in a separate Node process, with real PostgreSQL and Redis servers as its children), so the tool's process runs nothing but the tool. First every one of the catalog's ${probes.length} probes alone (\`run --only <probe>\`, all its entries), ${SCREEN_PASSES} passes over all of them, ranked by each probe's fastest pass, to find the slowest; then the full run (${entries} probe entries), the ${slowestCount} slowest alone${split ? ' and the catalog split in two halves (below the table)' : ''}, interleaved round by round, ${runs} rounds. Times are whole processes (spawn to exit): start-up, run and report alike.`,
       '',
       table(['process', 'wall min', 'wall median', 'wall max', 'runner (median)', 'start-up (median)', 'CPU user+sys (median)', 'CPU / wall (median)'], rows),
       '',
@@ -151,6 +224,7 @@ export async function bottleneckSection({ deployment, runs, slowest: slowestCoun
       '',
       `CPU of the full-run process: ${cells(cpu).join(' / ')} (min / median / max; user ${ms(user.median)} + sys ${ms(sys.median)} median), CPU / wall ${ratio(cpuPerWall.median)} median (${ratio(cpuPerWall.min)}–${ratio(cpuPerWall.max)}): ${cpuPerWall.median >= 0.8 ? 'one core busy for most of the wall time: the run is bound by its own CPU' : `the process was off CPU for part of its wall time, waiting on the deployment or, on this shared machine, for a core (load average ${loadAverage()} at the end of the section)`}. The deployment's processes (the stand-ins' Node process and its children such as Redis${postgresPid ? ', and the PostgreSQL server' : '; PostgreSQL not found, so not counted'}) used ${ms(depCpu.median)} CPU per full run (median) on the same 2 cores.`,
       '',
+      ...splitLines,
       `Informational (no target; it divides by a probe of the same run, which the contention inflates, so it cannot show the tool being the bottleneck): the slowest probe inside the full run (${topNames.map((name) => `\`${name}\``).join(', ')}) took ${cells(topInRun).join(' / ')}; the runner ${ms(spread(inRun.map((r) => r.runMs)).median)} median, so runner / slowest-in-run ${ratio(spread(inRun.map((r) => r.runMs / r.top.durationMs)).median)}. Of the runner's time, the sequential load phase (probes with phase measurement or burst, run one at a time after the rest) took ${cells(sequential).join(' / ')}.`,
     ].join('\n'),
   };
