@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { commandShape } from '../../src/cli/code-cache.cjs';
+import { commandShape, readPack, sdkCompileCache, writePack } from '../../src/cli/code-cache.cjs';
 import { ROOT, runCli, withTempDir } from '../helpers/cli.js';
 
 const GOOD_ENV = join(ROOT, 'test/fixtures/good.env');
@@ -84,6 +85,67 @@ describe('the code cache (dist/cli.cjs compiled once per build and command shape
       expect(verdictOf(debug.stdout)).toEqual(verdictOf(bundled.stdout));
       expect(codeCaches(cacheHome)).toEqual([]);
     });
+  });
+
+  it('the SDK files a run requires are cached in the same file, and a run that finds them all there rewrites nothing', async () => {
+    await withTempDir(async (cacheHome) => {
+      // pg is loaded before the first probe; port 1 on loopback refuses at once.
+      const args = ['run', '--only', 'postgres.connectivity', '--no-manual', '--quiet', '--format', 'json', '--env-file', GOOD_ENV, '--set', 'DATABASE_URL=postgres://app:secret@127.0.0.1:1/bazaarhub', '--timeout', '2'];
+      const first = await runCli(args, { env: { XDG_CACHE_HOME: cacheHome } });
+      expect(first.stderr).toBe('');
+      const [file] = codeCaches(cacheHome);
+      const path = join(cacheHome, 'bazaarhub-check', 'code', file as string);
+      const pack = readPack(readFileSync(path));
+      expect(pack.bundle?.length).toBeGreaterThan(100_000);
+      // pg and its dependencies (pg-protocol, pg-types, ...): a dozen files or more.
+      expect(pack.modules.size).toBeGreaterThan(10);
+      const written = statSync(path).ino;
+      const second = await runCli(args, { env: { XDG_CACHE_HOME: cacheHome } });
+      expect(second.stderr).toBe('');
+      expect(statSync(path).ino).toBe(written);
+      expect(verdictOf(second.stdout)).toEqual(verdictOf(first.stdout));
+    });
+  });
+
+  it('an SDK file is compiled with the code cached for its text only: the same text hits, a changed text of the same length compiles afresh', async () => {
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'node_modules', 'fake-sdk', 'index.js');
+      mkdirSync(dirname(file), { recursive: true });
+      const load = () => {
+        const requireFrom = createRequire(file);
+        delete requireFrom.cache[file];
+        return (requireFrom(file) as { answer(): string }).answer();
+      };
+      const withCache = (cached: Map<string, Buffer>) => {
+        const hook = sdkCompileCache(cached);
+        try {
+          return { answer: load(), missed: hook.missed(), cached: new Map([...hook.compiled].map(([key, script]) => [key, script.createCachedData()])) };
+        } finally {
+          hook.uninstall();
+        }
+      };
+      writeFileSync(file, "exports.answer = function answer() { return 'A'; };\n");
+      const first = withCache(new Map());
+      expect(first).toMatchObject({ answer: 'A', missed: true });
+      expect(first.cached.size).toBe(1);
+      expect(withCache(first.cached)).toMatchObject({ answer: 'A', missed: false });
+      // V8 checks a cache only against the source's length: given A's code, B would run as A.
+      writeFileSync(file, "exports.answer = function answer() { return 'B'; };\n");
+      expect(withCache(first.cached)).toMatchObject({ answer: 'B', missed: true });
+    });
+  });
+
+  it('a cache file from an older format, damaged or cut short is read as empty', () => {
+    const pack = { bundle: Buffer.from('bundle code'), modules: new Map([['a'.repeat(40), Buffer.from('module code')]]) };
+    const bytes = writePack(pack);
+    const read = readPack(bytes);
+    expect(read.bundle?.toString()).toBe('bundle code');
+    expect(read.modules.get('a'.repeat(40))?.toString()).toBe('module code');
+    for (const bad of [Buffer.alloc(4096, 7), bytes.subarray(0, bytes.length - 3), Buffer.concat([bytes.subarray(0, 8), Buffer.from('{not json')]), undefined]) {
+      const empty = readPack(bad);
+      expect(empty.bundle).toBeUndefined();
+      expect(empty.modules.size).toBe(0);
+    }
   });
 
   it('a command shape keeps the words, option names and the values that select probes or reporters, never paths or variables', () => {
