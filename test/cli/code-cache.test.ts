@@ -132,6 +132,20 @@ describe('the code cache (dist/cli.cjs compiled once per build and command shape
       // V8 checks a cache only against the source's length: given A's code, B would run as A.
       writeFileSync(file, "exports.answer = function answer() { return 'B'; };\n");
       expect(withCache(first.cached)).toMatchObject({ answer: 'B', missed: true });
+
+      // A file with a dynamic import takes Node's own path (a vm.Script could not run the import).
+      writeFileSync(file, "exports.answer = function answer() { return 'C'; };\nexports.later = () => import ('node:path');\n");
+      const hook = sdkCompileCache(new Map());
+      try {
+        const requireFrom = createRequire(file);
+        delete requireFrom.cache[file];
+        const sdk = requireFrom(file) as { answer(): string; later(): Promise<{ sep: string }> };
+        expect(sdk.answer()).toBe('C');
+        expect(hook.compiled.size).toBe(0);
+        expect(typeof (await sdk.later()).sep).toBe('string');
+      } finally {
+        hook.uninstall();
+      }
     });
   });
 
