@@ -1,11 +1,10 @@
 // The tool is never the bottleneck (issue 16.2): the full run against the benchmark deployment
 // against each probe run alone, all as whole processes of the real binary, interleaved.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { bin, cells, median, interleaved, loadAverage, ms, ratio, root, spread, table, timeProcess, timeRun, verdict } from './lib.mjs';
+import { bin, cells, median, interleaved, loadAverage, ms, ratio, root, spread, table, timeCommand, timeProcess, timeRun, verdict } from './lib.mjs';
 
 const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux
 const SCREEN_PASSES = 2;
@@ -89,20 +88,17 @@ function entriesOf(commandSamples) {
 /**
  * Two `run` processes started at the same moment and waited for together: wall from spawn until the
  * later one exits, CPU of both (GNU time wraps the shell that waits for them, and wait4 counts
- * reaped children), and both JSON reports.
+ * reaped children), and both JSON reports. The shell fails unless both exit 0, 1 or 3.
  */
 function timeSideBySide(argsA, argsB) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-pair-'));
   const quote = (arg) => `'${String(arg).replace(/'/g, `'\\''`)}'`;
   const command = (args, out) => `${quote(process.execPath)} ${[bin, ...args, '--format', 'json', '--quiet'].map(quote).join(' ')} > ${quote(join(dir, out))}`;
+  const fine = (code) => `{ [ ${code} -le 3 ] && [ ${code} -ne 2 ]; }`;
   try {
-    const started = performance.now();
-    const result = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', join(dir, 'time.txt'), 'sh', '-c', `${command(argsA, 'a.json')} & ${command(argsB, 'b.json')}; wait`], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' }, encoding: 'utf8' });
-    const wallMs = performance.now() - started;
-    if (result.status !== 0 && result.status !== 1 && result.status !== 3) throw new Error(`the side-by-side runs exited ${result.status}: ${result.stderr.trim()}`);
-    const [user, sys] = readFileSync(join(dir, 'time.txt'), 'utf8').trim().split('\n').at(-1).split(' ').map((value) => Number(value) * 1000);
+    const timed = timeCommand('sh', ['-c', `${command(argsA, 'a.json')} & pid=$!; ${command(argsB, 'b.json')}; b=$?; wait $pid; a=$?; ${fine('$a')} && ${fine('$b')}`]);
     const reports = ['a.json', 'b.json'].map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')));
-    return { wallMs, cpuMs: user + sys, reports };
+    return { wallMs: timed.wallMs, cpuMs: timed.cpuMs, reports };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -39,17 +39,22 @@ const GNU_TIME = spawnSync('/usr/bin/time', ['-f', '%U', 'true'], { encoding: 'u
  * returns its wall time (spawn to exit), CPU time (user + sys, from GNU time, 10 ms resolution),
  * exit code and stdout. `ok` lists the exit codes that are not a failure of the benchmark.
  */
-export function timeProcess(args, { env = {}, cwd = root, ok = [0] } = {}) {
+export function timeProcess(args, options = {}) {
+  return timeCommand(process.execPath, args, options);
+}
+
+/** timeProcess for any program (`sh -c` running two processes side by side, say). */
+export function timeCommand(program, args, { env = {}, cwd = root, ok = [0] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-time-'));
   const timeFile = join(dir, 'time.txt');
-  const command = GNU_TIME ? GNU_TIME : process.execPath;
-  const argv = GNU_TIME ? ['-f', '%U %S %M', '-o', timeFile, process.execPath, ...args] : args;
+  const command = GNU_TIME ? GNU_TIME : program;
+  const argv = GNU_TIME ? ['-f', '%U %S %M', '-o', timeFile, program, ...args] : args;
   try {
     const startedEpochMs = performance.timeOrigin + performance.now();
     const started = performance.now();
     const result = spawnSync(command, argv, { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env }, encoding: 'utf8', maxBuffer: 64 << 20 });
     const wallMs = performance.now() - started;
-    if (!ok.includes(result.status)) throw new Error(`node ${args.join(' ')} exited ${result.status}: ${(result.stderr ?? '').trim().split('\n').slice(-3).join(' / ')}`);
+    if (!ok.includes(result.status)) throw new Error(`${program === process.execPath ? 'node' : program} ${args.join(' ')} exited ${result.status}: ${(result.stderr ?? '').trim().split('\n').slice(-3).join(' / ')}`);
     let userMs = Number.NaN;
     let sysMs = Number.NaN;
     let maxRssKb = Number.NaN;

@@ -188,7 +188,7 @@ export function loadBundledCli(distDir: string, shape: string, env: NodeJS.Proce
   // bundle whose length no longer matches its bundle.json (edited by hand) runs without a cache.
   const cacheName = dir && bytes.length === info.bytes ? `${info.sha256.slice(0, 24)}-${process.version}-${process.arch}-${shapeHash(shape)}.bin` : undefined;
   const pack = readPack(dir && cacheName ? readCacheFile(dir, cacheName) : undefined);
-  const sdks = dir && cacheName ? sdkCompileCache(pack.modules) : undefined;
+  const sdks = cacheName ? sdkCompileCache(pack.modules) : undefined;
   const script = new Script(Module.wrap(source), { filename: file, ...(pack.bundle ? { cachedData: pack.bundle } : {}) });
   const module = { exports: {} as { main?: BundledCli['main'] }, filename: file, id: file };
   (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
